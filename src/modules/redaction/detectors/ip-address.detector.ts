@@ -1,0 +1,72 @@
+// IPv4 (each octet 0-255) and IPv6 (full, `::`-compressed, and with an IPv4 tail). Candidates
+// are shaped loosely by the regexes and decided here, so clock times such as 12:30:45 and version
+// strings with three parts never qualify.
+import { Detector, Findings } from './detector';
+import { isWordChar } from './char-codes';
+
+const IPV4_CANDIDATE = /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)/g;
+// Each repetition starts with ':', so the engine never has two ways to split the same text.
+const IPV6_CANDIDATE = /(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,8}(?:(?:\.\d{1,3}){3})?/g;
+const HEX_GROUP = /^[0-9A-Fa-f]{1,4}$/;
+
+export function isValidIpv4(candidate: string): boolean {
+  const octets = candidate.split('.');
+  return octets.length === 4 && octets.every((octet) => octet.length > 0 && octet.length <= 3 && Number(octet) <= 255);
+}
+
+export function isValidIpv6(candidate: string): boolean {
+  const lastColon = candidate.lastIndexOf(':');
+  const hasIpv4Tail = candidate.includes('.', lastColon);
+  if (hasIpv4Tail && !isValidIpv4(candidate.slice(lastColon + 1))) return false;
+  // An IPv4 tail fills two of the eight groups; one stand-in group plus seven available keeps
+  // the arithmetic below the same for both forms.
+  const groups = hasIpv4Tail ? candidate.slice(0, lastColon + 1) + '0' : candidate;
+  const groupsAvailable = hasIpv4Tail ? 7 : 8;
+  const halves = groups.split('::');
+  if (halves.length > 2) return false;
+  const parse = (half: string): string[] | null => {
+    if (half === '') return [];
+    const parts = half.split(':');
+    return parts.every((part) => HEX_GROUP.test(part)) ? parts : null;
+  };
+  const head = parse(halves[0]);
+  const tail = halves.length === 2 ? parse(halves[1]) : [];
+  if (head === null || tail === null) return false;
+  const written = head.length + tail.length;
+  if (halves.length === 1) return written === groupsAvailable;
+  // "::" stands for at least one zero group. A single written group ("::1", "cafe::") says too
+  // little about a person to be worth the false positives on code such as `Cafe::`.
+  return written < groupsAvailable && (written >= 2 || hasIpv4Tail);
+}
+
+// Most texts with two colons hold no IPv6 address but a clock time or a URL; this much cheaper
+// scan rules them out before the full candidate pattern runs.
+const COLON_PAIR = /:[0-9A-Fa-f]{0,4}:/;
+
+function findIpv4(text: string, findings: Findings): void {
+  IPV4_CANDIDATE.lastIndex = 0;
+  for (let match = IPV4_CANDIDATE.exec(text); match !== null; match = IPV4_CANDIDATE.exec(text)) {
+    if (isValidIpv4(match[0])) findings.entities.push({ type: 'IP_ADDRESS', start: match.index, end: match.index + match[0].length });
+  }
+}
+
+function findIpv6(text: string, findings: Findings): void {
+  if (!COLON_PAIR.test(text)) return;
+  IPV6_CANDIDATE.lastIndex = 0;
+  for (let match = IPV6_CANDIDATE.exec(text); match !== null; match = IPV6_CANDIDATE.exec(text)) {
+    const end = match.index + match[0].length;
+    const next = text.charCodeAt(end);
+    if (isWordChar(next) || next === 58 /* ':' */) continue;
+    if (isValidIpv6(match[0])) findings.entities.push({ type: 'IP_ADDRESS', start: match.index, end });
+  }
+}
+
+export const ipv4Detector: Detector = {
+  applies: (hints) => hints.hasDot && hints.hasDigit,
+  detect: findIpv4,
+};
+
+export const ipv6Detector: Detector = {
+  applies: (hints) => hints.hasColon,
+  detect: findIpv6,
+};

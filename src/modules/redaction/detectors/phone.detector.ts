@@ -1,0 +1,85 @@
+// Phone numbers in three written shapes: international (+44 20 7946 0958, +1-202-555-0143),
+// North American ((202) 555-0143, 202.555.0143) and national with a trunk 0 (020 7946 0958).
+// Every shape needs separators or a '+', so bare numbers, years, dates, prices, versions and
+// clock times do not qualify.
+import { Detector, Findings } from './detector';
+import { isAsciiDigit } from './char-codes';
+
+const PHONE_CANDIDATE = new RegExp(
+  [
+    // Every repetition starts with a separator or '(', so a digit run is never split two ways.
+    String.raw`(?<![\w+])(\+\d+|\(\+\d{1,3}\))(?:[ .-]\d+|[ .-]?\(\d{1,4}\)[ .-]?\d+)*`,
+    String.raw`(?<![\w.+-])(?:1[ .-])?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}(?![\w]|[.-]\d)`,
+    String.raw`(?<![\w.+-])(?:0(?!00)\d{1,4}[ .-]|\(0\d{1,4}\)[ .-]?)\d{2,8}(?:[ .-]\d{2,8})*`,
+  ].join('|'),
+  'g',
+);
+
+interface DigitRange {
+  min: number;
+  max: number;
+}
+
+// E.164 allows at most 15 digits; fewer than 8 after a country code is no full number. North
+// American numbers are always 1 + 10 digits.
+const INTERNATIONAL_DIGITS: DigitRange = { min: 8, max: 15 };
+const NORTH_AMERICAN_INTERNATIONAL_DIGITS: DigitRange = { min: 11, max: 11 };
+// National numbers with a trunk 0 run from 9 (some German) to 12 digits; with the 00
+// international prefix instead, the E.164 range plus those two zeros.
+const NATIONAL_DIGITS: DigitRange = { min: 9, max: 12 };
+const DOUBLE_ZERO_PREFIXED_DIGITS: DigitRange = { min: 10, max: 17 };
+
+/**
+ * Ends (within the candidate, ascending) of the digit groups after which the number holds a
+ * plausible count of digits. The "(0)" trunk marker of `+44 (0)20` is not counted.
+ */
+export function plausiblePhoneEnds(candidate: string, range: DigitRange): number[] {
+  const ends: number[] = [];
+  let digits = 0;
+  for (let i = 0; i < candidate.length && digits <= range.max; i++) {
+    if (candidate.startsWith('(0)', i)) {
+      i += 2;
+      continue;
+    }
+    if (!isAsciiDigit(candidate.charCodeAt(i))) continue;
+    digits++;
+    const groupEnds = !isAsciiDigit(candidate.charCodeAt(i + 1));
+    if (groupEnds && digits >= range.min && digits <= range.max) ends.push(candidate[i + 1] === ')' ? i + 2 : i + 1);
+  }
+  return ends;
+}
+
+function digitRangeOf(candidate: string, isInternational: boolean): DigitRange | null {
+  if (isInternational) {
+    const countryCodeIsOne = /^\(?\+1(?!\d)/.test(candidate);
+    return countryCodeIsOne ? NORTH_AMERICAN_INTERNATIONAL_DIGITS : INTERNATIONAL_DIGITS;
+  }
+  if (candidate.startsWith('00')) return DOUBLE_ZERO_PREFIXED_DIGITS;
+  if (candidate[0] === '0' || candidate.startsWith('(0')) return NATIONAL_DIGITS;
+  return null; // North American: the pattern already fixes its shape
+}
+
+export const phoneDetector: Detector = {
+  applies: (hints) => hints.hasDigit,
+  detect(text: string, findings: Findings): void {
+    PHONE_CANDIDATE.lastIndex = 0;
+    for (let match = PHONE_CANDIDATE.exec(text); match !== null; match = PHONE_CANDIDATE.exec(text)) {
+      const candidate = match[0];
+      const range = digitRangeOf(candidate, match[1] !== undefined);
+      const ends = range === null ? [candidate.length] : plausiblePhoneEnds(candidate, range);
+      if (ends.length === 0) {
+        PHONE_CANDIDATE.lastIndex = match.index + 1;
+        continue;
+      }
+      const end = ends[ends.length - 1];
+      findings.entities.push({
+        type: 'PHONE',
+        start: match.index,
+        end: match.index + end,
+        shorterEnds: ends.slice(0, -1).map((shorter) => match.index + shorter),
+      });
+      // A run of groups can hold two numbers: look for the next one right after this one.
+      PHONE_CANDIDATE.lastIndex = match.index + end;
+    }
+  },
+};
