@@ -1,6 +1,6 @@
 // Three projects so `npm test` can run them in order: unit tests beside the code, integration
 // tests against real PostgreSQL/Redis/PGlite, and e2e tests of the HTTP API with fake providers.
-const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.json' }] };
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'], rootDir: __dirname };
 
 module.exports = {

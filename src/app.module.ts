@@ -1,0 +1,34 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AuditModule } from './core/audit/audit.module';
+import { AuthModule } from './core/auth/auth.module';
+import { ClockModule } from './core/clock/clock.module';
+import { AppConfig } from './core/config/app-config';
+import { ConfigModule } from './core/config/config.module';
+import { DatabaseModule } from './core/database/database.module';
+import { HealthModule } from './core/health/health.module';
+import { AppLogger } from './core/logging/app-logger';
+import { LoggerModule } from './core/logging/logger.module';
+import { LoggingModule } from './core/logging/logging.module';
+import { RedisModule } from './core/redis/redis.module';
+import { SupportModule } from './modules/support/support.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, logger: AppLogger): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(logger),
+        ClockModule,
+        DatabaseModule.forRoot(),
+        RedisModule,
+        LoggingModule,
+        AuthModule,
+        AuditModule,
+        HealthModule,
+        SupportModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,74 @@
+// The command line: `npm run cli -- <command>` (spec section 5).
+import 'reflect-metadata';
+import { parseArgs } from 'node:util';
+import { mintToken } from './core/auth/token-issuer';
+import { ConfigValidationError } from './core/config/config.errors';
+import { loadConfig } from './core/config/load-config';
+import { runMigrations } from './core/database/run-migrations';
+
+const USAGE = `Usage: npm run cli -- <command> [options]
+
+Commands:
+  token --user <id> [--admin] [--ttl 1h]   mint an HS256 token with the configured JWT_SECRET
+  migrate                                  apply pending database migrations
+`;
+
+type Command = (args: string[]) => Promise<number>;
+
+const commands: Record<string, Command> = {
+  async token(args) {
+    const { values } = parseArgs({
+      args,
+      options: { user: { type: 'string' }, admin: { type: 'boolean', default: false }, ttl: { type: 'string', default: '1h' } },
+    });
+    if (!values.user) return usageError('token: --user <id> is required');
+    if (!/^\d+[smhd]?$/.test(values.ttl)) return usageError('token: --ttl must look like 30m, 1h or 7d');
+    const config = loadConfig();
+    if (!config.jwt.secret) return usageError('token: JWT_SECRET is not configured (tokens come from your identity provider)');
+    process.stdout.write(
+      `${mintToken(config.jwt.secret, {
+        userId: values.user,
+        admin: values.admin,
+        ttl: values.ttl,
+        issuer: config.jwt.issuer,
+        audience: config.jwt.audience,
+      })}\n`,
+    );
+    return 0;
+  },
+
+  async migrate(args) {
+    parseArgs({ args, options: {} });
+    const applied = await runMigrations(loadConfig());
+    process.stdout.write(applied.length > 0 ? `applied: ${applied.join(', ')}\n` : 'no pending migrations\n');
+    return 0;
+  },
+};
+
+function usageError(message: string): number {
+  process.stderr.write(`${message}\n\n${USAGE}`);
+  return 2;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  const command = name ? commands[name] : undefined;
+  if (!command) return usageError(name ? `unknown command: ${name}` : 'a command is required');
+  return command(args);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    const message =
+      error instanceof ConfigValidationError || (error instanceof TypeError && 'code' in error)
+        ? error.message
+        : error instanceof Error
+          ? (error.stack ?? error.message)
+          : String(error);
+    process.stderr.write(`${message}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,78 @@
+// Verifies bearer tokens: HS256 with JWT_SECRET, or RS256/ES256 with keys from JWT_JWKS_URL.
+// The algorithm decides which key is used and nothing else is accepted, so `alg: none` and
+// algorithm-confusion tokens (an HS256 token signed with the public key) are refused.
+import { Inject, Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { JwksClient } from 'jwks-rsa';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { UnauthenticatedException } from './auth.exception';
+import { AuthenticatedUser } from './authenticated-user';
+
+const ASYMMETRIC_ALGORITHMS = ['RS256', 'ES256'] as const;
+/** `sub` becomes a primary key and a log field: keep it to a sane, printable shape. */
+const SUBJECT_PATTERN = /^[A-Za-z0-9_.:@|+-]{1,128}$/;
+
+interface TokenClaims {
+  sub?: unknown;
+  role?: unknown;
+}
+
+@Injectable()
+export class JwtVerifier {
+  private readonly jwks: JwksClient | undefined;
+
+  constructor(
+    private readonly jwt: JwtService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.jwks = config.jwt.jwksUrl
+      ? new JwksClient({ jwksUri: config.jwt.jwksUrl, cache: true, cacheMaxAge: 10 * 60_000, rateLimit: true })
+      : undefined;
+  }
+
+  async verify(token: string): Promise<AuthenticatedUser> {
+    const header = this.readHeader(token);
+    const { issuer, audience } = this.config.jwt;
+    let claims: TokenClaims;
+    try {
+      if (header.alg === 'HS256' && this.config.jwt.secret) {
+        claims = await this.jwt.verifyAsync<TokenClaims>(token, {
+          secret: this.config.jwt.secret,
+          algorithms: ['HS256'],
+          issuer,
+          audience,
+        });
+      } else if (isAsymmetric(header.alg) && this.jwks) {
+        const signingKey = await this.jwks.getSigningKey(header.kid);
+        claims = await this.jwt.verifyAsync<TokenClaims>(token, {
+          publicKey: signingKey.getPublicKey(),
+          algorithms: [header.alg],
+          issuer,
+          audience,
+        });
+      } else {
+        throw new UnauthenticatedException('Token algorithm is not accepted');
+      }
+    } catch (error) {
+      if (error instanceof UnauthenticatedException) throw error;
+      // jsonwebtoken's messages ("jwt expired", "invalid signature", "jwt audience invalid") are
+      // safe and useful; they never contain the token.
+      const reason = error instanceof Error ? error.message : 'invalid token';
+      throw new UnauthenticatedException(`Invalid token: ${reason}`);
+    }
+    if (typeof claims.sub !== 'string' || !SUBJECT_PATTERN.test(claims.sub)) {
+      throw new UnauthenticatedException('Invalid token: sub must be a string of 1-128 safe characters');
+    }
+    return { id: claims.sub, isAdmin: claims.role === 'admin' };
+  }
+
+  private readHeader(token: string): { alg?: string; kid?: string } {
+    const decoded = this.jwt.decode<{ header?: { alg?: string; kid?: string } } | null>(token, { complete: true });
+    if (!decoded?.header) throw new UnauthenticatedException('Invalid token: malformed');
+    return decoded.header;
+  }
+}
+
+function isAsymmetric(alg: string | undefined): alg is (typeof ASYMMETRIC_ALGORITHMS)[number] {
+  return (ASYMMETRIC_ALGORITHMS as readonly string[]).includes(alg ?? '');
+}

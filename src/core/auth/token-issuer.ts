@@ -1,0 +1,21 @@
+// Mints HS256 tokens with the configured secret: for the CLI (`token`), local development and tests.
+import { sign } from 'jsonwebtoken';
+
+export interface MintTokenOptions {
+  userId: string;
+  admin?: boolean;
+  /** A jsonwebtoken duration such as `1h`, `15m`, `7d`. */
+  ttl?: string;
+  issuer?: string;
+  audience?: string;
+}
+
+export function mintToken(secret: string, { userId, admin, ttl = '1h', issuer, audience }: MintTokenOptions): string {
+  return sign(admin ? { role: 'admin' } : {}, secret, {
+    algorithm: 'HS256',
+    subject: userId,
+    expiresIn: ttl as `${number}${'s' | 'm' | 'h' | 'd'}`,
+    ...(issuer ? { issuer } : {}),
+    ...(audience ? { audience } : {}),
+  });
+}

@@ -1,0 +1,49 @@
+// The typed configuration every part of the app reads. Built once at boot by `loadConfig`;
+// nothing outside core/config reads process.env.
+
+export type RunMode = 'embedded' | 'server';
+
+export interface EncryptionKey {
+  /** Key id stored next to every ciphertext, so old keys can still decrypt after rotation. */
+  id: string;
+  key: Buffer;
+}
+
+export interface AppConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  mode: RunMode;
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  publicBaseUrl: string;
+  jwt: {
+    secret: string | undefined;
+    jwksUrl: string | undefined;
+    issuer: string | undefined;
+    audience: string | undefined;
+  };
+  /** The first key encrypts; all of them decrypt. */
+  encryptionKeys: EncryptionKey[];
+  exportSigningKey: string;
+  twitter: {
+    clientId: string | undefined;
+    clientSecret: string | undefined;
+    redirectUri: string;
+    apiBaseUrl: string;
+    authorizeUrl: string;
+  };
+  anthropic: {
+    apiKey: string | undefined;
+    baseUrl: string | undefined;
+    modelBasic: string;
+    modelPro: string;
+  };
+  stripeWebhookSecret: string | undefined;
+  alertWebhookUrl: string | undefined;
+  metricsToken: string | undefined;
+}
+
+/** Injection token for the config object (an interface has no runtime value). */
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,74 @@
+// The environment variables the app accepts (spec section 6), validated with class-validator.
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+
+const HTTP_URL = { require_tld: false, protocols: ['http', 'https'], require_protocol: true };
+
+/** Variables whose values must never be printed. */
+export const SENSITIVE_VARIABLES = new Set([
+  'DATABASE_URL',
+  'REDIS_URL',
+  'JWT_SECRET',
+  'ENCRYPTION_KEYS',
+  'EXPORT_SIGNING_KEY',
+  'TWITTER_CLIENT_SECRET',
+  'ANTHROPIC_API_KEY',
+  'STRIPE_WEBHOOK_SECRET',
+  'ALERT_WEBHOOK_URL',
+  'METRICS_TOKEN',
+]);
+
+export class EnvironmentVariables {
+  @IsOptional()
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV?: 'development' | 'production' | 'test';
+
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT?: number;
+
+  @IsOptional() @IsString() @MinLength(1) HOST?: string;
+  @IsOptional() @IsString() @MinLength(1) DATA_DIR?: string;
+
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['postgres', 'postgresql'], require_protocol: true })
+  DATABASE_URL?: string;
+
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['redis', 'rediss'], require_protocol: true })
+  REDIS_URL?: string;
+
+  @IsOptional() @IsString() @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  JWT_SECRET?: string;
+
+  @IsOptional() @IsUrl(HTTP_URL) JWT_JWKS_URL?: string;
+  @IsOptional() @IsString() JWT_ISSUER?: string;
+  @IsOptional() @IsString() JWT_AUDIENCE?: string;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]+:[A-Za-z0-9+/=]+(,[A-Za-z0-9_-]+:[A-Za-z0-9+/=]+)*$/, {
+    message: 'ENCRYPTION_KEYS must be a comma-separated list of kid:base64key (32-byte keys)',
+  })
+  ENCRYPTION_KEYS?: string;
+
+  @IsOptional() @IsString() @MinLength(32, { message: 'EXPORT_SIGNING_KEY must be at least 32 characters' })
+  EXPORT_SIGNING_KEY?: string;
+
+  @IsOptional() @IsUrl(HTTP_URL) PUBLIC_BASE_URL?: string;
+  @IsOptional() @IsString() TWITTER_CLIENT_ID?: string;
+  @IsOptional() @IsString() TWITTER_CLIENT_SECRET?: string;
+  @IsOptional() @IsUrl(HTTP_URL) TWITTER_REDIRECT_URI?: string;
+  @IsOptional() @IsUrl(HTTP_URL) TWITTER_API_BASE_URL?: string;
+  @IsOptional() @IsUrl(HTTP_URL) TWITTER_AUTHORIZE_URL?: string;
+  @IsOptional() @IsString() ANTHROPIC_API_KEY?: string;
+  @IsOptional() @IsUrl(HTTP_URL) ANTHROPIC_BASE_URL?: string;
+  @IsOptional() @IsString() @MinLength(1) ANALYSIS_MODEL_BASIC?: string;
+  @IsOptional() @IsString() @MinLength(1) ANALYSIS_MODEL_PRO?: string;
+  @IsOptional() @IsString() STRIPE_WEBHOOK_SECRET?: string;
+  @IsOptional() @IsUrl(HTTP_URL) ALERT_WEBHOOK_URL?: string;
+  @IsOptional() @IsString() @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
+  METRICS_TOKEN?: string;
+}

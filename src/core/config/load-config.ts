@@ -1,0 +1,144 @@
+// Validates the environment once at boot and builds the typed AppConfig. A wrong value, or a
+// production secret left unset, stops the boot with a message naming the variable.
+import { plainToInstance } from 'class-transformer';
+import { validateSync, ValidationError } from 'class-validator';
+import { resolve } from 'node:path';
+import { AppConfig, EncryptionKey } from './app-config';
+import { ConfigValidationError } from './config.errors';
+import { loadOrCreateDevSecrets } from './dev-secrets';
+import { EnvironmentVariables, SENSITIVE_VARIABLES } from './environment';
+
+const DEFAULT_TWITTER_API = 'https://api.x.com';
+const DEFAULT_TWITTER_AUTHORIZE = 'https://x.com/i/oauth2/authorize';
+const DEFAULT_MODEL_BASIC = 'claude-sonnet-4-5';
+const DEFAULT_MODEL_PRO = 'claude-opus-4-1';
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const known = Object.fromEntries(
+    Object.keys(new EnvironmentVariablesKeys()).map((name) => [name, emptyToUndefined(env[name])]),
+  );
+  const vars = plainToInstance(EnvironmentVariables, known);
+  const problems = validateSync(vars, { forbidUnknownValues: false }).flatMap(describeValidationError);
+
+  const nodeEnv = vars.NODE_ENV ?? 'development';
+  const dataDir = resolve(vars.DATA_DIR ?? './.data');
+  if (nodeEnv === 'production') {
+    if (!vars.JWT_SECRET && !vars.JWT_JWKS_URL) problems.push('JWT_SECRET or JWT_JWKS_URL is required in production');
+    if (!vars.ENCRYPTION_KEYS) problems.push('ENCRYPTION_KEYS is required in production');
+    if (!vars.EXPORT_SIGNING_KEY) problems.push('EXPORT_SIGNING_KEY is required in production');
+    if (!vars.DATABASE_URL) problems.push('DATABASE_URL is required in production (embedded mode is single-instance)');
+  }
+  const encryptionKeys = vars.ENCRYPTION_KEYS ? parseEncryptionKeys(vars.ENCRYPTION_KEYS, problems) : [];
+  if (problems.length > 0) throw new ConfigValidationError(problems);
+
+  // Outside production, secrets nobody configured come from DATA_DIR (generated on first start).
+  const needsDevSecrets = !vars.ENCRYPTION_KEYS || !vars.EXPORT_SIGNING_KEY || (!vars.JWT_SECRET && !vars.JWT_JWKS_URL);
+  const dev = needsDevSecrets ? loadOrCreateDevSecrets(dataDir) : undefined;
+  const port = vars.PORT ?? 3000;
+  const host = vars.HOST ?? '127.0.0.1';
+  const publicBaseUrl = (vars.PUBLIC_BASE_URL ?? `http://${host}:${port}`).replace(/\/$/, '');
+
+  return {
+    nodeEnv,
+    mode: vars.DATABASE_URL ? 'server' : 'embedded',
+    port,
+    host,
+    dataDir,
+    databaseUrl: vars.DATABASE_URL,
+    redisUrl: vars.REDIS_URL,
+    publicBaseUrl,
+    jwt: {
+      secret: vars.JWT_SECRET ?? (vars.JWT_JWKS_URL ? undefined : dev?.JWT_SECRET),
+      jwksUrl: vars.JWT_JWKS_URL,
+      issuer: vars.JWT_ISSUER,
+      audience: vars.JWT_AUDIENCE,
+    },
+    encryptionKeys: encryptionKeys.length > 0 ? encryptionKeys : parseEncryptionKeys(dev!.ENCRYPTION_KEYS, []),
+    exportSigningKey: vars.EXPORT_SIGNING_KEY ?? dev!.EXPORT_SIGNING_KEY,
+    twitter: {
+      clientId: vars.TWITTER_CLIENT_ID,
+      clientSecret: vars.TWITTER_CLIENT_SECRET,
+      redirectUri: vars.TWITTER_REDIRECT_URI ?? `${publicBaseUrl}/api/twitter/callback`,
+      apiBaseUrl: (vars.TWITTER_API_BASE_URL ?? DEFAULT_TWITTER_API).replace(/\/$/, ''),
+      authorizeUrl: vars.TWITTER_AUTHORIZE_URL ?? DEFAULT_TWITTER_AUTHORIZE,
+    },
+    anthropic: {
+      apiKey: vars.ANTHROPIC_API_KEY,
+      baseUrl: vars.ANTHROPIC_BASE_URL,
+      modelBasic: vars.ANALYSIS_MODEL_BASIC ?? DEFAULT_MODEL_BASIC,
+      modelPro: vars.ANALYSIS_MODEL_PRO ?? DEFAULT_MODEL_PRO,
+    },
+    stripeWebhookSecret: vars.STRIPE_WEBHOOK_SECRET,
+    alertWebhookUrl: vars.ALERT_WEBHOOK_URL,
+    metricsToken: vars.METRICS_TOKEN,
+  };
+}
+
+/** The environment as the app sees it, with every sensitive value masked: safe to log. */
+export function describeEnvironment(env: Env = process.env): Record<string, string> {
+  const names = Object.keys(new EnvironmentVariablesKeys());
+  return Object.fromEntries(
+    names
+      .filter((name) => emptyToUndefined(env[name]) !== undefined)
+      .map((name) => [name, SENSITIVE_VARIABLES.has(name) ? '********' : (env[name] as string)]),
+  );
+}
+
+function parseEncryptionKeys(value: string, problems: string[]): EncryptionKey[] {
+  const keys: EncryptionKey[] = [];
+  for (const entry of value.split(',')) {
+    const [id, encoded] = entry.split(':');
+    const key = Buffer.from(encoded ?? '', 'base64');
+    if (key.length !== 32) {
+      problems.push(`ENCRYPTION_KEYS: key "${id}" must be 32 bytes, base64-encoded`);
+      continue;
+    }
+    if (keys.some((k) => k.id === id)) problems.push(`ENCRYPTION_KEYS: key id "${id}" appears twice`);
+    keys.push({ id, key });
+  }
+  return keys;
+}
+
+function describeValidationError(error: ValidationError): string[] {
+  const constraints = Object.values(error.constraints ?? {});
+  // Never echo the offending value: it may be a secret.
+  return constraints.map((message) => (message.startsWith(error.property) ? message : `${error.property}: ${message}`));
+}
+
+function emptyToUndefined(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
+
+/**
+ * The list of variable names, taken from the validated class so the two cannot drift: class
+ * fields without initialisers do not exist at runtime, so each is listed here once.
+ */
+class EnvironmentVariablesKeys implements Record<keyof EnvironmentVariables, true> {
+  NODE_ENV = true as const;
+  PORT = true as const;
+  HOST = true as const;
+  DATA_DIR = true as const;
+  DATABASE_URL = true as const;
+  REDIS_URL = true as const;
+  JWT_SECRET = true as const;
+  JWT_JWKS_URL = true as const;
+  JWT_ISSUER = true as const;
+  JWT_AUDIENCE = true as const;
+  ENCRYPTION_KEYS = true as const;
+  EXPORT_SIGNING_KEY = true as const;
+  PUBLIC_BASE_URL = true as const;
+  TWITTER_CLIENT_ID = true as const;
+  TWITTER_CLIENT_SECRET = true as const;
+  TWITTER_REDIRECT_URI = true as const;
+  TWITTER_API_BASE_URL = true as const;
+  TWITTER_AUTHORIZE_URL = true as const;
+  ANTHROPIC_API_KEY = true as const;
+  ANTHROPIC_BASE_URL = true as const;
+  ANALYSIS_MODEL_BASIC = true as const;
+  ANALYSIS_MODEL_PRO = true as const;
+  STRIPE_WEBHOOK_SECRET = true as const;
+  ALERT_WEBHOOK_URL = true as const;
+  METRICS_TOKEN = true as const;
+}

@@ -1,0 +1,38 @@
+// Everything an HTTP app needs besides its modules: body parsing with limits, validation, the
+// error filter, Swagger and shutdown hooks. Shared by main.ts and the e2e tests so they cannot drift.
+import { INestApplication } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { bodyParserErrorHandler, formBodyParser, jsonBodyParser } from '../errors/body-parser';
+import { GlobalExceptionFilter } from '../errors/global-exception.filter';
+import { requestIdMiddleware } from '../errors/request-id.middleware';
+import { createValidationPipe } from '../errors/validation';
+
+export function configureApp(app: NestExpressApplication): INestApplication {
+  app.disable('x-powered-by');
+  app.use(requestIdMiddleware);
+  app.use(jsonBodyParser);
+  app.use(formBodyParser);
+  app.use(bodyParserErrorHandler);
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new GlobalExceptionFilter());
+  app.enableShutdownHooks();
+  setupSwagger(app);
+  return app;
+}
+
+function setupSwagger(app: INestApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Repazoo API')
+      .setDescription(
+        'Privacy-first ingestion and sentiment analysis of your own X (Twitter) data. ' +
+          'Mint a token with `npm run cli -- token --user <id>` and use "Authorize".',
+      )
+      .setVersion('0.1.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}

@@ -1,0 +1,19 @@
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from '../../app.module';
+import { AppConfig } from '../config/app-config';
+import { AppLogger } from '../logging/app-logger';
+import { configureApp } from './configure-app';
+
+/** Builds the fully configured (not yet listening) HTTP app. */
+export async function createApp(config: AppConfig, logger: AppLogger): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger), {
+    logger,
+    bodyParser: false,
+    bufferLogs: false,
+    // Throw instead of calling process.exit, so main.ts and the tests see the real error.
+    abortOnError: false,
+  });
+  configureApp(app);
+  return app;
+}

@@ -1,0 +1,40 @@
+import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import Redis from 'ioredis';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+
+/** The shared ioredis client in server mode, or `null` in embedded mode (no REDIS_URL). */
+export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
+
+export function createRedisClient(url: string, connectionName: string): Redis {
+  return new Redis(url, {
+    connectionName,
+    // Fail fast instead of queueing commands forever while Redis is down: callers decide what a
+    // failure means (the rate limiter fails closed, health reports "down").
+    maxRetriesPerRequest: 2,
+    enableOfflineQueue: true,
+    lazyConnect: false,
+  });
+}
+
+@Injectable()
+class RedisLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis | null) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis?.quit().catch(() => this.redis?.disconnect());
+  }
+}
+
+@Global()
+@Module({
+  providers: [
+    {
+      provide: REDIS_CLIENT,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => (config.redisUrl ? createRedisClient(config.redisUrl, 'repazoo-app') : null),
+    },
+    RedisLifecycle,
+  ],
+  exports: [REDIS_CLIENT],
+})
+export class RedisModule {}
