@@ -1,4 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
 import { AuditModule } from './core/audit/audit.module';
 import { AuthModule } from './core/auth/auth.module';
 import { ClockModule } from './core/clock/clock.module';
@@ -6,10 +8,15 @@ import { AppConfig } from './core/config/app-config';
 import { ConfigModule } from './core/config/config.module';
 import { DatabaseModule } from './core/database/database.module';
 import { HealthModule } from './core/health/health.module';
+import { UserThrottlerGuard } from './core/http/user-throttler.guard';
 import { AppLogger } from './core/logging/app-logger';
 import { LoggerModule } from './core/logging/logger.module';
 import { LoggingModule } from './core/logging/logging.module';
 import { RedisModule } from './core/redis/redis.module';
+import { ComplianceEventsModule } from './modules/monitoring/compliance-events.module';
+import { PersistentRateLimitRejectionRecorder } from './modules/monitoring/persistent-rejection.recorder';
+import { INBOUND_THROTTLER_STORAGE, RateLimitModule } from './modules/rate-limit/rate-limit.module';
+import { RedactionModule } from './modules/redaction/redaction.module';
 import { SupportModule } from './modules/support/support.module';
 
 @Module({})
@@ -24,11 +31,27 @@ export class AppModule {
         DatabaseModule.forRoot(),
         RedisModule,
         LoggingModule,
+        RedactionModule,
         AuthModule,
         AuditModule,
+        ComplianceEventsModule,
+        RateLimitModule.forRoot({
+          redisUrl: config.redisUrl,
+          policies: config.rateLimits.outbound,
+          rejectionRecorder: PersistentRateLimitRejectionRecorder,
+        }),
+        ThrottlerModule.forRootAsync({
+          inject: [INBOUND_THROTTLER_STORAGE],
+          useFactory: (storage: ThrottlerStorage | null) => ({
+            throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimits.inboundPerMinute }],
+            storage: storage ?? undefined,
+          }),
+        }),
         HealthModule,
         SupportModule,
       ],
+      // After the AuthGuard (registered in AuthModule), so throttling is keyed by user.
+      providers: [{ provide: APP_GUARD, useClass: UserThrottlerGuard }],
     };
   }
 }

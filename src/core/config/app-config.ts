@@ -1,6 +1,8 @@
 // The typed configuration every part of the app reads. Built once at boot by `loadConfig`;
 // nothing outside core/config reads process.env.
 
+import type { RateLimitPolicies } from '../../modules/rate-limit/rate-limit.types';
+
 export type RunMode = 'embedded' | 'server';
 
 export interface EncryptionKey {
@@ -43,6 +45,12 @@ export interface AppConfig {
   stripeWebhookSecret: string | undefined;
   alertWebhookUrl: string | undefined;
   metricsToken: string | undefined;
+  rateLimits: {
+    /** Outbound calls to X and Anthropic (spec: X 900/15 min, Anthropic 50/min per user + an org cap). */
+    outbound: RateLimitPolicies;
+    /** Inbound HTTP requests per user (or per IP on public routes) per minute. */
+    inboundPerMinute: number;
+  };
 }
 
 /** Injection token for the config object (an interface has no runtime value). */

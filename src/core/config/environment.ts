@@ -71,4 +71,16 @@ export class EnvironmentVariables {
   @IsOptional() @IsUrl(HTTP_URL) ALERT_WEBHOOK_URL?: string;
   @IsOptional() @IsString() @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
   METRICS_TOKEN?: string;
+
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(1)
+  ANTHROPIC_ORG_REQUESTS_PER_MINUTE?: number;
+
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(1)
+  HTTP_REQUESTS_PER_MINUTE?: number;
 }

@@ -3,6 +3,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { resolve } from 'node:path';
+import { DEFAULT_RATE_LIMIT_POLICIES } from '../../modules/rate-limit/rate-limit.types';
 import { AppConfig, EncryptionKey } from './app-config';
 import { ConfigValidationError } from './config.errors';
 import { loadOrCreateDevSecrets } from './dev-secrets';
@@ -73,6 +74,18 @@ export function loadConfig(env: Env = process.env): AppConfig {
     stripeWebhookSecret: vars.STRIPE_WEBHOOK_SECRET,
     alertWebhookUrl: vars.ALERT_WEBHOOK_URL,
     metricsToken: vars.METRICS_TOKEN,
+    rateLimits: {
+      outbound: {
+        ...DEFAULT_RATE_LIMIT_POLICIES,
+        organisation: {
+          ...DEFAULT_RATE_LIMIT_POLICIES.organisation,
+          ...(vars.ANTHROPIC_ORG_REQUESTS_PER_MINUTE
+            ? { anthropic: { limit: vars.ANTHROPIC_ORG_REQUESTS_PER_MINUTE, windowMs: 60_000 } }
+            : {}),
+        },
+      },
+      inboundPerMinute: vars.HTTP_REQUESTS_PER_MINUTE ?? 600,
+    },
   };
 }
 
@@ -141,4 +154,6 @@ class EnvironmentVariablesKeys implements Record<keyof EnvironmentVariables, tru
   STRIPE_WEBHOOK_SECRET = true as const;
   ALERT_WEBHOOK_URL = true as const;
   METRICS_TOKEN = true as const;
+  ANTHROPIC_ORG_REQUESTS_PER_MINUTE = true as const;
+  HTTP_REQUESTS_PER_MINUTE = true as const;
 }

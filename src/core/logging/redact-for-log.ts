@@ -1,5 +1,7 @@
-// The single hook through which every log record and audit detail passes before it is written.
-// It applies the Redaction module's `log` profile.
+// The single hook through which every log record, run log and audit detail passes before it is
+// written: the Redaction module's `log` profile (PII and secrets replaced by `[TYPE]`).
+import { redactObject } from '../../modules/redaction/redact-object';
+
 export function redactForLog<T>(value: T): T {
-  return value; // replaced by the Redaction module wiring
+  return redactObject(value, 'log') as T;
 }
