@@ -31,15 +31,15 @@ function identityOf(type: EntityType, value: string): string {
 /** Numbered placeholders, the same one for the same value for as long as the registry lives. */
 export class PlaceholderRegistry implements Replacer {
   private readonly placeholders = new Map<string, string>();
-  private readonly countsByLabel = new Map<string, number>();
+  private readonly countsByLabel: Partial<Record<string, number>> = {};
 
   replacementFor(type: EntityType, value: string): string {
     const identity = identityOf(type, value);
     const known = this.placeholders.get(identity);
     if (known !== undefined) return known;
     const label = PLACEHOLDER_LABEL[type];
-    const number = (this.countsByLabel.get(label) ?? 0) + 1;
-    this.countsByLabel.set(label, number);
+    const number = (this.countsByLabel[label] ?? 0) + 1;
+    this.countsByLabel[label] = number;
     const placeholder = `[${label}_${number}]`;
     this.placeholders.set(identity, placeholder);
     return placeholder;

@@ -30,5 +30,7 @@ export function redactTextWith(text: string, profile: RedactionProfile, replacer
  * Entity offsets point into the input text.
  */
 export function redactText(text: string, profile: RedactionProfile = 'log'): RedactionResult {
-  return redactTextWith(text, profile, replacerFor(profile));
+  const entities = detectEntities(text, profile);
+  // Most texts hold nothing to redact: they need no placeholder registry.
+  return entities.length === 0 ? { text, entities } : { text: applyReplacements(text, entities, replacerFor(profile)), entities };
 }

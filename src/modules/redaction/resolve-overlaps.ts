@@ -77,6 +77,10 @@ function mergeOverlapping(entities: DetectedEntity[]): DetectedEntity[] {
 
 /** Sorted, non-overlapping entities. */
 export function resolveOverlaps(findings: Findings): DetectedEntity[] {
+  if (findings.entities.length === 1 && findings.lookAlikes.length === 0) {
+    const [{ type, start, end }] = findings.entities;
+    return [{ type, start, end }];
+  }
   const claimed = claimedSpans(findings);
   const kept = claimed.length === 0 ? findings.entities : findings.entities.filter((entity) => !isClaimedByAnother(entity, claimed));
   const neighbours: Span[] = [...kept, ...findings.lookAlikes];

@@ -47,7 +47,8 @@ export function matchIban(candidate: string): IbanMatch | null {
 }
 
 export const ibanDetector: Detector = {
-  applies: (hints) => hints.hasDigit,
+  // Every IBAN's account part holds a run of four digits, in one of its groups of four at least.
+  applies: (hints) => hints.hasFourDigitRun,
   detect(text: string, findings: Findings): void {
     IBAN_CANDIDATE.lastIndex = 0;
     for (let match = IBAN_CANDIDATE.exec(text); match !== null; match = IBAN_CANDIDATE.exec(text)) {

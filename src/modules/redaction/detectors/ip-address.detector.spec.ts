@@ -59,6 +59,10 @@ describe('ipv6Detector', () => {
     },
   );
 
+  it('should find a full address with an IPv4 tail', () => {
+    expect(foundByDetector(ipv6Detector, 'at 0:0:0:0:0:ffff:192.0.2.1 now')).toEqual([['IP_ADDRESS', '0:0:0:0:0:ffff:192.0.2.1']]);
+  });
+
   it('should report an IPv4-mapped address once', () => {
     expect(foundInText('from ::ffff:192.0.2.1 now')).toEqual([['IP_ADDRESS', '::ffff:192.0.2.1']]);
   });

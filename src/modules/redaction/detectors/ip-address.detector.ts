@@ -50,6 +50,12 @@ function findIpv4(text: string, findings: Findings): void {
   }
 }
 
+function colonCount(text: string): number {
+  let count = 0;
+  for (let i = text.indexOf(':'); i !== -1; i = text.indexOf(':', i + 1)) count++;
+  return count;
+}
+
 function findIpv6(text: string, findings: Findings): void {
   if (!COLON_PAIR.test(text)) return;
   IPV6_CANDIDATE.lastIndex = 0;
@@ -57,6 +63,10 @@ function findIpv6(text: string, findings: Findings): void {
     const end = match.index + match[0].length;
     const next = text.charCodeAt(end);
     if (isWordChar(next) || next === 58 /* ':' */) continue;
+    // Clock times (12:30:45) are most candidates: without "::" an address has seven colons, or
+    // six before an IPv4 tail.
+    const colons = colonCount(match[0]);
+    if (match[0].indexOf('::') === -1 && colons !== 7 && !(colons === 6 && match[0].indexOf('.') !== -1)) continue;
     if (isValidIpv6(match[0])) findings.entities.push({ type: 'IP_ADDRESS', start: match.index, end });
   }
 }

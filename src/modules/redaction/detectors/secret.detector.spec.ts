@@ -1,5 +1,5 @@
 import { foundInText } from '../testing/found-values';
-import { bearerTokenDetector, credentialValueDetector, tokenShapeDetector } from './secret.detector';
+import { credentialValueDetector, tokenShapeDetector } from './secret.detector';
 import { foundByDetector } from '../testing/found-values';
 
 const JWT =
@@ -39,14 +39,14 @@ describe('tokenShapeDetector', () => {
   );
 });
 
-describe('bearerTokenDetector', () => {
+describe('tokenShapeDetector after Bearer', () => {
   it('should find the token after Bearer, not the word', () => {
-    expect(foundByDetector(bearerTokenDetector, 'Authorization: Bearer abc123def456ghi')).toEqual([['SECRET', 'abc123def456ghi']]);
-    expect(foundByDetector(bearerTokenDetector, 'bearer dGVzdDp0ZXN0MTIz==')).toEqual([['SECRET', 'dGVzdDp0ZXN0MTIz==']]);
+    expect(foundByDetector(tokenShapeDetector, 'Authorization: Bearer abc123def456ghi')).toEqual([['SECRET', 'abc123def456ghi']]);
+    expect(foundByDetector(tokenShapeDetector, 'bearer dGVzdDp0ZXN0MTIz==')).toEqual([['SECRET', 'dGVzdDp0ZXN0MTIz==']]);
   });
 
   it('should leave prose about bearers alone', () => {
-    expect(foundByDetector(bearerTokenDetector, 'the bearer of bad news; bearer instruments')).toEqual([]);
+    expect(foundByDetector(tokenShapeDetector, 'the bearer of bad news; bearer instruments')).toEqual([]);
   });
 });
 

@@ -1,25 +1,23 @@
-// Credentials in free text: well-known token shapes (JWTs, provider API keys, private keys), the
-// token after "Bearer", and the value of any key=value or "key": "value" pair whose key names a
+// Credentials in free text: well-known token shapes (JWTs, provider API keys, private keys, the
+// token after "Bearer") and the value of any key=value or "key": "value" pair whose key names a
 // credential. Only the value is the entity, so `password=[SECRET]` still reads as what it was.
 import { Detector, Findings } from './detector';
 
 const TOKEN_SHAPES = new RegExp(
   [
-    // JWT: base64url header and payload (both JSON, hence "eyJ"), optional signature; then
-    // provider API keys by their documented prefixes.
-    String.raw`(?<![\w-])(?:eyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]*|sk-(?:ant-|proj-|svcacct-)?[\w-]{16,}|[rs]k_(?:live|test)_[A-Za-z0-9]{10,}|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{30,}|glpat-[\w-]{20,}|xox[abposr]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[0-9A-Z]{16}|AIza[\w-]{35}|npm_[A-Za-z0-9]{36})`,
+    // JWT: base64url header and payload (both JSON, hence "eyJ"), optional signature; provider
+    // API keys by their documented prefixes; the token after "Bearer" (captured), which must
+    // hold a digit so that prose such as "bearer instruments" stays out.
+    String.raw`(?<![\w-])(?:eyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]*|sk-(?:ant-|proj-|svcacct-)?[\w-]{16,}|[rs]k_(?:live|test)_[A-Za-z0-9]{10,}|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{30,}|glpat-[\w-]{20,}|xox[abposr]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[0-9A-Z]{16}|AIza[\w-]{35}|npm_[A-Za-z0-9]{36}|(?:[Bb]earer|BEARER)[ \t]+((?=[\w.~+\/-]*\d)[\w.~+\/-]{8,}=*))`,
     // PEM private keys, also when the END line was cut off.
     String.raw`-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)`,
   ].join('|'),
   'g',
 );
 
-// Every shape above has a '_' or '-' followed by eight more token characters, or one of these
-// prefixes; this pattern is three times cheaper than TOKEN_SHAPES and rules out most texts.
-const MIGHT_HOLD_TOKEN_SHAPE = /[_-][\w-]{8}|eyJ|A(?:KIA|SIA|Iza)/;
-
-// Requiring a digit in the token keeps prose such as "bearer instruments" out.
-const BEARER_TOKEN = /\b(?:[Bb]earer|BEARER)[ \t]+((?=[\w.~+\/-]*\d)[\w.~+\/-]{8,}=*)/g;
+// Every shape above has a '_' or '-' followed by eight word characters, or one of these
+// literals. This test costs a fraction of TOKEN_SHAPES and rules out most texts.
+const MIGHT_HOLD_TOKEN_SHAPE = /[_-]\w{8}|eyJ|A(?:KIA|SIA|Iza)|earer|EARER|-----BEGIN/;
 
 // Anchored on the key's last word so the engine searches for a few literals instead of trying a
 // key prefix from every word; whatever precedes (`db_`, `client_`, `x-`) is irrelevant. A value
@@ -61,18 +59,9 @@ export const tokenShapeDetector: Detector = {
     if (!MIGHT_HOLD_TOKEN_SHAPE.test(text)) return;
     TOKEN_SHAPES.lastIndex = 0;
     for (let match = TOKEN_SHAPES.exec(text); match !== null; match = TOKEN_SHAPES.exec(text)) {
-      findings.entities.push({ type: 'SECRET', start: match.index, end: match.index + match[0].length });
-    }
-  },
-};
-
-export const bearerTokenDetector: Detector = {
-  applies: () => true,
-  detect(text: string, findings: Findings): void {
-    BEARER_TOKEN.lastIndex = 0;
-    for (let match = BEARER_TOKEN.exec(text); match !== null; match = BEARER_TOKEN.exec(text)) {
       const end = match.index + match[0].length;
-      findings.entities.push({ type: 'SECRET', start: end - match[1].length, end });
+      const bearerToken = match[1];
+      findings.entities.push({ type: 'SECRET', start: bearerToken === undefined ? match.index : end - bearerToken.length, end });
     }
   },
 };
@@ -95,4 +84,4 @@ export const credentialValueDetector: Detector = {
   },
 };
 
-export const secretDetectors: readonly Detector[] = [tokenShapeDetector, bearerTokenDetector, credentialValueDetector];
+export const secretDetectors: readonly Detector[] = [tokenShapeDetector, credentialValueDetector];
