@@ -1,5 +1,4 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
 import { AuditModule } from './core/audit/audit.module';
 import { AuthModule } from './core/auth/auth.module';
@@ -8,7 +7,6 @@ import { AppConfig } from './core/config/app-config';
 import { ConfigModule } from './core/config/config.module';
 import { DatabaseModule } from './core/database/database.module';
 import { HealthModule } from './core/health/health.module';
-import { UserThrottlerGuard } from './core/http/user-throttler.guard';
 import { AppLogger } from './core/logging/app-logger';
 import { LoggerModule } from './core/logging/logger.module';
 import { LoggingModule } from './core/logging/logging.module';
@@ -50,8 +48,6 @@ export class AppModule {
         HealthModule,
         SupportModule,
       ],
-      // After the AuthGuard (registered in AuthModule), so throttling is keyed by user.
-      providers: [{ provide: APP_GUARD, useClass: UserThrottlerGuard }],
     };
   }
 }

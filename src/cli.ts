@@ -5,12 +5,14 @@ import { mintToken } from './core/auth/token-issuer';
 import { ConfigValidationError } from './core/config/config.errors';
 import { loadConfig } from './core/config/load-config';
 import { runMigrations } from './core/database/run-migrations';
+import { runRedactCommand } from './modules/redaction/redact.command';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 
 Commands:
   token --user <id> [--admin] [--ttl 1h]   mint an HS256 token with the configured JWT_SECRET
   migrate                                  apply pending database migrations
+  redact [--profile log|prompt] [--json]   redact text lines from stdin to stdout
 `;
 
 type Command = (args: string[]) => Promise<number>;
@@ -34,6 +36,16 @@ const commands: Record<string, Command> = {
         audience: config.jwt.audience,
       })}\n`,
     );
+    return 0;
+  },
+
+  async redact(args) {
+    const { values } = parseArgs({
+      args,
+      options: { profile: { type: 'string', default: 'log' }, json: { type: 'boolean', default: false } },
+    });
+    if (values.profile !== 'log' && values.profile !== 'prompt') return usageError('redact: --profile must be log or prompt');
+    await runRedactCommand(process.stdin, process.stdout, { profile: values.profile, json: values.json });
     return 0;
   },
 

@@ -32,16 +32,16 @@ export class AuditService {
     // JSON round trip first: the hash must be computed over exactly what jsonb gives back.
     const safeDetails = JSON.parse(JSON.stringify(redactForLog(details))) as Record<string, unknown>;
     const createdAt = this.clock.now();
+    // em.execute (not getConnection().execute) so every statement runs inside the transaction.
     const write = async (em: EntityManager) => {
-      const connection = em.getConnection();
-      await connection.execute('select pg_advisory_xact_lock(?)', [AUDIT_CHAIN_LOCK]);
-      const [last] = await connection.execute<{ hash: string }[]>('select hash from audit_log order by id desc limit 1');
-      const [{ id }] = await connection.execute<{ id: string }[]>(
+      await em.execute('select pg_advisory_xact_lock(?)', [AUDIT_CHAIN_LOCK]);
+      const [last] = await em.execute<{ hash: string }[]>('select hash from audit_log order by id desc limit 1');
+      const [{ id }] = await em.execute<{ id: string }[]>(
         "select nextval(pg_get_serial_sequence('audit_log', 'id'))::text as id",
       );
       const prevHash = last?.hash ?? AUDIT_GENESIS_HASH;
       const entry = { id, userId, action, category, details: safeDetails, createdAt, prevHash };
-      await connection.execute(
+      await em.execute(
         'insert into audit_log (id, user_id, action, category, details, created_at, prev_hash, hash) values (?, ?, ?, ?, ?, ?, ?, ?)',
         [id, userId, action, category, JSON.stringify(safeDetails), createdAt, prevHash, hashEntry(entry)],
       );
@@ -66,7 +66,7 @@ export class AuditService {
     let checked = 0;
     for (;;) {
       const rows = await connection.execute<AuditRow[]>(
-        'select id::text as id, user_id, action, category, details, created_at, prev_hash, hash from audit_log where id > ? order by id limit ?',
+        'select id::text as id, user_id, action, category, details, created_at, prev_hash, hash from audit_log where audit_log.id > ? order by audit_log.id limit ?',
         [afterId, VERIFY_BATCH],
       );
       for (const row of rows) {

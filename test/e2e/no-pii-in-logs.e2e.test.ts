@@ -1,0 +1,44 @@
+// Sends personal data and secrets through several endpoints and asserts that none of it reaches
+// the captured log output.
+import { AuditService } from '../../src/core/audit/audit.service';
+import { startTestApp, TestApp } from '../utils/test-app';
+
+const PII = {
+  email: 'jane.doe@example.com',
+  phone: '+44 20 7946 0958',
+  card: '4111 1111 1111 1111',
+  iban: 'GB82 WEST 1234 5698 7654 32',
+  ssn: '123-45-6789',
+  ip: '203.0.113.77',
+  apiKey: 'sk-live-abcdefghijklmnopqrstuvwx',
+  password: 'correct-horse-battery-staple',
+};
+
+describe('No PII in logs', () => {
+  let sut: TestApp;
+
+  beforeAll(async () => {
+    sut = await startTestApp();
+  });
+  afterAll(() => sut.close());
+
+  it('should keep every planted value out of the log output', async () => {
+    const userId = 'pii-user-123456';
+    const auth = { Authorization: `Bearer ${sut.token(userId)}` };
+    const text = Object.values(PII).join(' and ');
+    await sut.http.post('/api/support/tickets').set(auth).send({ subject: `Help ${PII.email}`, body: text });
+    await sut.http.post('/api/support/tickets').set(auth).send({ subject: 42, body: text, password: PII.password });
+    await sut.http.get(`/api/support/tickets?email=${encodeURIComponent(PII.email)}&ip=${PII.ip}`).set(auth);
+    await sut.http.get('/api/support/tickets').set({ Authorization: `Bearer ${PII.apiKey}` });
+    await sut.http.post('/api/support/tickets').set(auth).set('Content-Type', 'application/json').send(`{"body": "${PII.ssn}`);
+    await sut.app.get(AuditService).audit(userId, 'Planted', 'test', { text, token: PII.apiKey });
+
+    const output = sut.logs.join('\n');
+    expect(output).toContain('"msg":"request"'); // request logging did run
+    for (const [kind, value] of Object.entries(PII)) {
+      expect({ kind, found: output.includes(value) }).toEqual({ kind, found: false });
+    }
+    expect(output).not.toContain(userId);
+    expect(output).toContain('****3456');
+  });
+});
