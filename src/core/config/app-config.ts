@@ -51,6 +51,15 @@ export interface AppConfig {
     /** Inbound HTTP requests per user (or per IP on public routes) per minute. */
     inboundPerMinute: number;
   };
+  /** The run engine (src/core/jobs). */
+  jobs: {
+    /** Whether this process executes runs (RUN_WORKER, default true; `npm run worker` forces it on). */
+    runWorker: boolean;
+    /** Runs one worker process executes at once (RUN_WORKER_CONCURRENCY, default 4). */
+    workerConcurrency: number;
+    /** The BullMQ queue in server mode (RUNS_QUEUE_NAME, default `repazoo-runs`). */
+    queueName: string;
+  };
 }
 
 /** Injection token for the config object (an interface has no runtime value). */

@@ -83,4 +83,17 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(1)
   HTTP_REQUESTS_PER_MINUTE?: number;
+
+  @IsOptional() @IsIn(['true', 'false'], { message: 'RUN_WORKER must be true or false' }) RUN_WORKER?: 'true' | 'false';
+
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  RUN_WORKER_CONCURRENCY?: number;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_.-]{1,100}$/, { message: 'RUNS_QUEUE_NAME may only contain letters, digits, _ . and -' })
+  RUNS_QUEUE_NAME?: string;
 }

@@ -86,6 +86,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       },
       inboundPerMinute: vars.HTTP_REQUESTS_PER_MINUTE ?? 600,
     },
+    jobs: {
+      runWorker: vars.RUN_WORKER !== 'false',
+      workerConcurrency: vars.RUN_WORKER_CONCURRENCY ?? 4,
+      queueName: vars.RUNS_QUEUE_NAME ?? 'repazoo-runs',
+    },
   };
 }
 
@@ -156,4 +161,7 @@ class EnvironmentVariablesKeys implements Record<keyof EnvironmentVariables, tru
   METRICS_TOKEN = true as const;
   ANTHROPIC_ORG_REQUESTS_PER_MINUTE = true as const;
   HTTP_REQUESTS_PER_MINUTE = true as const;
+  RUN_WORKER = true as const;
+  RUN_WORKER_CONCURRENCY = true as const;
+  RUNS_QUEUE_NAME = true as const;
 }
