@@ -36,9 +36,11 @@ export interface TestApp {
 }
 
 export async function startTestApp({ mode = 'server', env = {} }: TestAppOptions = {}): Promise<TestApp> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'repazoo-test-'));
+  const ownDataDir = env.DATA_DIR === undefined;
+  const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'repazoo-test-'));
   const config = loadConfig({
     NODE_ENV: 'test',
+    // `env` may unset a default by giving undefined (e.g. JWT_SECRET in embedded mode).
     DATA_DIR: dataDir,
     JWT_SECRET: TEST_JWT_SECRET,
     ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
@@ -66,12 +68,12 @@ export async function startTestApp({ mode = 'server', env = {} }: TestAppOptions
     config,
     logs,
     token: (userId, options = {}) =>
-      mintToken(TEST_JWT_SECRET, { userId, ...options, issuer: config.jwt.issuer, audience: config.jwt.audience }),
+      mintToken(config.jwt.secret ?? TEST_JWT_SECRET, { userId, ...options, issuer: config.jwt.issuer, audience: config.jwt.audience }),
     em: () => rootEm.fork(),
     resetDatabase: () => truncateAllTables(rootEm),
     async close() {
       await app.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

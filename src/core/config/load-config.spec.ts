@@ -1,0 +1,93 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigValidationError } from './config.errors';
+import { describeEnvironment, loadConfig } from './load-config';
+
+const KEY = Buffer.alloc(32, 1).toString('base64');
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgresql://app:pw@db.internal:5432/repazoo',
+  JWT_SECRET: 'x'.repeat(40),
+  ENCRYPTION_KEYS: `k2:${KEY},k1:${Buffer.alloc(32, 2).toString('base64')}`,
+  EXPORT_SIGNING_KEY: 'y'.repeat(40),
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigValidationError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe(loadConfig.name, () => {
+  let dataDir: string;
+
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'repazoo-config-'));
+  });
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('should run embedded with no configuration, generating secrets into DATA_DIR', () => {
+    const sut = loadConfig({ DATA_DIR: dataDir });
+    expect(sut.mode).toBe('embedded');
+    expect(sut.port).toBe(3000);
+    expect(sut.host).toBe('127.0.0.1');
+    expect(sut.jwt.secret).toHaveLength(64);
+    expect(sut.encryptionKeys[0].key).toHaveLength(32);
+    expect(loadConfig({ DATA_DIR: dataDir }).jwt.secret).toBe(sut.jwt.secret);
+  });
+
+  it('should build a server-mode config from production variables, first key encrypting', () => {
+    const sut = loadConfig({ ...PRODUCTION, DATA_DIR: dataDir });
+    expect(sut.mode).toBe('server');
+    expect(sut.encryptionKeys.map((key) => key.id)).toEqual(['k2', 'k1']);
+  });
+
+  it.each(['JWT_SECRET', 'ENCRYPTION_KEYS', 'EXPORT_SIGNING_KEY', 'DATABASE_URL'])(
+    'should refuse to start in production without %s, naming it',
+    (name) => {
+      const env: Record<string, string> = { ...PRODUCTION, DATA_DIR: dataDir };
+      delete env[name];
+      expect(problemsOf(env).join('\n')).toContain(name);
+    },
+  );
+
+  it('should name each malformed variable without echoing its value', () => {
+    const problems = problemsOf({
+      DATA_DIR: dataDir,
+      PORT: 'eighty',
+      DATABASE_URL: 'mysql://nope',
+      ENCRYPTION_KEYS: 'k1:c2hvcnQ=',
+      JWT_SECRET: 'short-secret-value',
+    });
+    const text = problems.join('\n');
+    for (const name of ['PORT', 'DATABASE_URL', 'ENCRYPTION_KEYS', 'JWT_SECRET']) expect(text).toContain(name);
+    expect(text).not.toContain('short-secret-value');
+  });
+
+  it('should accept JWKS instead of a shared secret in production', () => {
+    const env: Record<string, string> = { ...PRODUCTION, DATA_DIR: dataDir, JWT_JWKS_URL: 'https://id.example.com/jwks.json' };
+    delete env.JWT_SECRET;
+    const sut = loadConfig(env);
+    expect(sut.jwt.secret).toBeUndefined();
+    expect(sut.jwt.jwksUrl).toBe('https://id.example.com/jwks.json');
+  });
+});
+
+describe(describeEnvironment.name, () => {
+  it('should mask every secret and keep plain settings', () => {
+    const sut = describeEnvironment({ ...PRODUCTION, PORT: '8080', UNRELATED: 'x' });
+    expect(sut).toEqual({
+      NODE_ENV: 'production',
+      PORT: '8080',
+      DATABASE_URL: '********',
+      JWT_SECRET: '********',
+      ENCRYPTION_KEYS: '********',
+      EXPORT_SIGNING_KEY: '********',
+    });
+  });
+});

@@ -1,0 +1,61 @@
+// The command line as an operator runs it: a real child process through ts-node.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { verify } from 'jsonwebtoken';
+import { TEST_DATABASE_URL, TEST_JWT_SECRET } from '../../utils/test-env';
+
+const ROOT = join(__dirname, '..', '..', '..');
+
+function cli(args: string[], env: Record<string, string> = {}, input?: string) {
+  const result = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/cli.ts', ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env },
+    input,
+    encoding: 'utf8',
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('CLI', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'repazoo-cli-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('should mint an HS256 token for a user, with the admin role when asked', () => {
+    const result = cli(['token', '--user', 'cli-user', '--admin', '--ttl', '2h'], { JWT_SECRET: TEST_JWT_SECRET, DATA_DIR: dataDir });
+    expect(result.status).toBe(0);
+    const claims = verify(result.stdout.trim(), TEST_JWT_SECRET, { algorithms: ['HS256'] }) as Record<string, unknown>;
+    expect(claims).toMatchObject({ sub: 'cli-user', role: 'admin' });
+    expect((claims.exp as number) - (claims.iat as number)).toBe(7200);
+  });
+
+  it('should refuse a token command without --user', () => {
+    const result = cli(['token'], { DATA_DIR: dataDir });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('--user <id> is required');
+  });
+
+  it('should redact stdin line by line, with offsets into each input line', () => {
+    const result = cli(['redact', '--profile', 'prompt', '--json'], { DATA_DIR: dataDir }, 'hi @alice_1\nmail a.b@example.com now\n');
+    expect(result.status).toBe(0);
+    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines).toEqual([
+      { text: 'hi [USER_1]', entities: [{ type: 'MENTION', start: 3, end: 11 }] },
+      { text: 'mail [EMAIL_1] now', entities: [{ type: 'EMAIL', start: 5, end: 20 }] },
+    ]);
+  });
+
+  it('should report no pending migrations on the migrated test database', () => {
+    const result = cli(['migrate'], { DATABASE_URL: TEST_DATABASE_URL, DATA_DIR: dataDir });
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain('no pending migrations');
+    expect(result.status).toBe(0);
+  });
+
+  it('should stop with the variable named when configuration is wrong', () => {
+    const result = cli(['migrate'], { DATABASE_URL: 'not-a-url', DATA_DIR: dataDir });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('DATABASE_URL');
+  });
+});
