@@ -1,22 +1,37 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { Clock } from '../clock/clock';
 
-/** How many known user ids to remember, so a busy user does not cost an INSERT per request. */
+/** How many user ids to remember, so a busy user does not cost a write per request. */
 const KNOWN_USERS_CACHE_SIZE = 10_000;
+/**
+ * `last_seen_at` feeds retention of inactive users' analyses (90 days): hour precision is plenty
+ * and keeps this to one write per user per hour.
+ */
+const LAST_SEEN_PRECISION_MS = 60 * 60 * 1000;
 
 @Injectable()
 export class UsersService {
-  private readonly knownUsers = new Set<string>();
+  private readonly lastTouched = new Map<string, number>();
 
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly clock: Clock,
+  ) {}
 
-  /** Creates the user on their first authenticated call (users are identified by the JWT `sub`). */
+  /** Creates the user on their first authenticated call and keeps `last_seen_at` current. */
   async ensureExists(userId: string): Promise<void> {
-    if (this.knownUsers.has(userId)) return;
+    const now = this.clock.nowMs();
+    const touched = this.lastTouched.get(userId);
+    if (touched !== undefined && now - touched < LAST_SEEN_PRECISION_MS) return;
+    const seenAt = new Date(now);
     await this.em
       .getConnection()
-      .execute('insert into users (id, created_at, last_seen_at) values (?, now(), now()) on conflict (id) do nothing', [userId]);
-    if (this.knownUsers.size >= KNOWN_USERS_CACHE_SIZE) this.knownUsers.clear();
-    this.knownUsers.add(userId);
+      .execute(
+        'insert into users (id, created_at, last_seen_at) values (?, ?, ?) on conflict (id) do update set last_seen_at = excluded.last_seen_at where users.last_seen_at < excluded.last_seen_at',
+        [userId, seenAt, seenAt],
+      );
+    if (this.lastTouched.size >= KNOWN_USERS_CACHE_SIZE) this.lastTouched.clear();
+    this.lastTouched.set(userId, now);
   }
 }

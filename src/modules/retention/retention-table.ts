@@ -1,0 +1,10 @@
+import { RetentionRunResult } from './retention.service';
+
+/** The CLI's view of a retention run: one row per category. */
+export function formatRetentionTable(result: RetentionRunResult): string {
+  const header = ['category', result.dryRun ? 'would soft-delete' : 'soft-deleted', result.dryRun ? 'would hard-delete' : 'hard-deleted', 'status'];
+  const rows = result.categories.map((c) => [c.category, String(c.softDeleted), String(c.hardDeleted), c.error ? 'FAILED' : 'ok']);
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd();
+  return [result.dryRun ? 'Retention cleanup (dry run: nothing deleted)' : 'Retention cleanup', line(header), ...rows.map(line), ''].join('\n');
+}

@@ -1,0 +1,191 @@
+// Daily retention cleanup: per category, soft-delete expired rows, then hard-delete rows whose
+// soft delete is older than the grace period. Works in bounded batches (each its own short
+// statement, so no long-held locks on big tables), audits each category with its counts, and a
+// broken category is logged and skipped while the others go on.
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { rm } from 'node:fs/promises';
+import { isAbsolute, join, normalize } from 'node:path';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { AuditService } from '../../core/audit/audit.service';
+import { Clock } from '../../core/clock/clock';
+import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
+import {
+  RETENTION_CATEGORIES,
+  RETENTION_DAYS,
+  RetentionCategory,
+  RetentionCategoryDefinition,
+  RetentionTarget,
+  SOFT_DELETE_GRACE_DAYS,
+} from './retention-policy';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+export const RETENTION_BATCH_SIZE = 1000;
+export const RETENTION_AUDIT_ACTION = 'Retention cleanup';
+export const RETENTION_COMPLETED_ACTION = 'Retention cleanup completed';
+
+export interface RetentionCategoryResult {
+  category: RetentionCategory;
+  softDeleted: number;
+  hardDeleted: number;
+  /** Set when the category failed; the run went on with the others. */
+  error?: string;
+}
+
+export interface RetentionRunResult {
+  dryRun: boolean;
+  categories: RetentionCategoryResult[];
+}
+
+export interface RetentionRunOptions {
+  dryRun?: boolean;
+  /** Called after every batch, for progress lines on long runs. */
+  onProgress?: (category: RetentionCategory, softDeleted: number, hardDeleted: number) => void;
+}
+
+export interface RetentionPolicyEntry {
+  category: RetentionCategory;
+  table: string;
+  days: number;
+}
+
+@Injectable()
+export class RetentionService {
+  private readonly logger = new Logger('Retention');
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  policy(): RetentionPolicyEntry[] {
+    return RETENTION_CATEGORIES.flatMap(({ category, targets }) =>
+      targets.map(({ table }) => ({ category, table, days: RETENTION_DAYS[category] })),
+    );
+  }
+
+  async cleanupExpiredRecords(now: Date = this.clock.now(), options: RetentionRunOptions = {}): Promise<RetentionRunResult> {
+    const dryRun = options.dryRun ?? false;
+    const categories: RetentionCategoryResult[] = [];
+    for (const definition of RETENTION_CATEGORIES) {
+      const result: RetentionCategoryResult = { category: definition.category, softDeleted: 0, hardDeleted: 0 };
+      try {
+        await this.cleanupCategory(definition, now, dryRun, result, options.onProgress);
+        if (!dryRun) {
+          await this.audit.audit(null, RETENTION_AUDIT_ACTION, 'retention', {
+            category: definition.category,
+            softDeleted: result.softDeleted,
+            hardDeleted: result.hardDeleted,
+          });
+        }
+      } catch (error) {
+        result.error = 'cleanup of this category failed; see the logs';
+        this.logger.error(
+          { msg: 'retention category failed; continuing with the others', category: definition.category },
+          error instanceof Error ? error : undefined,
+        );
+      }
+      categories.push(result);
+    }
+    if (!dryRun) {
+      await this.audit.audit(null, RETENTION_COMPLETED_ACTION, 'retention', {
+        failedCategories: categories.filter((c) => c.error).map((c) => c.category),
+      });
+    }
+    return { dryRun, categories };
+  }
+
+  private async cleanupCategory(
+    definition: RetentionCategoryDefinition,
+    now: Date,
+    dryRun: boolean,
+    result: RetentionCategoryResult,
+    onProgress: RetentionRunOptions['onProgress'],
+  ): Promise<void> {
+    const cutoff = new Date(now.getTime() - RETENTION_DAYS[definition.category] * DAY_MS);
+    const hardCutoff = new Date(now.getTime() - SOFT_DELETE_GRACE_DAYS * DAY_MS);
+    for (const target of definition.targets) {
+      const params = cutoffParams(target, cutoff);
+      if (dryRun) {
+        result.softDeleted += await this.count(target.table, `${aliveClause(target)} (${target.expiredWhere})`, params);
+        if (target.softDelete) result.hardDeleted += await this.count(target.table, 't.deleted_at < ?', [hardCutoff]);
+        continue;
+      }
+      if (target.softDelete) {
+        await this.inBatches(async () => {
+          const removed = await this.softDeleteBatch(target, params, now);
+          result.softDeleted += removed;
+          onProgress?.(definition.category, result.softDeleted, result.hardDeleted);
+          return removed;
+        });
+        await this.inBatches(async () => {
+          const removed = await this.deleteBatch(target.table, 't.deleted_at < ?', [hardCutoff]);
+          result.hardDeleted += removed;
+          onProgress?.(definition.category, result.softDeleted, result.hardDeleted);
+          return removed;
+        });
+      } else {
+        await this.inBatches(async () => {
+          const removed = await this.deleteBatch(target.table, target.expiredWhere, params);
+          result.hardDeleted += removed;
+          onProgress?.(definition.category, result.softDeleted, result.hardDeleted);
+          return removed;
+        });
+      }
+    }
+  }
+
+  /** Repeats `batch` until it removes less than a full batch, yielding between batches. */
+  private async inBatches(batch: () => Promise<number>): Promise<void> {
+    while ((await batch()) === RETENTION_BATCH_SIZE) await yieldToEventLoop();
+  }
+
+  private async softDeleteBatch(target: RetentionTarget, params: Date[], now: Date): Promise<number> {
+    const returning = target.table === 'data_exports' ? 'id, file_path' : 'id';
+    const rows = await this.em.getConnection().execute<{ id: string; file_path?: string | null }[]>(
+      `update ${target.table} set deleted_at = ? where id in (
+         select t.id from ${target.table} t where t.deleted_at is null and (${target.expiredWhere})
+         limit ${RETENTION_BATCH_SIZE} for update skip locked)
+       returning ${returning}`,
+      [now, ...params],
+    );
+    // Export files hold a whole person's data: they go as soon as the row is soft-deleted.
+    await Promise.all(rows.map((row) => (row.file_path ? this.removeExportFile(row.file_path) : undefined)));
+    return rows.length;
+  }
+
+  private async deleteBatch(table: string, where: string, params: Date[]): Promise<number> {
+    const rows = await this.em.getConnection().execute<{ id: string }[]>(
+      `delete from ${table} where id in (
+         select t.id from ${table} t where ${where} limit ${RETENTION_BATCH_SIZE} for update skip locked)
+       returning id`,
+      params,
+    );
+    return rows.length;
+  }
+
+  private async count(table: string, where: string, params: Date[]): Promise<number> {
+    const [row] = await this.em
+      .getConnection()
+      .execute<{ n: number }[]>(`select count(*)::int as n from ${table} t where ${where}`, params);
+    return row.n;
+  }
+
+  private async removeExportFile(relativePath: string): Promise<void> {
+    const path = normalize(join(this.config.dataDir, relativePath));
+    // Only ever delete inside DATA_DIR, whatever the row says.
+    if (isAbsolute(relativePath) || !path.startsWith(normalize(this.config.dataDir))) return;
+    await rm(path, { force: true });
+  }
+}
+
+function aliveClause(target: RetentionTarget): string {
+  return target.softDelete ? 't.deleted_at is null and' : '';
+}
+
+/** One cutoff per `?` in the condition. */
+function cutoffParams(target: RetentionTarget, cutoff: Date): Date[] {
+  return Array.from({ length: target.expiredWhere.split('?').length - 1 }, () => cutoff);
+}

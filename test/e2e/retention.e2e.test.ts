@@ -1,0 +1,174 @@
+import fc from 'fast-check';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RETENTION_DAYS, SOFT_DELETE_GRACE_DAYS } from '../../src/modules/retention/retention-policy';
+import { RetentionService } from '../../src/modules/retention/retention.service';
+import { startTestApp, TestApp } from '../utils/test-app';
+
+const DAY = 24 * 60 * 60 * 1000;
+const NOW = new Date('2026-06-15T12:00:00Z');
+const ago = (days: number, extraMs = 0) => new Date(NOW.getTime() - days * DAY + extraMs);
+
+describe('Retention cleanup', () => {
+  let sut: TestApp;
+  let retention: RetentionService;
+  const sql = (query: string, params: unknown[] = []) => sut.em().getConnection().execute(query, params);
+  const admin = () => ({ Authorization: `Bearer ${sut.token('ops', { admin: true })}` });
+
+  beforeAll(async () => {
+    sut = await startTestApp();
+    retention = sut.app.get(RetentionService);
+  });
+  beforeEach(() => sut.resetDatabase());
+  afterAll(() => sut.close());
+
+  async function plantUser(id: string, lastSeenAt = NOW) {
+    await sql('insert into users (id, created_at, last_seen_at) values (?, ?, ?)', [id, ago(400), lastSeenAt]);
+  }
+  async function plantRunLog(createdAt: Date) {
+    await sql("insert into run_logs (run_id, user_id, level, message, created_at) values (?, 'u1', 'info', 'm', ?)", [randomUUID(), createdAt]);
+  }
+  async function plantRun(state: string, finishedAt: Date, deletedAt: Date | null = null) {
+    await sql(
+      "insert into workflow_runs (id, user_id, flow, job_name, state, attempts, max_attempts, created_at, updated_at, finished_at, deleted_at) values (?, 'u1', 'ingestion', 'twitter.ingest', ?, 1, 5, ?, ?, ?, ?)",
+      [randomUUID(), state, finishedAt, finishedAt, finishedAt, deletedAt],
+    );
+  }
+  async function plantBilling() {
+    await sql(
+      "insert into billing_records (id, user_id, kind, stripe_object_id, amount_cents, currency, status, occurred_at, created_at) values (?, 'u1', 'invoice', ?, 1000, 'eur', 'paid', ?, ?)",
+      [randomUUID(), `in_${randomUUID()}`, ago(4000), ago(4000)],
+    );
+  }
+  const count = async (table: string, where = 'true') => Number((await sql(`select count(*)::int as n from ${table} where ${where}`))[0].n);
+
+  it('should serve the retention table, exactly the spec’s numbers', async () => {
+    const response = await sut.http.get('/api/admin/retention/policy').set(admin());
+    expect(response.status).toBe(200);
+    const days = Object.fromEntries(response.body.map((entry: { category: string; days: number }) => [entry.category, entry.days]));
+    expect(days).toMatchObject({ logs: 90, billing_events: 365, jobs: 30, errors: 180, audit: 365, support_tickets: 365, dsar_exports: 30 });
+    expect(response.body).toContainEqual({ category: 'logs', table: 'run_logs', days: 90 });
+  });
+
+  it('should soft-delete exactly the rows past each boundary', async () => {
+    await plantUser('u1');
+    await plantRunLog(ago(RETENTION_DAYS.logs, -1000)); // 1 s past the boundary: expired
+    await plantRunLog(ago(RETENTION_DAYS.logs, +1000)); // 1 s inside: kept
+    await plantRun('COMPLETED', ago(RETENTION_DAYS.jobs, -1000));
+    await plantRun('COMPLETED', ago(RETENTION_DAYS.jobs, +1000));
+    await plantRun('FAILED', ago(RETENTION_DAYS.jobs, -1000)); // errors keep 180 days
+    await plantRun('FAILED', ago(RETENTION_DAYS.errors, -1000));
+    await plantRun('RUNNING', ago(400)); // never touched: not finished
+
+    const result = await retention.cleanupExpiredRecords(NOW);
+
+    const byCategory = Object.fromEntries(result.categories.map((c) => [c.category, c]));
+    expect(byCategory.logs).toEqual({ category: 'logs', softDeleted: 1, hardDeleted: 0 });
+    expect(byCategory.jobs.softDeleted).toBe(1);
+    expect(byCategory.errors.softDeleted).toBe(1);
+    expect(await count('run_logs', 'deleted_at is not null')).toBe(1);
+    expect(await count('workflow_runs', 'deleted_at is not null')).toBe(2);
+    expect(await count('workflow_runs', "state = 'RUNNING' and deleted_at is null")).toBe(1);
+  });
+
+  it('should hard-delete soft-deleted rows only after the grace period', async () => {
+    await plantRun('COMPLETED', ago(100), ago(SOFT_DELETE_GRACE_DAYS, -1000));
+    await plantRun('COMPLETED', ago(100), ago(SOFT_DELETE_GRACE_DAYS, +1000));
+    const result = await retention.cleanupExpiredRecords(NOW);
+    expect(result.categories.find((c) => c.category === 'jobs')).toMatchObject({ hardDeleted: 1 });
+    expect(await count('workflow_runs')).toBe(1);
+  });
+
+  it('should hard-delete audit entries past 365 days and keep the rest verifiable', async () => {
+    await sql(
+      `insert into audit_log (user_id, action, category, details, created_at, prev_hash, hash) values ('u1', 'old', 'test', '{}', ?, 'x', 'y')`,
+      [ago(RETENTION_DAYS.audit, -1000)],
+    );
+    await retention.cleanupExpiredRecords(NOW);
+    expect(await count('audit_log', "action = 'old'")).toBe(0);
+    // The run's own audit entries form a valid chain.
+    const verify = await sut.http.get('/api/admin/audit/verify').set(admin());
+    expect(verify.body.valid).toBe(true);
+    const actions = (await sql("select details->>'category' as c from audit_log where action = 'Retention cleanup'")).map((r: { c: string }) => r.c);
+    expect(actions).toEqual(expect.arrayContaining(['logs', 'jobs', 'errors', 'audit', 'support_tickets', 'dsar_exports', 'billing_events']));
+  });
+
+  it('should remove an expired export’s file with its row', async () => {
+    const relative = join('exports', `${randomUUID()}.json`);
+    mkdirSync(join(sut.config.dataDir, 'exports'), { recursive: true });
+    writeFileSync(join(sut.config.dataDir, relative), '{}');
+    await sql("insert into data_exports (id, user_id, status, file_path, created_at) values (?, 'u1', 'ready', ?, ?)", [
+      randomUUID(),
+      relative,
+      ago(RETENTION_DAYS.dsar_exports + 1),
+    ]);
+    await retention.cleanupExpiredRecords(NOW);
+    expect(existsSync(join(sut.config.dataDir, relative))).toBe(false);
+    expect(await count('data_exports', 'deleted_at is not null')).toBe(1);
+  });
+
+  it('should soft-delete data of revoked consent and of subscriptions cancelled over 30 days ago', async () => {
+    for (const id of ['revoked', 'cancelled-long', 'cancelled-recent', 'active']) await plantUser(id);
+    await sql(
+      "insert into oauth_tokens (id, user_id, provider, provider_user_id, access_token_ciphertext, key_id, scopes, access_token_expires_at, granted_at, revoked_at, created_at, updated_at) values (?, 'revoked', 'x', '1', 'c', 'k', '{}', ?, ?, ?, ?, ?)",
+      [randomUUID(), ago(1), ago(10), ago(1), ago(10), ago(1)],
+    );
+    const subscription = (user: string, status: string, cancelledAt: Date | null) =>
+      sql(
+        'insert into subscriptions (id, user_id, stripe_subscription_id, tier, status, cancelled_at, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?)',
+        [randomUUID(), user, `sub_${randomUUID()}`, 'basic', status, cancelledAt, ago(100), ago(1)],
+      );
+    await subscription('cancelled-long', 'canceled', ago(31));
+    await subscription('cancelled-recent', 'canceled', ago(29));
+    await subscription('active', 'active', null);
+    for (const user of ['revoked', 'cancelled-long', 'cancelled-recent', 'active']) {
+      await sql("insert into twitter_data (id, user_id, tweet_id, text, tweet_created_at, fetched_at) values (?, ?, '1', 't', ?, ?)", [randomUUID(), user, ago(5), ago(5)]);
+    }
+    await retention.cleanupExpiredRecords(NOW);
+    const gone = (await sql('select user_id from twitter_data where deleted_at is not null order by user_id')).map((r: { user_id: string }) => r.user_id);
+    expect(gone).toEqual(['cancelled-long', 'revoked']);
+  });
+
+  it('should count without deleting on a dry run, through the admin route', async () => {
+    await plantUser('u1');
+    await plantRunLog(ago(RETENTION_DAYS.logs + 1));
+    const response = await sut.http.post('/api/admin/retention/run?dryRun=true').set(admin());
+    expect(response.status).toBe(200);
+    expect(response.body.dryRun).toBe(true);
+    expect(response.body.categories.find((c: { category: string }) => c.category === 'logs')).toEqual({ category: 'logs', softDeleted: 1, hardDeleted: 0 });
+    expect(await count('run_logs', 'deleted_at is null')).toBe(1);
+    expect((await sut.http.post('/api/admin/retention/run?dryRun=maybe').set(admin())).status).toBe(400);
+    expect((await sut.http.post('/api/admin/retention/run').set({ Authorization: `Bearer ${sut.token('u1')}` })).status).toBe(403);
+  });
+
+  it('should log a broken category and go on with the others', async () => {
+    await plantUser('u1');
+    await plantRunLog(ago(RETENTION_DAYS.logs + 1));
+    await sql('alter table support_tickets rename to support_tickets_broken');
+    try {
+      const result = await retention.cleanupExpiredRecords(NOW);
+      expect(result.categories.find((c) => c.category === 'support_tickets')?.error).toBeDefined();
+      expect(result.categories.find((c) => c.category === 'logs')).toEqual({ category: 'logs', softDeleted: 1, hardDeleted: 0 });
+      expect(sut.logs.some((line) => line.includes('retention category failed') && line.includes('support_tickets'))).toBe(true);
+    } finally {
+      await sql('alter table support_tickets_broken rename to support_tickets');
+    }
+  });
+
+  it('should never change billing records or remove a user, whatever the sequence of cleanups', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.integer({ min: 0, max: 4000 }), { minLength: 1, maxLength: 4 }), async (offsetsInDays) => {
+        await sut.resetDatabase();
+        await plantUser('u1', ago(3000));
+        await plantBilling();
+        await plantRun('COMPLETED', ago(50));
+        const before = await sql('select * from billing_records order by id');
+        for (const offset of offsetsInDays) await retention.cleanupExpiredRecords(new Date(NOW.getTime() + offset * DAY));
+        expect(await sql('select * from billing_records order by id')).toEqual(before);
+        expect(await count('users')).toBe(1);
+      }),
+      { numRuns: 15 },
+    );
+  });
+});
