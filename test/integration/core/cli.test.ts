@@ -53,6 +53,24 @@ describe('CLI', () => {
     expect(result.status).toBe(0);
   });
 
+  it('should print a retention table on a dry run without deleting anything', () => {
+    const result = cli(['retention', '--dry-run', '--now', '2030-01-01T00:00:00Z'], {
+      DATABASE_URL: TEST_DATABASE_URL,
+      DATA_DIR: dataDir,
+      JWT_SECRET: TEST_JWT_SECRET,
+    });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('Retention cleanup (dry run: nothing deleted)');
+    expect(result.stdout).toMatch(/^logs\s+\d+\s+\d+\s+ok$/m);
+    expect(result.stdout).toMatch(/^billing_events\s+\d+\s+\d+\s+ok$/m);
+  });
+
+  it('should refuse a malformed --now', () => {
+    const result = cli(['retention', '--now', 'yesterday'], { DATABASE_URL: TEST_DATABASE_URL, DATA_DIR: dataDir });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('--now must be an ISO 8601 time');
+  });
+
   it('should stop with the variable named when configuration is wrong', () => {
     const result = cli(['migrate'], { DATABASE_URL: 'not-a-url', DATA_DIR: dataDir });
     expect(result.status).toBe(1);
