@@ -13,7 +13,8 @@ const ago = (days: number, extraMs = 0) => new Date(NOW.getTime() - days * DAY +
 describe('Retention cleanup', () => {
   let sut: TestApp;
   let retention: RetentionService;
-  const sql = (query: string, params: unknown[] = []) => sut.em().getConnection().execute(query, params);
+  const sql = (query: string, params: unknown[] = []) =>
+    sut.em().getConnection().execute<Array<Record<string, unknown>>>(query, params);
   const admin = () => ({ Authorization: `Bearer ${sut.token('ops', { admin: true })}` });
 
   beforeAll(async () => {
@@ -90,7 +91,7 @@ describe('Retention cleanup', () => {
     // The run's own audit entries form a valid chain.
     const verify = await sut.http.get('/api/admin/audit/verify').set(admin());
     expect(verify.body.valid).toBe(true);
-    const actions = (await sql("select details->>'category' as c from audit_log where action = 'Retention cleanup'")).map((r: { c: string }) => r.c);
+    const actions = (await sql("select details->>'category' as c from audit_log where action = 'Retention cleanup'")).map((r) => r.c);
     expect(actions).toEqual(expect.arrayContaining(['logs', 'jobs', 'errors', 'audit', 'support_tickets', 'dsar_exports', 'billing_events']));
   });
 
@@ -126,7 +127,7 @@ describe('Retention cleanup', () => {
       await sql("insert into twitter_data (id, user_id, tweet_id, text, tweet_created_at, fetched_at) values (?, ?, '1', 't', ?, ?)", [randomUUID(), user, ago(5), ago(5)]);
     }
     await retention.cleanupExpiredRecords(NOW);
-    const gone = (await sql('select user_id from twitter_data where deleted_at is not null order by user_id')).map((r: { user_id: string }) => r.user_id);
+    const gone = (await sql('select user_id from twitter_data where deleted_at is not null order by user_id')).map((r) => r.user_id);
     expect(gone).toEqual(['cancelled-long', 'revoked']);
   });
 
