@@ -7,6 +7,8 @@ import { AppConfig } from './core/config/app-config';
 import { ConfigModule } from './core/config/config.module';
 import { DatabaseModule } from './core/database/database.module';
 import { HealthModule } from './core/health/health.module';
+import { JobsModule } from './core/jobs/jobs.module';
+import { LocksModule } from './core/locks/locks.module';
 import { AppLogger } from './core/logging/app-logger';
 import { LoggerModule } from './core/logging/logger.module';
 import { LoggingModule } from './core/logging/logging.module';
@@ -28,10 +30,12 @@ export class AppModule {
         ClockModule,
         DatabaseModule.forRoot(),
         RedisModule,
+        LocksModule,
         LoggingModule,
         RedactionModule,
         AuthModule,
         AuditModule,
+        JobsModule.forRoot(),
         ComplianceEventsModule,
         RateLimitModule.forRoot({
           redisUrl: config.redisUrl,

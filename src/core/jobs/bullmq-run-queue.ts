@@ -1,0 +1,122 @@
+// Server mode's queue: one BullMQ queue (job id = run id), executed by workers in any number of
+// processes. A worker that dies mid-run stops renewing its job's lock; after `lockDurationMs` the
+// stalled-job check of any live worker moves the job back to waiting, and the engine resumes the
+// run with the next attempt.
+import { Logger } from '@nestjs/common';
+import { DelayedError, JobsOptions as BullJobOptions, Queue, Worker } from 'bullmq';
+import Redis from 'ioredis';
+import { RunProcessor, RunQueue, RunQueueCloseOptions, settlesWithin } from './run-queue';
+
+/** The only BullMQ job name; the run row says which handler runs. */
+const BULL_JOB_NAME = 'run';
+const LIVE_STATES = new Set(['waiting', 'delayed', 'active', 'prioritized', 'waiting-children']);
+const REMOVABLE_STATES = new Set(['waiting', 'delayed', 'prioritized']);
+const ABORT_SETTLE_MS = 5_000;
+
+export interface QueuedRun {
+  runId: string;
+}
+
+export interface BullMqRunQueueOptions {
+  redisUrl: string;
+  queueName: string;
+  prefix: string;
+  concurrency: number;
+  lockDurationMs: number;
+  stalledIntervalMs: number;
+  maxStalledCount: number;
+}
+
+const JOB_OPTIONS: BullJobOptions = {
+  // Handler failures are the engine's business (it reschedules through moveToDelayed); BullMQ's
+  // own attempts only retry infrastructure errors, e.g. the database being unreachable.
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 2_000 },
+  removeOnComplete: true,
+  removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+};
+
+export class BullMqRunQueue extends RunQueue {
+  readonly driver = 'bullmq' as const;
+  private readonly logger = new Logger('BullMqRunQueue');
+  /** BullMQ needs `maxRetriesPerRequest: null`; the app's shared client fails fast instead. */
+  private readonly connection: Redis;
+  private readonly queue: Queue<QueuedRun>;
+  private worker: Worker<QueuedRun> | undefined;
+
+  constructor(private readonly options: BullMqRunQueueOptions) {
+    super();
+    this.connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null, connectionName: `${options.queueName}-queue` });
+    this.connection.on('error', (error) => this.logger.warn({ msg: 'Redis connection error', err: error }));
+    this.queue = new Queue<QueuedRun>(options.queueName, { connection: this.connection, prefix: options.prefix });
+    this.queue.on('error', (error) => this.logger.warn({ msg: 'queue error', err: error }));
+  }
+
+  async enqueue(runId: string, delayMs = 0): Promise<void> {
+    const existing = await this.queue.getJob(runId);
+    if (existing) {
+      const state = await existing.getState();
+      if (LIVE_STATES.has(state)) return;
+      // A finished job keeps its id until removed; the run needs a new one (recovery).
+      await existing.remove();
+    }
+    await this.queue.add(BULL_JOB_NAME, { runId }, { ...JOB_OPTIONS, jobId: runId, delay: Math.max(0, Math.ceil(delayMs)) });
+  }
+
+  async remove(runId: string): Promise<boolean> {
+    const job = await this.queue.getJob(runId);
+    if (!job || !REMOVABLE_STATES.has(await job.getState())) return false;
+    // 0 when a worker locked it meanwhile.
+    return (await this.queue.remove(runId)) === 1;
+  }
+
+  async isQueued(runId: string): Promise<boolean> {
+    const job = await this.queue.getJob(runId);
+    return job !== undefined && LIVE_STATES.has(await job.getState());
+  }
+
+  async startWorker(processor: RunProcessor): Promise<void> {
+    const worker = new Worker<QueuedRun>(
+      this.options.queueName,
+      async (job, token) => {
+        const step = await processor(job.data.runId);
+        if (step.kind === 'delay') {
+          await job.moveToDelayed(Date.now() + Math.max(0, Math.ceil(step.delayMs)), token);
+          throw new DelayedError();
+        }
+      },
+      {
+        connection: this.connection,
+        prefix: this.options.prefix,
+        concurrency: this.options.concurrency,
+        lockDuration: this.options.lockDurationMs,
+        stalledInterval: this.options.stalledIntervalMs,
+        maxStalledCount: this.options.maxStalledCount,
+      },
+    );
+    worker.on('error', (error) => this.logger.warn({ msg: 'worker error', err: error }));
+    worker.on('failed', (job, error) =>
+      this.logger.warn({ msg: 'run job failed (infrastructure); BullMQ retries it', runId: job?.data.runId, err: error }),
+    );
+    worker.on('stalled', (jobId) => this.logger.warn({ msg: 'run job stalled (its worker stopped); it is picked up again', runId: jobId }));
+    // Not awaited: the app boots while Redis is down, and the worker connects once it is back.
+    this.worker = worker;
+  }
+
+  async close({ graceMs, onGraceExpired }: RunQueueCloseOptions): Promise<void> {
+    const worker = this.worker;
+    if (worker) {
+      const closing = worker.close();
+      void closing.catch((error: unknown) => this.logger.warn({ msg: 'worker close failed', err: error }));
+      if (!(await settlesWithin(closing, graceMs))) {
+        onGraceExpired();
+        if (!(await settlesWithin(closing, ABORT_SETTLE_MS))) {
+          // The jobs stay active in Redis; their locks expire and another worker takes them.
+          await worker.close(true);
+        }
+      }
+    }
+    await this.queue.close();
+    await this.connection.quit().catch(() => this.connection.disconnect());
+  }
+}

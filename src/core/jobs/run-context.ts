@@ -1,0 +1,36 @@
+// What a job handler receives and returns.
+import type { JobName, JobPayloads, JobResult } from './job-payloads';
+
+export type RunLogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface RunContext<N extends JobName = JobName> {
+  readonly runId: string;
+  /** The run's owner; null for system runs (scheduled jobs). */
+  readonly userId: string | null;
+  readonly jobName: N;
+  /** 1 for the first attempt. Rate-limit delays do not use up attempts; a worker crash does. */
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  readonly payload: JobPayloads[N];
+  /**
+   * Aborted when the run is cancelled (reason: `RunCancelledError`) or the worker shuts down
+   * (reason: `WorkerShutdownError`). Pass it to fetch/SDK calls and check it between steps.
+   */
+  readonly signal: AbortSignal;
+  /**
+   * Appends a line to the run's log (`run_logs`), redacted with the `log` profile first. Joins the
+   * handler's transaction when called inside one (embedded PGlite cannot serve a second connection
+   * while a transaction is open).
+   */
+  log(level: RunLogLevel, message: string): Promise<void>;
+  /** Throws the signal's reason when the run was cancelled or the worker is stopping. */
+  throwIfAborted(): void;
+}
+
+/**
+ * Executes one attempt of a run. It runs inside its own MikroORM request context, so injected
+ * services that use `EntityManager` work as in a request. Throw `PermanentJobError` /
+ * `TransientJobError` (or let a `RateLimitExceededError` through) to steer retries; return a small
+ * JSON object (no personal data: it is shown by `GET /api/runs/:id`) to store as the result.
+ */
+export type JobHandler<N extends JobName = JobName> = (context: RunContext<N>) => Promise<JobResult>;

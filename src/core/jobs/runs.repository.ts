@@ -1,0 +1,157 @@
+// Database access of the run engine. State changes are conditional updates ("from this state and
+// attempt count to that"), so two workers, a cancel and a recovery sweep can race on one run and
+// exactly one of them wins; no transaction is held while a handler runs.
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { RunLog } from './entities/run-log.entity';
+import { RunFlow, RunState, WorkflowRun } from './entities/workflow-run.entity';
+import type { RunLogLevel } from './run-context';
+
+export const UNFINISHED_STATES = [RunState.PENDING, RunState.RUNNING];
+
+export interface NewRun {
+  flow: RunFlow;
+  jobName: string;
+  userId: string | null;
+  input: Record<string, unknown>;
+  maxAttempts: number;
+  now: Date;
+}
+
+/** The fields a state change may set (`updatedAt` is always set). */
+export type RunChange = Partial<
+  Pick<
+    WorkflowRun,
+    'state' | 'attempts' | 'result' | 'errorCode' | 'errorMessage' | 'nextAttemptAt' | 'startedAt' | 'finishedAt'
+  >
+>;
+
+export interface RunVersion {
+  state: RunState;
+  attempts: number;
+}
+
+@Injectable()
+export class RunsRepository {
+  constructor(private readonly em: EntityManager) {}
+
+  /**
+   * The caller's transaction or request EntityManager when there is one, so a module calling the
+   * engine inside a transaction never waits on a second connection (which hangs embedded PGlite);
+   * a fresh fork otherwise (workers, cron).
+   */
+  contextual(): EntityManager {
+    const current = this.em.getContext(false);
+    return current === this.em ? this.em.fork() : current;
+  }
+
+  async insert(run: NewRun, em: EntityManager = this.contextual()): Promise<WorkflowRun> {
+    const entity = em.create(
+      WorkflowRun,
+      {
+        id: randomUUID(),
+        flow: run.flow,
+        jobName: run.jobName,
+        userId: run.userId,
+        state: RunState.PENDING,
+        attempts: 0,
+        maxAttempts: run.maxAttempts,
+        input: run.input,
+        createdAt: run.now,
+        updatedAt: run.now,
+      },
+      { persist: false },
+    );
+    await em.insert(entity);
+    return entity;
+  }
+
+  /** A fresh read, never from an identity map. */
+  findById(id: string, em: EntityManager = this.em.fork()): Promise<WorkflowRun | null> {
+    return em.findOne(WorkflowRun, { id, deletedAt: null }, { disableIdentityMap: true });
+  }
+
+  /** Applies `change` only if the run is still at `from`; true when it was. */
+  async transition(id: string, from: RunVersion, change: RunChange, now: Date, em: EntityManager = this.em.fork()): Promise<boolean> {
+    const affected = await em.nativeUpdate(
+      WorkflowRun,
+      { id, state: from.state, attempts: from.attempts, deletedAt: null },
+      { ...change, updatedAt: now },
+    );
+    return affected === 1;
+  }
+
+  /** Cancels the given runs that are not finished yet; returns the ids that were cancelled. */
+  async cancelUnfinished(where: { ids?: string[]; userId?: string }, now: Date, em: EntityManager = this.contextual()): Promise<string[]> {
+    const candidates = await em.find(
+      WorkflowRun,
+      {
+        ...(where.ids ? { id: { $in: where.ids } } : {}),
+        ...(where.userId !== undefined ? { userId: where.userId } : {}),
+        state: { $in: UNFINISHED_STATES },
+        deletedAt: null,
+      },
+      { fields: ['id'], disableIdentityMap: true },
+    );
+    if (candidates.length === 0) return [];
+    const ids = candidates.map((run) => run.id);
+    await em.nativeUpdate(
+      WorkflowRun,
+      { id: { $in: ids }, state: { $in: UNFINISHED_STATES } },
+      { state: RunState.CANCELLED, nextAttemptAt: null, finishedAt: now, updatedAt: now },
+    );
+    return ids;
+  }
+
+  /** Unfinished runs last touched before `before`, in id order after `afterId` (for recovery). */
+  findUnfinishedBatch(
+    before: Date,
+    afterId: string | undefined,
+    limit: number,
+  ): Promise<Pick<WorkflowRun, 'id' | 'state' | 'nextAttemptAt'>[]> {
+    return this.em.fork().find(
+      WorkflowRun,
+      {
+        state: { $in: UNFINISHED_STATES },
+        deletedAt: null,
+        updatedAt: { $lte: before },
+        ...(afterId ? { id: { $gt: afterId } } : {}),
+      },
+      { orderBy: { id: 'asc' }, limit, fields: ['id', 'state', 'nextAttemptAt'], disableIdentityMap: true },
+    );
+  }
+
+  /** The user's runs, newest first, older than the `before` run when given. */
+  async listForUser(userId: string, limit: number, before?: WorkflowRun): Promise<WorkflowRun[]> {
+    return this.contextual().find(
+      WorkflowRun,
+      {
+        userId,
+        deletedAt: null,
+        ...(before
+          ? { $or: [{ createdAt: { $lt: before.createdAt } }, { createdAt: before.createdAt, id: { $lt: before.id } }] }
+          : {}),
+      },
+      { orderBy: { createdAt: 'desc', id: 'desc' }, limit },
+    );
+  }
+
+  findForUser(userId: string, id: string): Promise<WorkflowRun | null> {
+    return this.contextual().findOne(WorkflowRun, { id, userId, deletedAt: null });
+  }
+
+  async insertLog(
+    run: { id: string; userId?: string | null },
+    level: RunLogLevel,
+    message: string,
+    now: Date,
+    em: EntityManager = this.contextual(),
+  ): Promise<void> {
+    await em.insert(RunLog, { runId: run.id, userId: run.userId ?? null, level, message, createdAt: now });
+  }
+
+  listLogs(runId: string, limit: number): Promise<RunLog[]> {
+    return this.contextual().find(RunLog, { runId, deletedAt: null }, { orderBy: { id: 'asc' }, limit });
+  }
+}

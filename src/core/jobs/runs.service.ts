@@ -1,0 +1,183 @@
+// The run engine's public API (the replacement for Prefect flow runs).
+//
+// A module registers its handler once, in onModuleInit (workers start after every module's init):
+//
+//   onModuleInit() {
+//     this.runs.registerHandler('twitter.ingest', (ctx) => this.ingestion.ingest(ctx));
+//   }
+//
+// and starts runs from a request (outside any transaction):
+//
+//   const run = await this.runs.startRun(RunFlow.INGESTION, 'twitter.ingest', user.id, { userId: user.id });
+//   return { runId: run.id };
+//
+// To create a run atomically with other rows, use `createRun` inside the transaction and
+// `enqueueRun` after it committed (a run whose enqueue never happened is recovered by the sweep).
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Clock } from '../clock/clock';
+import { RunLog } from './entities/run-log.entity';
+import { RunFlow, RunState, WorkflowRun } from './entities/workflow-run.entity';
+import { JobHandlerRegistry } from './job-handler.registry';
+import type { JobName, JobPayloads } from './job-payloads';
+import { JOBS_OPTIONS, JobsOptions } from './jobs.options';
+import type { JobHandler } from './run-context';
+import { RunExecutor } from './run-executor';
+import { RunQueue, withTimeout } from './run-queue';
+import { RunNotFoundError, RunsQueueUnavailableError } from './runs.exception';
+import { RunsRepository } from './runs.repository';
+
+export const QUEUE_UNAVAILABLE = 'QUEUE_UNAVAILABLE';
+/** Redis that does not answer within this is treated as down: the caller gets a 503 at once. */
+const ENQUEUE_TIMEOUT_MS = 5_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const MAX_RUNS_PAGE = 100;
+export const MAX_RUN_LOGS = 1000;
+
+export interface StartRunOptions {
+  /** Attempts before the run ends FAILED (default 5). Rate-limit delays do not use attempts up. */
+  maxAttempts?: number;
+  /** Do not start before this delay. */
+  delayMs?: number;
+}
+
+export interface ListRunsOptions {
+  limit?: number;
+  /** Id of a run of the same user: only older runs are listed (the last id of the previous page). */
+  before?: string;
+}
+
+@Injectable()
+export class RunsService {
+  private readonly logger = new Logger('Runs');
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly runs: RunsRepository,
+    private readonly queue: RunQueue,
+    private readonly handlers: JobHandlerRegistry,
+    private readonly executor: RunExecutor,
+    private readonly clock: Clock,
+    @Inject(JOBS_OPTIONS) private readonly options: JobsOptions,
+  ) {}
+
+  /** Declares the function that executes runs of `jobName`; once per name, from `onModuleInit`. */
+  registerHandler<N extends JobName>(jobName: N, handler: JobHandler<N>): void {
+    this.handlers.register(jobName, handler);
+  }
+
+  /**
+   * Creates the run (PENDING) and queues it. Must not be called inside a transaction: the worker
+   * could look for the row before it is committed (use `createRun` + `enqueueRun` for that).
+   * @throws RunsQueueUnavailableError (503) when the queue is unreachable; the run is then FAILED.
+   */
+  async startRun<N extends JobName>(
+    flow: RunFlow,
+    jobName: N,
+    userId: string | null,
+    payload: JobPayloads[N],
+    options: StartRunOptions = {},
+  ): Promise<WorkflowRun> {
+    this.assertNoTransaction('startRun');
+    const run = await this.createRun(flow, jobName, userId, payload, options);
+    await this.enqueueRun(run.id, options.delayMs);
+    return run;
+  }
+
+  /** Inserts the PENDING row only, in the caller's transaction if there is one. Follow with `enqueueRun`. */
+  async createRun<N extends JobName>(
+    flow: RunFlow,
+    jobName: N,
+    userId: string | null,
+    payload: JobPayloads[N],
+    options: Pick<StartRunOptions, 'maxAttempts'> = {},
+  ): Promise<WorkflowRun> {
+    const maxAttempts = options.maxAttempts ?? this.options.defaultMaxAttempts;
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new RangeError(`maxAttempts must be a positive integer, got ${maxAttempts}`);
+    return this.runs.insert({
+      flow,
+      jobName,
+      userId,
+      input: JSON.parse(JSON.stringify(payload)) as Record<string, unknown>,
+      maxAttempts,
+      now: this.clock.now(),
+    });
+  }
+
+  /** Queues a created run (after its transaction committed). */
+  async enqueueRun(runId: string, delayMs = 0): Promise<void> {
+    this.assertNoTransaction('enqueueRun');
+    try {
+      await withTimeout(this.queue.enqueue(runId, delayMs), ENQUEUE_TIMEOUT_MS, 'enqueue');
+      return;
+    } catch (failure) {
+      this.logger.error({ msg: 'could not queue run', runId, err: failure });
+    }
+    const now = this.clock.now();
+    await this.runs.transition(
+      runId,
+      { state: RunState.PENDING, attempts: 0 },
+      { state: RunState.FAILED, errorCode: QUEUE_UNAVAILABLE, errorMessage: 'The run could not be queued', finishedAt: now },
+      now,
+    );
+    throw new RunsQueueUnavailableError();
+  }
+
+  /**
+   * Cancels a PENDING or RUNNING run (of `userId` when given): its queued job is removed, and a
+   * running handler sees `ctx.signal` aborted. False when there was nothing to cancel.
+   */
+  async cancelRun(runId: string, options: { userId?: string } = {}): Promise<boolean> {
+    const run = UUID.test(runId) ? await this.runs.findById(runId, this.runs.contextual()) : null;
+    if (!run || (options.userId !== undefined && run.userId !== options.userId)) return false;
+    const cancelled = await this.runs.cancelUnfinished({ ids: [run.id] }, this.clock.now());
+    if (cancelled.length === 0) return false;
+    await this.queue.remove(run.id);
+    this.executor.abortLocal(run.id);
+    await this.runs.insertLog(run, 'warn', 'The run was cancelled', this.clock.now());
+    return true;
+  }
+
+  /**
+   * For erasure: cancels every unfinished run of the user, removes their waiting and delayed jobs
+   * from the queue and aborts their running handlers. Returns how many queued jobs were removed
+   * (the `jobs` count of delete-my-data). Joins the caller's transaction when called inside one.
+   */
+  async removeQueuedJobsOfUser(userId: string): Promise<number> {
+    const cancelled = await this.runs.cancelUnfinished({ userId }, this.clock.now());
+    let removed = 0;
+    for (const runId of cancelled) {
+      if (await this.queue.remove(runId)) removed += 1;
+      this.executor.abortLocal(runId);
+    }
+    return removed;
+  }
+
+  /** The user's runs, newest first. */
+  async listRuns(userId: string, options: ListRunsOptions = {}): Promise<WorkflowRun[]> {
+    const limit = Math.min(Math.max(1, options.limit ?? 20), MAX_RUNS_PAGE);
+    const before = options.before === undefined ? undefined : await this.getRun(userId, options.before, 'before');
+    return this.runs.listForUser(userId, limit, before);
+  }
+
+  /** @throws RunNotFoundError for a malformed id, another user's run or an unknown one. */
+  async getRun(userId: string, runId: string, field = 'id'): Promise<WorkflowRun> {
+    const run = UUID.test(runId) ? await this.runs.findForUser(userId, runId) : null;
+    if (!run) throw new RunNotFoundError(field);
+    return run;
+  }
+
+  /** The run's log lines, oldest first. */
+  async listRunLogs(userId: string, runId: string): Promise<RunLog[]> {
+    const run = await this.getRun(userId, runId);
+    return this.runs.listLogs(run.id, MAX_RUN_LOGS);
+  }
+
+  private assertNoTransaction(method: string): void {
+    if (this.em.isInTransaction()) {
+      throw new Error(
+        `RunsService.${method} must be called after the transaction commits (use createRun inside it, enqueueRun after it)`,
+      );
+    }
+  }
+}
