@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 import { ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
 import { AuditModule } from './core/audit/audit.module';
 import { AuthModule } from './core/auth/auth.module';
@@ -9,6 +10,7 @@ import { DatabaseModule } from './core/database/database.module';
 import { HealthModule } from './core/health/health.module';
 import { JobsModule } from './core/jobs/jobs.module';
 import { LocksModule } from './core/locks/locks.module';
+import { SchedulingModule } from './core/scheduling/scheduling.module';
 import { AppLogger } from './core/logging/app-logger';
 import { LoggerModule } from './core/logging/logger.module';
 import { LoggingModule } from './core/logging/logging.module';
@@ -17,6 +19,7 @@ import { ComplianceEventsModule } from './modules/monitoring/compliance-events.m
 import { PersistentRateLimitRejectionRecorder } from './modules/monitoring/persistent-rejection.recorder';
 import { INBOUND_THROTTLER_STORAGE, RateLimitModule } from './modules/rate-limit/rate-limit.module';
 import { RedactionModule } from './modules/redaction/redaction.module';
+import { RetentionModule } from './modules/retention/retention.module';
 import { SupportModule } from './modules/support/support.module';
 
 @Module({})
@@ -28,6 +31,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(logger),
         ClockModule,
+        ScheduleModule.forRoot(),
         DatabaseModule.forRoot(),
         RedisModule,
         LocksModule,
@@ -36,6 +40,7 @@ export class AppModule {
         AuthModule,
         AuditModule,
         JobsModule.forRoot(),
+        SchedulingModule,
         ComplianceEventsModule,
         RateLimitModule.forRoot({
           redisUrl: config.redisUrl,
@@ -51,6 +56,7 @@ export class AppModule {
         }),
         HealthModule,
         SupportModule,
+        RetentionModule,
       ],
     };
   }

@@ -173,3 +173,55 @@ describe('Retention cleanup', () => {
     );
   });
 });
+
+describe('Scheduled jobs', () => {
+  let sut: TestApp;
+  const admin = () => ({ Authorization: `Bearer ${sut.token('ops', { admin: true })}` });
+
+  beforeAll(async () => {
+    sut = await startTestApp();
+  });
+  beforeEach(() => sut.resetDatabase());
+  afterAll(() => sut.close());
+
+  async function waitForRun(runId: string) {
+    for (let i = 0; i < 100; i += 1) {
+      const [row] = await sut.em().getConnection().execute<Array<{ state: string; result: unknown }>>('select state, result from workflow_runs where id = ?', [runId]);
+      if (row && ['COMPLETED', 'FAILED', 'CANCELLED'].includes(row.state)) return row;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error('run did not finish');
+  }
+
+  it('should list retention_cleanup_daily with its cron expression and next run at 03:00 UTC', async () => {
+    const response = await sut.http.get('/api/admin/jobs').set(admin());
+    expect(response.status).toBe(200);
+    const job = response.body.find((entry: { name: string }) => entry.name === 'retention_cleanup_daily');
+    expect(job).toMatchObject({ cron: '0 3 * * *', timeZone: 'UTC', lastRun: null });
+    expect(new Date(job.nextRunAt).getUTCHours()).toBe(3);
+  });
+
+  it('should run a scheduled job now as a run, and show it as the last run', async () => {
+    const started = await sut.http.post('/api/admin/jobs/retention_cleanup_daily/run').set(admin());
+    expect(started.status).toBe(202);
+    const run = await waitForRun(started.body.runId);
+    expect(run.state).toBe('COMPLETED');
+    expect(run.result).toMatchObject({ dryRun: false, categories: expect.any(Array) });
+    const listed = await sut.http.get('/api/admin/jobs').set(admin());
+    const job = listed.body.find((entry: { name: string }) => entry.name === 'retention_cleanup_daily');
+    expect(job.lastRun).toMatchObject({ runId: started.body.runId, state: 'COMPLETED' });
+  });
+
+  it('should answer 404 to an unknown job and 403 to a user', async () => {
+    expect((await sut.http.post('/api/admin/jobs/nope/run').set(admin())).status).toBe(404);
+    expect((await sut.http.get('/api/admin/jobs').set({ Authorization: `Bearer ${sut.token('u')}` })).status).toBe(403);
+  });
+
+  it('should start one run per cron tick even when two triggers race', async () => {
+    const { ScheduledJobsService } = await import('../../src/core/scheduling/scheduled-jobs.service');
+    const jobs = sut.app.get(ScheduledJobsService);
+    await Promise.all([jobs.trigger('retention_cleanup_daily'), jobs.trigger('retention_cleanup_daily')]);
+    const [{ n }] = await sut.em().getConnection().execute<Array<{ n: number }>>("select count(*)::int as n from workflow_runs where job_name = 'retention_cleanup_daily'");
+    expect(n).toBe(1);
+  });
+});

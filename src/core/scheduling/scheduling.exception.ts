@@ -1,0 +1,7 @@
+import { DomainException } from '../errors/domain.exception';
+
+export class ScheduledJobNotFoundError extends DomainException {
+  constructor() {
+    super('SCHEDULED_JOB_NOT_FOUND', 'No scheduled job has that name', 404);
+  }
+}
