@@ -5,7 +5,11 @@ import { mintToken } from './core/auth/token-issuer';
 import { ConfigValidationError } from './core/config/config.errors';
 import { loadConfig } from './core/config/load-config';
 import { runMigrations } from './core/database/run-migrations';
+import { createAppContext } from './core/http/create-app-context';
+import { AppLogger } from './core/logging/app-logger';
 import { runRedactCommand } from './modules/redaction/redact.command';
+import { formatRetentionTable } from './modules/retention/retention-table';
+import { RetentionService } from './modules/retention/retention.service';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 
@@ -13,6 +17,7 @@ Commands:
   token --user <id> [--admin] [--ttl 1h]   mint an HS256 token with the configured JWT_SECRET
   migrate                                  apply pending database migrations
   redact [--profile log|prompt] [--json]   redact text lines from stdin to stdout
+  retention [--dry-run] [--now <ISO time>] run the retention cleanup once and print a table
 `;
 
 type Command = (args: string[]) => Promise<number>;
@@ -47,6 +52,29 @@ const commands: Record<string, Command> = {
     if (values.profile !== 'log' && values.profile !== 'prompt') return usageError('redact: --profile must be log or prompt');
     await runRedactCommand(process.stdin, process.stdout, { profile: values.profile, json: values.json });
     return 0;
+  },
+
+  async retention(args) {
+    const { values } = parseArgs({ args, options: { 'dry-run': { type: 'boolean', default: false }, now: { type: 'string' } } });
+    const now = values.now === undefined ? new Date() : new Date(values.now);
+    if (Number.isNaN(now.getTime())) return usageError('retention: --now must be an ISO 8601 time');
+    // Warnings only: the table below is the command's output, and logs go to stderr.
+    const context = await createAppContext(loadConfig(), new AppLogger({ level: 'warn', destination: process.stderr }));
+    try {
+      let lastProgress = 0;
+      const result = await context.get(RetentionService).cleanupExpiredRecords(now, {
+        dryRun: values['dry-run'],
+        onProgress: (category, softDeleted, hardDeleted) => {
+          if (Date.now() - lastProgress < 1000) return;
+          lastProgress = Date.now();
+          process.stderr.write(`  ... ${category}: ${softDeleted} soft-deleted, ${hardDeleted} hard-deleted\n`);
+        },
+      });
+      process.stdout.write(formatRetentionTable(result));
+      return result.categories.some((category) => category.error) ? 1 : 0;
+    } finally {
+      await context.close();
+    }
   },
 
   async migrate(args) {
