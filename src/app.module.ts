@@ -15,6 +15,8 @@ import { AppLogger } from './core/logging/app-logger';
 import { LoggerModule } from './core/logging/logger.module';
 import { LoggingModule } from './core/logging/logging.module';
 import { RedisModule } from './core/redis/redis.module';
+import { BillingModule } from './modules/billing/billing.module';
+import { ConsentModule } from './modules/consent/consent.module';
 import { ComplianceEventsModule } from './modules/monitoring/compliance-events.module';
 import { PersistentRateLimitRejectionRecorder } from './modules/monitoring/persistent-rejection.recorder';
 import { INBOUND_THROTTLER_STORAGE, RateLimitModule } from './modules/rate-limit/rate-limit.module';
@@ -56,6 +58,8 @@ export class AppModule {
         }),
         HealthModule,
         SupportModule,
+        ConsentModule,
+        BillingModule,
         RetentionModule,
       ],
     };

@@ -5,6 +5,7 @@ import { mintToken } from './core/auth/token-issuer';
 import { ConfigValidationError } from './core/config/config.errors';
 import { loadConfig } from './core/config/load-config';
 import { runMigrations } from './core/database/run-migrations';
+import { runRotateKeysCommand } from './modules/consent/rotate-keys.command';
 import { createAppContext } from './core/http/create-app-context';
 import { AppLogger } from './core/logging/app-logger';
 import { runRedactCommand } from './modules/redaction/redact.command';
@@ -18,6 +19,7 @@ Commands:
   migrate                                  apply pending database migrations
   redact [--profile log|prompt] [--json]   redact text lines from stdin to stdout
   retention [--dry-run] [--now <ISO time>] run the retention cleanup once and print a table
+  rotate-keys [--batch-size 100]           re-encrypt stored OAuth tokens under the first ENCRYPTION_KEYS key
 `;
 
 type Command = (args: string[]) => Promise<number>;
@@ -52,6 +54,16 @@ const commands: Record<string, Command> = {
     if (values.profile !== 'log' && values.profile !== 'prompt') return usageError('redact: --profile must be log or prompt');
     await runRedactCommand(process.stdin, process.stdout, { profile: values.profile, json: values.json });
     return 0;
+  },
+
+  async 'rotate-keys'(args) {
+    const { values } = parseArgs({ args, options: { 'batch-size': { type: 'string', default: '100' } } });
+    const batchSize = Number(values['batch-size']);
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) {
+      return usageError('rotate-keys: --batch-size must be an integer from 1 to 10000');
+    }
+    const report = await runRotateKeysCommand(loadConfig(), process.stdout, { batchSize });
+    return report.failed > 0 ? 1 : 0;
   },
 
   async retention(args) {

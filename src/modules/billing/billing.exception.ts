@@ -1,0 +1,29 @@
+import { DomainException } from '../../core/errors/domain.exception';
+
+export enum BillingErrorCode {
+  STRIPE_NOT_CONFIGURED = 'STRIPE_NOT_CONFIGURED',
+  STRIPE_SIGNATURE_MISSING = 'STRIPE_SIGNATURE_MISSING',
+  STRIPE_SIGNATURE_INVALID = 'STRIPE_SIGNATURE_INVALID',
+}
+
+export class BillingException extends DomainException {
+  static notConfigured(): BillingException {
+    return new BillingException(
+      BillingErrorCode.STRIPE_NOT_CONFIGURED,
+      'Stripe webhooks are not configured on this server: set STRIPE_WEBHOOK_SECRET',
+      503,
+    );
+  }
+
+  static signatureMissing(): BillingException {
+    return new BillingException(BillingErrorCode.STRIPE_SIGNATURE_MISSING, 'The Stripe-Signature header is required', 400);
+  }
+
+  static signatureInvalid(): BillingException {
+    return new BillingException(
+      BillingErrorCode.STRIPE_SIGNATURE_INVALID,
+      'The Stripe-Signature header does not match the request body (or its timestamp is too old)',
+      400,
+    );
+  }
+}

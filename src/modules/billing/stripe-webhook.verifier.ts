@@ -1,0 +1,22 @@
+// Stripe's signature check of a webhook delivery, against the raw request bytes.
+import { Inject, Injectable } from '@nestjs/common';
+import Stripe from 'stripe';
+import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
+import { BillingException } from './billing.exception';
+
+@Injectable()
+export class StripeWebhookVerifier {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  verify(rawBody: Buffer | undefined, signature: string | string[] | undefined): Stripe.Event {
+    const secret = this.config.stripeWebhookSecret;
+    if (!secret) throw BillingException.notConfigured();
+    if (typeof signature !== 'string' || signature === '') throw BillingException.signatureMissing();
+    if (!rawBody || rawBody.length === 0) throw BillingException.signatureInvalid();
+    try {
+      return Stripe.webhooks.constructEvent(rawBody, signature, secret);
+    } catch {
+      throw BillingException.signatureInvalid();
+    }
+  }
+}

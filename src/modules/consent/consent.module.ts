@@ -1,0 +1,34 @@
+import { Module } from '@nestjs/common';
+import { Clock } from '../../core/clock/clock';
+import { CryptoModule } from '../../core/crypto/crypto.module';
+import { REDIS_CLIENT } from '../../core/redis/redis.module';
+import { ConsentController } from './consent.controller';
+import { ConsentGuard } from './consent.guard';
+import { ConsentRepository } from './consent.repository';
+import { ConsentService } from './consent.service';
+import { createOAuthStateStore, OAuthStateStore } from './oauth-state.store';
+import { TokenVaultService } from './token-vault.service';
+import { TwitterConnectionController } from './twitter-connection.controller';
+import { XConnectionService } from './x-connection.service';
+import { XOAuthClient } from './x-oauth.client';
+
+/**
+ * Consent to use a person's X data: the OAuth connection, encrypted tokens, consent records and
+ * the checks (ConsentService.assertConsent, @RequiresConsent()) other modules run before touching
+ * X or Anthropic data. Modules using those import this one.
+ */
+@Module({
+  imports: [CryptoModule],
+  controllers: [TwitterConnectionController, ConsentController],
+  providers: [
+    ConsentRepository,
+    ConsentService,
+    ConsentGuard,
+    TokenVaultService,
+    XConnectionService,
+    XOAuthClient,
+    { provide: OAuthStateStore, inject: [REDIS_CLIENT, Clock], useFactory: createOAuthStateStore },
+  ],
+  exports: [ConsentService, ConsentGuard, TokenVaultService, XConnectionService],
+})
+export class ConsentModule {}

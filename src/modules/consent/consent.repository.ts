@@ -1,0 +1,94 @@
+// Query code of the Consent module: OAuth token rows (read, lock, upsert), consent records and
+// the subscription that decides whether a user is active.
+import { LockMode } from '@mikro-orm/core';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Subscription } from '../billing/entities/subscription.entity';
+import { ACTIVE_SUBSCRIPTION_STATUSES, X_PROVIDER } from './consent.constants';
+import { ConsentAction, ConsentRecord } from './entities/consent-record.entity';
+import { OAuthToken } from './entities/oauth-token.entity';
+
+/** The fields a (re)connection writes; everything else about the row is reset. */
+export interface TokenGrantRow {
+  userId: string;
+  providerUserId: string;
+  accessTokenCiphertext: string;
+  refreshTokenCiphertext: string | null;
+  keyId: string;
+  scopes: string[];
+  accessTokenExpiresAt: Date;
+  grantedAt: Date;
+}
+
+export interface ConsentRecordRow {
+  userId: string;
+  action: ConsentAction;
+  scopes: string[];
+  privacyNoticeVersion: string;
+  recordedAt: Date;
+}
+
+/**
+ * Every method works on a fork of the root EntityManager (or on the transaction it is given), so
+ * it behaves the same in a request, a job step or the CLI.
+ */
+@Injectable()
+export class ConsentRepository {
+  constructor(private readonly em: EntityManager) {}
+
+  findToken(userId: string, em: EntityManager = this.em.fork()): Promise<OAuthToken | null> {
+    return em.findOne(OAuthToken, { userId, provider: X_PROVIDER, deletedAt: null });
+  }
+
+  /**
+   * Runs `work` in a transaction holding the user's token row locked (`select ... for update`),
+   * with the row as committed by whoever held the lock before. Changes to the row are flushed on
+   * commit. Inside `work`, use only the given EntityManager: embedded mode (PGlite) serves one
+   * connection at a time and would hang waiting on a second one.
+   */
+  withLockedToken<T>(userId: string, work: (em: EntityManager, token: OAuthToken | null) => Promise<T>): Promise<T> {
+    return this.em.fork().transactional(async (em) => {
+      const token = await em.findOne(
+        OAuthToken,
+        { userId, provider: X_PROVIDER, deletedAt: null },
+        { lockMode: LockMode.PESSIMISTIC_WRITE },
+      );
+      return work(em, token);
+    });
+  }
+
+  transactional<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    return this.em.fork().transactional(work);
+  }
+
+  /** One row per user and provider: a reconnection replaces the tokens and clears revocation. */
+  async upsertToken(em: EntityManager, row: TokenGrantRow): Promise<void> {
+    await em.upsert(
+      OAuthToken,
+      {
+        id: randomUUID(),
+        ...row,
+        provider: X_PROVIDER,
+        revokedAt: null,
+        refreshedAt: null,
+        deletedAt: null,
+        updatedAt: row.grantedAt,
+        createdAt: row.grantedAt,
+      },
+      { onConflictFields: ['userId', 'provider'], onConflictAction: 'merge', onConflictExcludeFields: ['id', 'createdAt'] },
+    );
+  }
+
+  addConsentRecord(em: EntityManager, row: ConsentRecordRow): ConsentRecord {
+    const record = em.create(ConsentRecord, { ...row, provider: X_PROVIDER });
+    em.persist(record);
+    return record;
+  }
+
+  /** The subscription that speaks for the user: an active one if any, else the latest. */
+  async findCurrentSubscription(userId: string, em: EntityManager = this.em.fork()): Promise<Subscription | null> {
+    const subscriptions = await em.find(Subscription, { userId, deletedAt: null }, { orderBy: { updatedAt: 'desc' } });
+    return subscriptions.find((s) => ACTIVE_SUBSCRIPTION_STATUSES.includes(s.status)) ?? subscriptions[0] ?? null;
+  }
+}

@@ -1,0 +1,77 @@
+import { ManualClock } from '../../core/clock/clock';
+import { Subscription } from '../billing/entities/subscription.entity';
+import { ConsentRepository } from './consent.repository';
+import { ConsentService } from './consent.service';
+import { OAuthToken } from './entities/oauth-token.entity';
+
+const DAY = 24 * 60 * 60 * 1000;
+const GRANTED = new Date('2026-01-01T00:00:00Z');
+
+function newTestService(token: Partial<OAuthToken> | null, subscription: Partial<Subscription> | null) {
+  const clock = new ManualClock(GRANTED.getTime() + DAY);
+  const repository = {
+    findToken: jest.fn(async () => (token ? (token as OAuthToken) : null)),
+    findCurrentSubscription: jest.fn(async () => (subscription ? (subscription as Subscription) : null)),
+  };
+  return { sut: new ConsentService(repository as unknown as ConsentRepository, clock), clock };
+}
+
+const liveToken: Partial<OAuthToken> = { grantedAt: GRANTED, accessTokenCiphertext: 'v1:k:a:b:c', scopes: ['tweet.read'], revokedAt: null };
+const active: Partial<Subscription> = { tier: 'pro', status: 'active', cancelledAt: null };
+
+describe(ConsentService.name, () => {
+  describe('assertConsent', () => {
+    it('should pass with a live connection and an active subscription', async () => {
+      await expect(newTestService(liveToken, active).sut.assertConsent('alice')).resolves.toBeUndefined();
+    });
+
+    it('should refuse CONSENT_REQUIRED without a token or with a revoked one', async () => {
+      await expect(newTestService(null, active).sut.assertConsent('alice')).rejects.toMatchObject({ code: 'CONSENT_REQUIRED', statusCode: 403 });
+      await expect(
+        newTestService({ ...liveToken, revokedAt: new Date(), accessTokenCiphertext: '' }, active).sut.assertConsent('alice'),
+      ).rejects.toMatchObject({ code: 'CONSENT_REQUIRED' });
+    });
+
+    it('should refuse CONSENT_EXPIRED exactly 365 days after the grant', async () => {
+      const { sut, clock } = newTestService(liveToken, active);
+      clock.set(GRANTED.getTime() + 365 * DAY - 1);
+      await expect(sut.assertConsent('alice')).resolves.toBeUndefined();
+
+      clock.set(GRANTED.getTime() + 365 * DAY);
+
+      await expect(sut.assertConsent('alice')).rejects.toMatchObject({ code: 'CONSENT_EXPIRED', statusCode: 403 });
+    });
+
+    it('should refuse SUBSCRIPTION_INACTIVE unless the subscription is active or trialing', async () => {
+      await expect(newTestService(liveToken, null).sut.assertConsent('alice')).rejects.toMatchObject({ code: 'SUBSCRIPTION_INACTIVE' });
+      await expect(newTestService(liveToken, { ...active, status: 'canceled' }).sut.assertConsent('alice')).rejects.toMatchObject({
+        code: 'SUBSCRIPTION_INACTIVE',
+      });
+      await expect(newTestService(liveToken, { ...active, status: 'trialing' }).sut.assertConsent('alice')).resolves.toBeUndefined();
+    });
+  });
+
+  describe('getStatus', () => {
+    it('should report the connection, its expiry and the subscription', async () => {
+      const status = await newTestService(liveToken, { ...active, status: 'canceled', cancelledAt: GRANTED }).sut.getStatus('alice');
+
+      expect(status).toEqual({
+        twitter: {
+          connected: true,
+          grantedAt: GRANTED.toISOString(),
+          expiresAt: new Date(GRANTED.getTime() + 365 * DAY).toISOString(),
+          scopes: ['tweet.read'],
+          revokedAt: null,
+        },
+        subscription: { tier: 'pro', status: 'canceled', cancelledAt: GRANTED.toISOString() },
+      });
+    });
+
+    it('should report nothing connected for a new user', async () => {
+      expect(await newTestService(null, null).sut.getStatus('alice')).toEqual({
+        twitter: { connected: false, grantedAt: null, expiresAt: null, scopes: [], revokedAt: null },
+        subscription: null,
+      });
+    });
+  });
+});

@@ -1,0 +1,52 @@
+// What a user has agreed to, and the check every route and job step touching X or Anthropic data
+// makes before it runs (spec section 3, Consent).
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../../core/clock/clock';
+import { ACTIVE_SUBSCRIPTION_STATUSES, consentExpiresAt } from './consent.constants';
+import { ConsentException } from './consent.exception';
+import { ConsentRepository } from './consent.repository';
+import { ConsentStatusDto } from './dto/consent-status.dto';
+
+@Injectable()
+export class ConsentService {
+  constructor(
+    private readonly repository: ConsentRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  async getStatus(userId: string): Promise<ConsentStatusDto> {
+    const [token, subscription] = await Promise.all([
+      this.repository.findToken(userId),
+      this.repository.findCurrentSubscription(userId),
+    ]);
+    const expiresAt = token ? consentExpiresAt(token.grantedAt) : null;
+    return {
+      twitter: {
+        connected: Boolean(token && !token.revokedAt && expiresAt && expiresAt.getTime() > this.clock.nowMs()),
+        grantedAt: token?.grantedAt.toISOString() ?? null,
+        expiresAt: expiresAt?.toISOString() ?? null,
+        scopes: token?.scopes ?? [],
+        revokedAt: token?.revokedAt?.toISOString() ?? null,
+      },
+      subscription: subscription
+        ? { tier: subscription.tier, status: subscription.status, cancelledAt: subscription.cancelledAt?.toISOString() ?? null }
+        : null,
+    };
+  }
+
+  /**
+   * Refuses with 403 CONSENT_REQUIRED (no connection or revoked), CONSENT_EXPIRED (older than 365
+   * days) or SUBSCRIPTION_INACTIVE. Pass the EntityManager of an open transaction to check inside
+   * it (embedded mode must never wait on a second connection while a transaction is open).
+   */
+  async assertConsent(userId: string, em?: EntityManager): Promise<void> {
+    const token = await this.repository.findToken(userId, em);
+    if (!token || token.revokedAt || !token.accessTokenCiphertext) throw ConsentException.required();
+    if (consentExpiresAt(token.grantedAt).getTime() <= this.clock.nowMs()) throw ConsentException.expired();
+    const subscription = await this.repository.findCurrentSubscription(userId, em);
+    if (!subscription || !ACTIVE_SUBSCRIPTION_STATUSES.includes(subscription.status)) {
+      throw ConsentException.subscriptionInactive();
+    }
+  }
+}
