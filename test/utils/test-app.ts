@@ -2,6 +2,8 @@
 // embedded mode (PGlite under a temporary DATA_DIR), with its log output captured.
 import { EntityManager } from '@mikro-orm/postgresql';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import Redis from 'ioredis';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,7 +49,10 @@ export async function startTestApp({ mode = 'server', env = {} }: TestAppOptions
     EXPORT_SIGNING_KEY: TEST_EXPORT_SIGNING_KEY,
     // Throttling is per user and shared through Redis across test runs; tests of it set their own.
     HTTP_REQUESTS_PER_MINUTE: '1000000',
-    ...(mode === 'server' ? { DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL } : {}),
+    // A run queue per app: suites running at the same time must not execute each other's runs.
+    ...(mode === 'server'
+      ? { DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, RUNS_QUEUE_NAME: `e2e-runs-${randomUUID()}` }
+      : {}),
     ...env,
   });
   const logs: string[] = [];
@@ -73,6 +78,7 @@ export async function startTestApp({ mode = 'server', env = {} }: TestAppOptions
     resetDatabase: () => truncateAllTables(rootEm),
     async close() {
       await app.close();
+      await deleteRunQueueKeys(config);
       if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -81,4 +87,23 @@ export async function startTestApp({ mode = 'server', env = {} }: TestAppOptions
 export async function truncateAllTables(em: EntityManager): Promise<void> {
   const names = Object.values(em.getMetadata().getAll()).map((meta) => `"${meta.tableName}"`);
   await em.getConnection().execute(`truncate ${names.join(', ')} restart identity cascade`);
+}
+
+/** Removes the app's BullMQ keys (`bull:<queue>:*`) from the test Redis; best effort. */
+async function deleteRunQueueKeys(config: AppConfig): Promise<void> {
+  if (config.mode !== 'server' || !config.redisUrl) return;
+  const redis = new Redis(config.redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `bull:${config.jobs.queueName}:*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } catch {
+    // Redis stopped by the test: nothing to clean.
+  } finally {
+    redis.disconnect();
+  }
 }

@@ -12,6 +12,7 @@ const BULL_JOB_NAME = 'run';
 const LIVE_STATES = new Set(['waiting', 'delayed', 'active', 'prioritized', 'waiting-children']);
 const REMOVABLE_STATES = new Set(['waiting', 'delayed', 'prioritized']);
 const ABORT_SETTLE_MS = 5_000;
+const CLOSE_TIMEOUT_MS = 3_000;
 
 export interface QueuedRun {
   runId: string;
@@ -112,11 +113,13 @@ export class BullMqRunQueue extends RunQueue {
         onGraceExpired();
         if (!(await settlesWithin(closing, ABORT_SETTLE_MS))) {
           // The jobs stay active in Redis; their locks expire and another worker takes them.
-          await worker.close(true);
+          await settlesWithin(worker.close(true), CLOSE_TIMEOUT_MS);
         }
       }
     }
-    await this.queue.close();
-    await this.connection.quit().catch(() => this.connection.disconnect());
+    // Bounded: with Redis unreachable these would wait for it forever (maxRetriesPerRequest: null).
+    await settlesWithin(this.queue.close(), CLOSE_TIMEOUT_MS);
+    if (this.connection.status === 'ready') await settlesWithin(this.connection.quit(), CLOSE_TIMEOUT_MS);
+    this.connection.disconnect();
   }
 }

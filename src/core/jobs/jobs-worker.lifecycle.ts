@@ -44,6 +44,13 @@ export class JobsWorkerLifecycle implements OnApplicationBootstrap, OnModuleDest
     if (this.closed) return;
     this.closed = true;
     await this.recovery.stop();
-    await this.queue.close({ graceMs: this.options.shutdownGraceMs, onGraceExpired: () => this.executor.abortAll() });
+    await this.queue.close({
+      graceMs: this.options.shutdownGraceMs,
+      onGraceExpired: () => {
+        this.logger.warn(`${this.executor.activeCount} run(s) still active after ${this.options.shutdownGraceMs} ms; handing them back`);
+        this.executor.abortAll();
+      },
+    });
+    if (this.options.runWorker) this.logger.log('run worker stopped');
   }
 }

@@ -33,7 +33,10 @@ export interface JobsOptions {
   cancellationPollMs: number;
   /** How often the recovery sweep re-enqueues runs that lost their queue entry (0: only at start). */
   recoveryIntervalMs: number;
-  /** A non-terminal run younger than this is never treated as orphaned (its enqueue may be in flight). */
+  /**
+   * Server mode: a non-terminal run is only treated as orphaned once untouched for this long (its
+   * enqueue may be in flight; another deployment may share the database with its own queue).
+   */
   recoveryGraceMs: number;
   /** On shutdown, how long active runs may finish before they are aborted and handed back. */
   shutdownGraceMs: number;
@@ -55,7 +58,7 @@ export function resolveJobsOptions(config: AppConfig, overrides: JobsOptionsOver
     maxStalledCount: 2,
     cancellationPollMs: 2_000,
     recoveryIntervalMs: 60_000,
-    recoveryGraceMs: 30_000,
+    recoveryGraceMs: 10 * 60_000,
     shutdownGraceMs: 10_000,
     ...rest,
     retry: { ...DEFAULT_RETRY_POLICY, ...retry },

@@ -16,6 +16,8 @@ export interface NewRun {
   userId: string | null;
   input: Record<string, unknown>;
   maxAttempts: number;
+  /** Not to be started before (a delayed start). */
+  notBefore: Date | null;
   now: Date;
 }
 
@@ -58,6 +60,7 @@ export class RunsRepository {
         attempts: 0,
         maxAttempts: run.maxAttempts,
         input: run.input,
+        nextAttemptAt: run.notBefore,
         createdAt: run.now,
         updatedAt: run.now,
       },

@@ -84,27 +84,32 @@ export class RunsService {
     return run;
   }
 
-  /** Inserts the PENDING row only, in the caller's transaction if there is one. Follow with `enqueueRun`. */
+  /**
+   * Inserts the PENDING row only, in the caller's transaction if there is one. Follow with
+   * `enqueueRun` once committed. A `delayMs` is kept as the run's `nextAttemptAt`.
+   */
   async createRun<N extends JobName>(
     flow: RunFlow,
     jobName: N,
     userId: string | null,
     payload: JobPayloads[N],
-    options: Pick<StartRunOptions, 'maxAttempts'> = {},
+    options: StartRunOptions = {},
   ): Promise<WorkflowRun> {
     const maxAttempts = options.maxAttempts ?? this.options.defaultMaxAttempts;
     if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new RangeError(`maxAttempts must be a positive integer, got ${maxAttempts}`);
+    const now = this.clock.now();
     return this.runs.insert({
       flow,
       jobName,
       userId,
       input: JSON.parse(JSON.stringify(payload)) as Record<string, unknown>,
       maxAttempts,
-      now: this.clock.now(),
+      notBefore: options.delayMs && options.delayMs > 0 ? new Date(now.getTime() + options.delayMs) : null,
+      now,
     });
   }
 
-  /** Queues a created run (after its transaction committed). */
+  /** Queues a created run (after its transaction committed); it starts at its `nextAttemptAt` at the earliest. */
   async enqueueRun(runId: string, delayMs = 0): Promise<void> {
     this.assertNoTransaction('enqueueRun');
     try {

@@ -1,0 +1,169 @@
+// Boots the run engine without HTTP, the way src/worker.ts does but with only what it needs and
+// the test handlers: server mode (real PostgreSQL + Redis/BullMQ, a queue of the test's own) or
+// embedded mode (PGlite under a temporary DATA_DIR, the in-process runner).
+import { EntityManager } from '@mikro-orm/postgresql';
+import { INestApplicationContext, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import Redis from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { ClockModule } from '../../../../src/core/clock/clock.module';
+import { AppConfig } from '../../../../src/core/config/app-config';
+import { ConfigModule } from '../../../../src/core/config/config.module';
+import { loadConfig } from '../../../../src/core/config/load-config';
+import { DatabaseModule } from '../../../../src/core/database/database.module';
+import { RunLog } from '../../../../src/core/jobs/entities/run-log.entity';
+import { WorkflowRun } from '../../../../src/core/jobs/entities/workflow-run.entity';
+import { JobsModule } from '../../../../src/core/jobs/jobs.module';
+import { JobsOptionsOverrides } from '../../../../src/core/jobs/jobs.options';
+import { RunQueue } from '../../../../src/core/jobs/run-queue';
+import { RunsService } from '../../../../src/core/jobs/runs.service';
+import { LocksModule } from '../../../../src/core/locks/locks.module';
+import { AppLogger } from '../../../../src/core/logging/app-logger';
+import { LoggerModule } from '../../../../src/core/logging/logger.module';
+import { RedisModule } from '../../../../src/core/redis/redis.module';
+import {
+  TEST_DATABASE_URL,
+  TEST_ENCRYPTION_KEYS,
+  TEST_EXPORT_SIGNING_KEY,
+  TEST_JWT_SECRET,
+  TEST_REDIS_URL,
+} from '../../../utils/test-env';
+import { TestJobsModule } from './test-jobs';
+
+/** Short delays, locks and intervals, so retries and crash recovery take seconds. */
+export const FAST_JOBS: JobsOptionsOverrides = {
+  concurrency: 4,
+  retry: { baseDelayMs: 100, maxDelayMs: 400, storeUnavailableDelayMs: 200, rateLimitDelayBudgetMs: 1500 },
+  lockDurationMs: 1500,
+  stalledIntervalMs: 500,
+  maxStalledCount: 2,
+  cancellationPollMs: 200,
+  recoveryIntervalMs: 0,
+  // The test database is shared with other suites: never adopt their runs.
+  recoveryGraceMs: 24 * 3600_000,
+  shutdownGraceMs: 2000,
+};
+
+export interface JobsHarnessOptions {
+  mode: 'server' | 'embedded';
+  /** BullMQ queue (server mode); a fresh one by default. */
+  queueName?: string;
+  /** Embedded mode's DATA_DIR; a temporary one (removed on close) by default. */
+  dataDir?: string;
+  runWorker?: boolean;
+  overrides?: JobsOptionsOverrides;
+}
+
+export interface JobsHarness {
+  context: INestApplicationContext;
+  runs: RunsService;
+  queue: RunQueue;
+  config: AppConfig;
+  queueName: string;
+  logs: string[];
+  em(): EntityManager;
+  findRun(id: string): Promise<WorkflowRun | null>;
+  waitForRun(id: string, predicate: (run: WorkflowRun) => boolean, timeoutMs?: number): Promise<WorkflowRun>;
+  runLogs(runId: string): Promise<RunLog[]>;
+  close(): Promise<void>;
+}
+
+export function uniqueQueueName(label: string): string {
+  return `test-runs-${label}-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+@Module({})
+class JobsHarnessModule {}
+
+export async function startJobsHarness(options: JobsHarnessOptions): Promise<JobsHarness> {
+  const queueName = options.queueName ?? uniqueQueueName(options.mode);
+  const ownDataDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'repazoo-jobs-'));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: dataDir,
+    JWT_SECRET: TEST_JWT_SECRET,
+    ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
+    EXPORT_SIGNING_KEY: TEST_EXPORT_SIGNING_KEY,
+    RUNS_QUEUE_NAME: queueName,
+    RUN_WORKER: options.runWorker === false ? 'false' : 'true',
+    ...(options.mode === 'server' ? { DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL } : {}),
+  });
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      callback();
+    },
+  });
+  const logger = new AppLogger({ level: 'info', destination: sink });
+  const context = await NestFactory.createApplicationContext(
+    {
+      module: JobsHarnessModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(logger),
+        ClockModule,
+        DatabaseModule.forRoot(),
+        RedisModule,
+        LocksModule,
+        JobsModule.forRoot({ ...FAST_JOBS, ...options.overrides }),
+        TestJobsModule,
+      ],
+    },
+    { logger, abortOnError: false },
+  );
+  const rootEm = context.get(EntityManager);
+  const em = () => rootEm.fork();
+  const findRun = (id: string) => em().findOne(WorkflowRun, { id }, { disableIdentityMap: true });
+
+  return {
+    context,
+    runs: context.get(RunsService),
+    queue: context.get(RunQueue),
+    config,
+    queueName,
+    logs,
+    em,
+    findRun,
+    async waitForRun(id, predicate, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      let last: WorkflowRun | null = null;
+      while (Date.now() < deadline) {
+        last = await findRun(id);
+        if (last && predicate(last)) return last;
+        await sleep(50);
+      }
+      throw new Error(`run ${id} did not reach the expected state in ${timeoutMs} ms; last seen: ${JSON.stringify(last)}`);
+    },
+    runLogs: (runId) => em().find(RunLog, { runId }, { orderBy: { id: 'asc' } }),
+    async close() {
+      await context.close();
+      if (options.mode === 'server') await deleteQueueKeys(queueName);
+      if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Removes every Redis key of a test queue (BullMQ keys are `bull:<queue>:...`). */
+export async function deleteQueueKeys(queueName: string): Promise<void> {
+  const redis = new Redis(TEST_REDIS_URL);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `bull:${queueName}:*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    await redis.quit();
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,98 @@
+// Job handlers that exist only in the tests: their behaviour is scripted by the payload, so the
+// engine's retry, delay, cancel and crash paths can be driven on purpose, in this process or in
+// a separate worker process.
+import { Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { PermanentJobError, TransientJobError } from '../../../../src/core/jobs/job-errors';
+import { RunsService } from '../../../../src/core/jobs/runs.service';
+import {
+  RateLimitExceededError,
+  RateLimitStoreUnavailableError,
+} from '../../../../src/modules/rate-limit/rate-limit.exception';
+
+export type ScriptStep = 'ok' | 'transient' | 'permanent' | 'rate-limit' | 'store-unavailable';
+
+declare module '../../../../src/core/jobs/job-payloads' {
+  interface JobPayloads {
+    /** Returns its value and the pid of the process that ran it. */
+    'test.echo': { userId: string; value: string };
+    /** Invocation n follows steps[n] (the last step repeats). */
+    'test.scripted': { userId: string; steps: ScriptStep[]; retryAfterMs?: number };
+    /** Runs until its signal is aborted. */
+    'test.block': { userId: string };
+    /** Attempt 1 hangs (until its process is killed); later attempts complete with their pid. */
+    'test.block-first-attempt': { userId: string };
+  }
+}
+
+export interface Invocation {
+  at: number;
+  attempt: number;
+}
+
+/** What the handlers saw in this process, by run id. */
+export const invocations = new Map<string, Invocation[]>();
+export const abortReasons = new Map<string, unknown>();
+
+function record(runId: string, attempt: number): number {
+  const list = invocations.get(runId) ?? [];
+  list.push({ at: Date.now(), attempt });
+  invocations.set(runId, list);
+  return list.length - 1;
+}
+
+export function registerTestJobHandlers(runs: RunsService): void {
+  runs.registerHandler('test.echo', async (ctx) => {
+    record(ctx.runId, ctx.attempt);
+    await ctx.log('info', `echoing for ${ctx.payload.userId}@example.com`);
+    return { value: ctx.payload.value, pid: process.pid, attempt: ctx.attempt };
+  });
+
+  runs.registerHandler('test.scripted', async (ctx) => {
+    const index = record(ctx.runId, ctx.attempt);
+    const { steps, retryAfterMs = 500 } = ctx.payload;
+    const step = steps[Math.min(index, steps.length - 1)];
+    switch (step) {
+      case 'ok':
+        return { invocation: index + 1, attempt: ctx.attempt };
+      case 'transient':
+        throw new TransientJobError('TEST_TRANSIENT', `temporary failure ${index + 1}`);
+      case 'permanent':
+        throw new PermanentJobError('TEST_PERMANENT', 'this cannot work');
+      case 'rate-limit':
+        throw new RateLimitExceededError('x', retryAfterMs, 'provider_block');
+      case 'store-unavailable':
+        throw new RateLimitStoreUnavailableError();
+    }
+  });
+
+  runs.registerHandler('test.block', async (ctx) => {
+    record(ctx.runId, ctx.attempt);
+    await new Promise<void>((_, reject) => {
+      ctx.signal.addEventListener('abort', () => {
+        abortReasons.set(ctx.runId, ctx.signal.reason);
+        reject(ctx.signal.reason);
+      });
+    });
+  });
+
+  runs.registerHandler('test.block-first-attempt', async (ctx) => {
+    record(ctx.runId, ctx.attempt);
+    if (ctx.attempt === 1) {
+      await ctx.log('info', `attempt 1 blocking in ${process.pid}`);
+      await new Promise<void>(() => undefined);
+    }
+    return { pid: process.pid, attempt: ctx.attempt };
+  });
+}
+
+@Injectable()
+class TestJobHandlers implements OnModuleInit {
+  constructor(private readonly runs: RunsService) {}
+
+  onModuleInit(): void {
+    registerTestJobHandlers(this.runs);
+  }
+}
+
+@Module({ providers: [TestJobHandlers] })
+export class TestJobsModule {}

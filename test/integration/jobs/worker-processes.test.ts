@@ -1,0 +1,156 @@
+// Runs executed by other processes: a separate worker takes a run the test enqueued, a worker
+// killed (SIGKILL) mid-run leaves a stalled job that another worker resumes to COMPLETED, and the
+// real `npm run worker` entry point boots and stops cleanly.
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { RunFlow, RunState, WorkflowRun } from '../../../src/core/jobs/entities/workflow-run.entity';
+import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../../utils/test-env';
+import { deleteQueueKeys, JobsHarness, startJobsHarness, uniqueQueueName } from './support/jobs-harness';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const WORKER_SCRIPT = join(__dirname, 'support', 'run-test-worker.ts');
+
+interface SpawnedWorker {
+  child: ChildProcess;
+  pid: number;
+  output: string[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function spawnNode(script: string, env: Record<string, string>, readyPattern: RegExp): Promise<SpawnedWorker> {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', script], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  createInterface({ input: child.stderr! }).on('line', (line) => output.push(line));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker did not get ready: ${output.join('\n')}`)), 60_000);
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      output.push(line);
+      if (readyPattern.test(line)) {
+        clearTimeout(timer);
+        resolve({ child, pid: child.pid!, output, exited });
+      }
+    });
+    void exited.then(({ code }) => {
+      clearTimeout(timer);
+      reject(new Error(`worker exited with ${code} before it was ready: ${output.join('\n')}`));
+    });
+  });
+}
+
+async function stop(worker: SpawnedWorker | undefined): Promise<void> {
+  if (!worker || worker.child.exitCode !== null || worker.child.signalCode !== null) return;
+  worker.child.kill('SIGTERM');
+  await worker.exited;
+}
+
+describe('Runs engine: separate worker processes', () => {
+  const queueName = uniqueQueueName('procs');
+  const isFinished = (run: WorkflowRun) => [RunState.COMPLETED, RunState.FAILED, RunState.CANCELLED].includes(run.state);
+  let producer: JobsHarness;
+  const workers: SpawnedWorker[] = [];
+  const startWorker = async () => {
+    const worker = await spawnNode(WORKER_SCRIPT, { QUEUE_NAME: queueName }, /^ready \d+$/);
+    workers.push(worker);
+    return worker;
+  };
+
+  beforeAll(async () => {
+    // This process only produces runs; the workers are other processes.
+    producer = await startJobsHarness({ mode: 'server', queueName, runWorker: false });
+  });
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map(stop));
+  });
+  afterAll(async () => {
+    await producer.close();
+    await deleteQueueKeys(queueName);
+  });
+
+  it('should have a separate worker process execute a run this process enqueued', async () => {
+    const worker = await startWorker();
+    const userId = `proc-user-${randomUUID()}`;
+
+    const started = await producer.runs.startRun(RunFlow.INGESTION, 'test.echo', userId, { userId, value: 'from the test' });
+    const run = await producer.waitForRun(started.id, isFinished);
+
+    expect(run).toMatchObject({ state: RunState.COMPLETED, attempts: 1, result: { value: 'from the test', pid: worker.pid } });
+    expect(worker.pid).not.toBe(process.pid);
+  });
+
+  it('should resume a run whose worker was killed mid-run on another worker, which completes it', async () => {
+    const first = await startWorker();
+    const userId = `proc-user-${randomUUID()}`;
+    const started = await producer.runs.startRun(RunFlow.ANALYSIS, 'test.block-first-attempt', userId, { userId }, { maxAttempts: 3 });
+    await producer.waitForRun(started.id, (run) => run.state === RunState.RUNNING && run.attempts === 1);
+
+    first.child.kill('SIGKILL');
+    expect(await first.exited).toMatchObject({ signal: 'SIGKILL' });
+    expect((await producer.findRun(started.id))?.state).toBe(RunState.RUNNING);
+    const second = await startWorker();
+
+    const run = await producer.waitForRun(started.id, isFinished, 30_000);
+
+    expect(run).toMatchObject({ state: RunState.COMPLETED, attempts: 2, result: { pid: second.pid, attempt: 2 } });
+    const messages = (await producer.runLogs(run.id)).map((log) => log.message);
+    expect(messages).toEqual([
+      'Attempt 1 of 3 started',
+      `attempt 1 blocking in ${first.pid}`,
+      'Attempt 1 was interrupted (its worker stopped); resuming',
+      'Attempt 2 of 3 started',
+      'Attempt 2 completed',
+    ]);
+  });
+});
+
+describe('npm run worker (src/worker.ts)', () => {
+  const script = join(ROOT, 'src', 'worker.ts');
+
+  it('should boot the application without HTTP, process runs and stop on SIGTERM', async () => {
+    const queueName = uniqueQueueName('entry');
+    const worker = await spawnNode(
+      script,
+      {
+        NODE_ENV: 'test',
+        DATABASE_URL: TEST_DATABASE_URL,
+        REDIS_URL: TEST_REDIS_URL,
+        RUNS_QUEUE_NAME: queueName,
+        RUN_WORKER: 'false',
+        DATA_DIR: join(ROOT, '.data', 'test-worker'),
+      },
+      /"worker started"/,
+    );
+    try {
+      expect(worker.output.join('\n')).toContain(`run worker started on BullMQ queue \\"${queueName}\\"`);
+      worker.child.kill('SIGTERM');
+      // Nest closes the application, then re-raises the signal it caught.
+      expect(await worker.exited).toMatchObject({ signal: 'SIGTERM' });
+      expect(worker.output.join('\n')).toContain('run worker stopped');
+    } finally {
+      await stop(worker);
+      await deleteQueueKeys(queueName);
+    }
+  });
+
+  it('should refuse to start in embedded mode, naming what it needs', async () => {
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', script], {
+      cwd: ROOT,
+      env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: '', REDIS_URL: '', DATA_DIR: join(ROOT, '.data', 'test-worker') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+
+    expect(code).toBe(1);
+    expect(stderr).toContain('npm run worker needs DATABASE_URL and REDIS_URL');
+  });
+});
