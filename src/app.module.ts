@@ -3,6 +3,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
 import { AuditModule } from './core/audit/audit.module';
 import { AuthModule } from './core/auth/auth.module';
+import { Clock } from './core/clock/clock';
 import { ClockModule } from './core/clock/clock.module';
 import { AppConfig } from './core/config/app-config';
 import { ConfigModule } from './core/config/config.module';
@@ -21,18 +22,25 @@ import { ComplianceEventsModule } from './modules/monitoring/compliance-events.m
 import { PersistentRateLimitRejectionRecorder } from './modules/monitoring/persistent-rejection.recorder';
 import { INBOUND_THROTTLER_STORAGE, RateLimitModule } from './modules/rate-limit/rate-limit.module';
 import { RedactionModule } from './modules/redaction/redaction.module';
+import { ExportModule } from './modules/export/export.module';
+import { PrivacyModule } from './modules/privacy/privacy.module';
 import { RetentionModule } from './modules/retention/retention.module';
 import { SupportModule } from './modules/support/support.module';
 
+/** Replacements for parts that tests (and the CLI) need to control. */
+export interface AppOverrides {
+  clock?: Clock;
+}
+
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, logger: AppLogger): DynamicModule {
+  static forRoot(config: AppConfig, logger: AppLogger, overrides: AppOverrides = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(logger),
-        ClockModule,
+        ClockModule.forRoot(overrides.clock),
         ScheduleModule.forRoot(),
         DatabaseModule.forRoot(),
         RedisModule,
@@ -58,9 +66,11 @@ export class AppModule {
         }),
         HealthModule,
         SupportModule,
+        RetentionModule,
+        ExportModule,
+        PrivacyModule,
         ConsentModule,
         BillingModule,
-        RetentionModule,
       ],
     };
   }

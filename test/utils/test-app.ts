@@ -11,6 +11,7 @@ import { Writable } from 'node:stream';
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { mintToken } from '../../src/core/auth/token-issuer';
+import { Clock } from '../../src/core/clock/clock';
 import { AppConfig } from '../../src/core/config/app-config';
 import { loadConfig } from '../../src/core/config/load-config';
 import { createApp } from '../../src/core/http/create-app';
@@ -21,6 +22,8 @@ export interface TestAppOptions {
   mode?: 'server' | 'embedded';
   /** Extra environment variables, as the app would read them. */
   env?: Record<string, string | undefined>;
+  /** Replaces the system clock, e.g. a ManualClock for expiry tests. */
+  clock?: Clock;
 }
 
 export interface TestApp {
@@ -37,7 +40,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp({ mode = 'server', env = {} }: TestAppOptions = {}): Promise<TestApp> {
+export async function startTestApp({ mode = 'server', env = {}, clock }: TestAppOptions = {}): Promise<TestApp> {
   const ownDataDir = env.DATA_DIR === undefined;
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'repazoo-test-'));
   const config = loadConfig({
@@ -63,7 +66,7 @@ export async function startTestApp({ mode = 'server', env = {} }: TestAppOptions
     },
   });
   const logger = new AppLogger({ level: 'debug', destination: sink });
-  const app = await createApp(config, logger);
+  const app = await createApp(config, logger, { clock });
   await app.init();
   const rootEm = app.get(EntityManager);
 

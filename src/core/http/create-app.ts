@@ -1,13 +1,13 @@
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { AppModule } from '../../app.module';
+import { AppModule, AppOverrides } from '../../app.module';
 import { AppConfig } from '../config/app-config';
 import { AppLogger } from '../logging/app-logger';
 import { configureApp } from './configure-app';
 
 /** Builds the fully configured (not yet listening) HTTP app. */
-export async function createApp(config: AppConfig, logger: AppLogger): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger), {
+export async function createApp(config: AppConfig, logger: AppLogger, overrides: AppOverrides = {}): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger, overrides), {
     logger,
     bodyParser: false,
     bufferLogs: false,

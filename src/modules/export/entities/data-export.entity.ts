@@ -1,4 +1,4 @@
-import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
 
 export type DataExportStatus = 'pending' | 'ready' | 'failed';
@@ -7,6 +7,8 @@ export type DataExportStatus = 'pending' | 'ready' | 'failed';
 @Entity({ tableName: 'data_exports' })
 @Index({ properties: ['userId', 'createdAt'] })
 export class DataExport {
+  [OptionalProps]?: 'status' | 'createdAt';
+
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 

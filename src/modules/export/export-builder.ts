@@ -1,0 +1,53 @@
+// Builds one person's export file: streams every section from the database in keyset-paginated
+// batches straight into the file, so memory stays flat however large the data.
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { rename, rm, stat } from 'node:fs/promises';
+import { ExportFileWriter } from './export-file-writer';
+import { EXPORT_BATCH_SIZE, EXPORT_SECTIONS, ExportSection } from './export-sections';
+
+@Injectable()
+export class ExportBuilder {
+  constructor(private readonly em: EntityManager) {}
+
+  /** Writes the document to `path` (via a temporary file, so a half-written export is never served). */
+  async build(userId: string, path: string, exportedAt: Date): Promise<number> {
+    const temporary = `${path}.partial`;
+    await rm(temporary, { force: true }); // left by a crashed earlier attempt
+    const writer = new ExportFileWriter(temporary);
+    try {
+      await writer.begin();
+      await writer.value('exportedAt', exportedAt.toISOString());
+      const [user] = await this.em
+        .getConnection()
+        .execute('select id, created_at, last_seen_at, erased_at from users where id = ?', [userId]);
+      await writer.value('user', user ?? { id: userId });
+      for (const section of EXPORT_SECTIONS) await this.writeSection(writer, section, userId);
+      await writer.end();
+    } catch (error) {
+      writer.destroy();
+      await rm(temporary, { force: true });
+      throw error;
+    }
+    await rename(temporary, path);
+    return (await stat(path)).size;
+  }
+
+  private async writeSection(writer: ExportFileWriter, section: ExportSection, userId: string): Promise<void> {
+    await writer.beginArray(section.name);
+    const alive = section.softDeletable === false ? '' : 'and deleted_at is null';
+    let after: string | null = null;
+    for (;;) {
+      const rows: Array<Record<string, unknown>> = await this.em.getConnection().execute(
+        `select ${section.columns}, ${section.orderBy}::text as cursor from ${section.table}
+          where user_id = ? ${alive} ${after === null ? '' : `and ${section.orderBy} > ?`}
+          order by ${section.orderBy} limit ${EXPORT_BATCH_SIZE}`,
+        after === null ? [userId] : [userId, after],
+      );
+      for (const { cursor: _cursor, ...row } of rows) await writer.row(row);
+      if (rows.length < EXPORT_BATCH_SIZE) break;
+      after = String(rows[rows.length - 1].cursor);
+    }
+    await writer.endArray();
+  }
+}

@@ -1,0 +1,102 @@
+// GDPR Art. 20 / CCPA export: requested as a run, built into a file under DATA_DIR, downloaded
+// through a signed link valid for 24 hours.
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AuditService } from '../../core/audit/audit.service';
+import { Clock } from '../../core/clock/clock';
+import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
+import { RunFlow } from '../../core/jobs/entities/workflow-run.entity';
+import { RunContext } from '../../core/jobs/run-context';
+import { RunsService } from '../../core/jobs/runs.service';
+import { ExportStatusDto, ExportStartedDto } from './dto/export.dto';
+import { DataExport } from './entities/data-export.entity';
+import { ExportBuilder } from './export-builder';
+import { ExportSigner } from './export-signer';
+import { ExportLinkExpiredError, ExportLinkInvalidError, ExportNotFoundError } from './export.exception';
+
+export const EXPORT_LINK_VALIDITY_MS = 24 * 60 * 60 * 1000;
+export const EXPORTS_DIR = 'exports';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+@Injectable()
+export class ExportService implements OnModuleInit {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly runs: RunsService,
+    private readonly builder: ExportBuilder,
+    private readonly signer: ExportSigner,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.runs.registerHandler('export.build', (context) => this.buildExport(context));
+  }
+
+  async requestExport(userId: string): Promise<ExportStartedDto> {
+    const dataExport = this.em.create(DataExport, { userId, createdAt: this.clock.now() });
+    const run = await this.em.transactional(async (em) => {
+      em.persist(dataExport);
+      const created = await this.runs.createRun(RunFlow.EXPORT, 'export.build', userId, { userId, exportId: dataExport.id });
+      dataExport.runId = created.id;
+      await em.flush();
+      await this.audit.audit(userId, 'Data export requested', 'dsar_exports', { exportId: dataExport.id });
+      return created;
+    });
+    await this.runs.enqueueRun(run.id);
+    return { runId: run.id, exportId: dataExport.id };
+  }
+
+  async getStatus(userId: string, exportId: string): Promise<ExportStatusDto> {
+    const dataExport = await this.findOwn(userId, exportId);
+    const ready = dataExport.status === 'ready' && dataExport.expiresAt;
+    return {
+      status: dataExport.status,
+      url: ready ? this.signer.downloadUrl(dataExport.id, dataExport.expiresAt as Date) : null,
+      expiresAt: dataExport.expiresAt?.toISOString() ?? null,
+    };
+  }
+
+  /** Checks a signed link and returns the file to stream. */
+  async openDownload(exportId: string, expires: string | undefined, signature: string | undefined): Promise<{ path: string; filename: string }> {
+    if (!UUID.test(exportId)) throw new ExportLinkInvalidError();
+    const check = this.signer.check(exportId, expires, signature, this.clock.nowMs());
+    if (check === 'tampered') throw new ExportLinkInvalidError();
+    if (check === 'expired') throw new ExportLinkExpiredError();
+    const dataExport = await this.em.findOne(DataExport, { id: exportId, deletedAt: null, status: 'ready' });
+    if (!dataExport?.filePath) throw new ExportNotFoundError();
+    await this.audit.audit(dataExport.userId, 'Data export downloaded', 'dsar_exports', { exportId });
+    return { path: join(this.config.dataDir, dataExport.filePath), filename: `repazoo-export-${exportId}.json` };
+  }
+
+  private async buildExport(context: RunContext<'export.build'>): Promise<Record<string, unknown>> {
+    const { userId, exportId } = context.payload;
+    const dataExport = await this.em.findOne(DataExport, { id: exportId, userId, deletedAt: null });
+    if (!dataExport) return { skipped: 'export no longer exists' }; // erased meanwhile
+    const relativePath = join(EXPORTS_DIR, `${exportId}.json`);
+    await mkdir(join(this.config.dataDir, EXPORTS_DIR), { recursive: true, mode: 0o700 });
+    const now = this.clock.now();
+    const size = await this.builder.build(userId, join(this.config.dataDir, relativePath), now);
+    Object.assign(dataExport, {
+      status: 'ready',
+      filePath: relativePath,
+      sizeBytes: String(size),
+      completedAt: now,
+      expiresAt: new Date(now.getTime() + EXPORT_LINK_VALIDITY_MS),
+    });
+    await this.em.flush();
+    await this.audit.audit(userId, 'Data export ready', 'dsar_exports', { exportId, sizeBytes: size });
+    await context.log('info', `export written (${size} bytes)`);
+    return { exportId, sizeBytes: size };
+  }
+
+  private async findOwn(userId: string, exportId: string): Promise<DataExport> {
+    if (!UUID.test(exportId)) throw new ExportNotFoundError();
+    const dataExport = await this.em.findOne(DataExport, { id: exportId, userId, deletedAt: null });
+    if (!dataExport) throw new ExportNotFoundError();
+    return dataExport;
+  }
+}

@@ -1,0 +1,93 @@
+// "Delete my data": erases a person's tweets, analyses, runs and run logs, tokens, support tickets
+// and exports in ONE transaction of set-based deletes, so a failure leaves them exactly as before.
+// Billing records, subscriptions, consent records (the evidence of lawful processing) and the
+// account row are kept; the audit log keeps its (redacted) entries until retention removes them.
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { rm } from 'node:fs/promises';
+import { isAbsolute, join, normalize } from 'node:path';
+import { AuditService } from '../../core/audit/audit.service';
+import { Clock } from '../../core/clock/clock';
+import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
+import { RunsService } from '../../core/jobs/runs.service';
+import { XConnectionService } from '../consent/x-connection.service';
+import { DeletedCountsDto, DeleteMyDataResultDto } from './dto/delete-my-data.dto';
+
+/** Table per count, in deletion order (children before the runs they belong to). */
+const ERASED_TABLES = [
+  ['logs', 'run_logs'],
+  ['workflows', 'workflow_runs'],
+  ['support_tickets', 'support_tickets'],
+  ['tokens', 'oauth_tokens'],
+  ['tweets', 'twitter_data'],
+  ['analyses', 'analyses'],
+] as const;
+
+@Injectable()
+export class DataErasureService {
+  /** The audit action the spec names for an erasure. */
+  static readonly AUDIT_ACTION = 'User requested full data deletion';
+  private readonly logger = new Logger('Privacy');
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly runs: RunsService,
+    private readonly xConnection: XConnectionService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async deleteMyData(userId: string): Promise<DeleteMyDataResultDto> {
+    // An erasure request withdraws consent too (GDPR Art. 7(3)), so the tokens are revoked at X
+    // first, while they can still be decrypted; a failure at X is recorded there, not fatal.
+    await this.revokeAtX(userId);
+    let exportFiles: string[];
+    let deleted: DeletedCountsDto;
+    try {
+      ({ deleted, exportFiles } = await this.em.transactional((em) => this.eraseRows(em, userId)));
+    } catch (error) {
+      this.logger.error({ msg: 'delete-my-data failed; the transaction was rolled back', userId }, error instanceof Error ? error : undefined);
+      return { ok: false, error: 'Your data could not be deleted, and nothing was removed. Please try again later.' };
+    }
+    // Files go after the commit: a rollback must not have removed them.
+    await Promise.all(exportFiles.map((file) => this.removeExportFile(file)));
+    return { ok: true, deleted };
+  }
+
+  private async eraseRows(em: EntityManager, userId: string): Promise<{ deleted: DeletedCountsDto; exportFiles: string[] }> {
+    // Serialises concurrent erasures of one person (a double click): the second sees zero rows.
+    await em.execute('select pg_advisory_xact_lock(hashtext(?))', [`erasure:${userId}`]);
+    const jobs = await this.runs.removeQueuedJobsOfUser(userId);
+    const counts: Partial<DeletedCountsDto> = { jobs };
+    for (const [count, table] of ERASED_TABLES) {
+      const rows = await em.execute<Array<{ id: string }>>(`delete from ${table} where user_id = ? returning id`, [userId]);
+      counts[count] = rows.length;
+    }
+    const exports = await em.execute<Array<{ file_path: string | null }>>(
+      'delete from data_exports where user_id = ? returning file_path',
+      [userId],
+    );
+    counts.dsar_exports = exports.length;
+    await em.execute('update users set erased_at = ? where id = ?', [this.clock.now(), userId]);
+    const deleted = counts as DeletedCountsDto;
+    await this.audit.audit(userId, DataErasureService.AUDIT_ACTION, 'privacy', { deleted });
+    return { deleted, exportFiles: exports.flatMap((row) => (row.file_path ? [row.file_path] : [])) };
+  }
+
+  private async revokeAtX(userId: string): Promise<void> {
+    try {
+      await this.xConnection.disconnect(userId);
+    } catch (error) {
+      this.logger.warn({ msg: 'could not revoke X tokens before erasure; they are deleted here anyway', userId }, error instanceof Error ? error : undefined);
+    }
+  }
+
+  private async removeExportFile(relativePath: string): Promise<void> {
+    const path = normalize(join(this.config.dataDir, relativePath));
+    if (isAbsolute(relativePath) || !path.startsWith(normalize(this.config.dataDir))) return;
+    await rm(path, { force: true }).catch((error: unknown) =>
+      this.logger.error({ msg: 'could not remove an erased export file' }, error instanceof Error ? error : undefined),
+    );
+  }
+}

@@ -1,0 +1,24 @@
+import { Controller, HttpCode, Post, Res } from '@nestjs/common';
+import { ApiInternalServerErrorResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Authenticated, CurrentUser } from '../../core/auth/auth.decorators';
+import { AuthenticatedUser } from '../../core/auth/authenticated-user';
+import { DataErasureService } from './data-erasure.service';
+import { DeleteMyDataResultDto } from './dto/delete-my-data.dto';
+
+@ApiTags('privacy')
+@Controller('api/privacy')
+@Authenticated()
+export class PrivacyController {
+  constructor(private readonly erasure: DataErasureService) {}
+
+  @Post('delete-my-data')
+  @HttpCode(200)
+  @ApiOkResponse({ type: DeleteMyDataResultDto, description: 'Counts of what was deleted; calling it again deletes nothing more' })
+  @ApiInternalServerErrorResponse({ type: DeleteMyDataResultDto, description: '`{ ok: false, error }`: nothing was deleted' })
+  async deleteMyData(@CurrentUser() user: AuthenticatedUser, @Res({ passthrough: true }) response: Response): Promise<DeleteMyDataResultDto> {
+    const result = await this.erasure.deleteMyData(user.id);
+    if (!result.ok) response.status(500);
+    return result;
+  }
+}

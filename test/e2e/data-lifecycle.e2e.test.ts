@@ -1,0 +1,216 @@
+// Export (GDPR Art. 20) and delete-my-data (Art. 17) through the HTTP API, against PostgreSQL.
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ManualClock } from '../../src/core/clock/clock';
+import { startTestApp, TestApp } from '../utils/test-app';
+
+const HOUR = 60 * 60 * 1000;
+
+async function plantPersonalData(sut: TestApp, userId: string) {
+  const sql = (query: string, params: unknown[]) => sut.em().getConnection().execute(query, params);
+  const now = new Date();
+  await sql('insert into users (id, created_at, last_seen_at) values (?, ?, ?) on conflict do nothing', [userId, now, now]);
+  const runId = randomUUID();
+  await sql(
+    "insert into workflow_runs (id, user_id, flow, job_name, state, attempts, max_attempts, created_at, updated_at) values (?, ?, 'ingestion', 'twitter.ingest', 'COMPLETED', 1, 5, ?, ?)",
+    [runId, userId, now, now],
+  );
+  await sql("insert into run_logs (run_id, user_id, level, message, created_at) values (?, ?, 'info', 'fetched 2 tweets', ?)", [runId, userId, now]);
+  for (const tweetId of ['101', '102']) {
+    await sql('insert into twitter_data (id, user_id, tweet_id, text, tweet_created_at, fetched_at, run_id) values (?, ?, ?, ?, ?, ?, ?)', [
+      randomUUID(), userId, tweetId, `tweet ${tweetId} of ${userId}`, now, now, runId,
+    ]);
+  }
+  await sql(
+    "insert into analyses (id, user_id, run_id, provider, model, overall, score, summary, tweet_count, tweets, created_at) values (?, ?, ?, 'local', 'lexicon', 'positive', 0.5, 'upbeat', 2, '[]', ?)",
+    [randomUUID(), userId, runId, now],
+  );
+  await sql(
+    "insert into oauth_tokens (id, user_id, provider, provider_user_id, access_token_ciphertext, refresh_token_ciphertext, key_id, scopes, access_token_expires_at, granted_at, created_at, updated_at) values (?, ?, 'x', '42', 'v1:sealed-access', 'v1:sealed-refresh', 'test1', '{tweet.read}', ?, ?, ?, ?)",
+    [randomUUID(), userId, now, now, now, now],
+  );
+  await sql(
+    "insert into billing_records (id, user_id, kind, stripe_object_id, amount_cents, currency, status, occurred_at, created_at) values (?, ?, 'invoice', ?, 1900, 'eur', 'paid', ?, ?)",
+    [randomUUID(), userId, `in_${randomUUID()}`, now, now],
+  );
+  await sql(
+    "insert into subscriptions (id, user_id, stripe_subscription_id, tier, status, created_at, updated_at) values (?, ?, ?, 'pro', 'active', ?, ?)",
+    [randomUUID(), userId, `sub_${randomUUID()}`, now, now],
+  );
+}
+
+async function waitForExport(sut: TestApp, auth: object, exportId: string) {
+  for (let i = 0; i < 100; i += 1) {
+    const response = await sut.http.get(`/api/privacy/exports/${exportId}`).set(auth);
+    if (response.body.status !== 'pending') return response;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('export did not finish');
+}
+
+const count = async (sut: TestApp, table: string, userId: string) =>
+  Number((await sut.em().getConnection().execute(`select count(*)::int as n from ${table} where user_id = ?`, [userId]))[0].n);
+
+describe('Data export', () => {
+  const clock = new ManualClock(new Date('2026-11-22T10:00:00Z'));
+  let sut: TestApp;
+
+  beforeAll(async () => {
+    sut = await startTestApp({ clock });
+  });
+  beforeEach(() => sut.resetDatabase());
+  afterAll(() => sut.close());
+
+  it('should build one JSON document with every section and no token values, behind a signed link', async () => {
+    const auth = { Authorization: `Bearer ${sut.token('exporter-1')}` };
+    await plantPersonalData(sut, 'exporter-1');
+    await plantPersonalData(sut, 'someone-else');
+    await sut.http.post('/api/support/tickets').set(auth).send({ subject: 'Hello', body: 'A question' });
+
+    const started = await sut.http.post('/api/privacy/export').set(auth);
+    expect(started.status).toBe(202);
+    expect(started.body).toEqual({ runId: expect.any(String), exportId: expect.any(String) });
+    const status = await waitForExport(sut, auth, started.body.exportId);
+    expect(status.body).toEqual({ status: 'ready', url: expect.stringContaining('/download?expires='), expiresAt: '2026-11-23T10:00:00.000Z' });
+
+    const url = new URL(status.body.url);
+    const download = await sut.http.get(url.pathname + url.search).buffer(true);
+    expect(download.status).toBe(200);
+    expect(download.headers['content-disposition']).toContain('attachment');
+    const text = download.text || download.body.toString();
+    const document = JSON.parse(text);
+    expect(Object.keys(document)).toEqual([
+      'exportedAt', 'user', 'consent', 'oauthHistory', 'subscriptions', 'billingRecords', 'tweets', 'analyses', 'runs', 'auditLog', 'supportTickets',
+    ]);
+    expect(document.user.id).toBe('exporter-1');
+    expect(document.tweets.map((tweet: { tweet_id: string }) => tweet.tweet_id).sort()).toEqual(['101', '102']);
+    expect(document.billingRecords).toHaveLength(1);
+    expect(document.supportTickets).toHaveLength(1);
+    expect(document.oauthHistory).toHaveLength(1);
+    expect(text).not.toContain('sealed-access');
+    expect(text).not.toContain('sealed-refresh');
+    expect(text).not.toContain('someone-else');
+    const actions = (await sut.http.get('/api/privacy/audit').set(auth)).body.map((entry: { action: string }) => entry.action);
+    expect(actions).toEqual(expect.arrayContaining(['Data export requested', 'Data export downloaded']));
+  });
+
+  it('should refuse a tampered link with 403 and an expired one with 410', async () => {
+    const auth = { Authorization: `Bearer ${sut.token('exporter-2')}` };
+    const started = await sut.http.post('/api/privacy/export').set(auth);
+    const { body } = await waitForExport(sut, auth, started.body.exportId);
+    const url = new URL(body.url);
+    const signature = url.searchParams.get('signature')!;
+    const tampered = new URL(url);
+    tampered.searchParams.set('expires', String(Number(url.searchParams.get('expires')) + 1000));
+    expect((await sut.http.get(tampered.pathname + tampered.search)).status).toBe(403);
+    const badSignature = new URL(url);
+    badSignature.searchParams.set('signature', signature.replace(/^./, signature[0] === 'A' ? 'B' : 'A'));
+    expect((await sut.http.get(badSignature.pathname + badSignature.search)).status).toBe(403);
+    expect((await sut.http.get(url.pathname)).status).toBe(403);
+
+    clock.advance(24 * HOUR - 1000);
+    expect((await sut.http.get(url.pathname + url.search)).status).toBe(200);
+    clock.advance(2000);
+    const expired = await sut.http.get(url.pathname + url.search);
+    expect(expired.status).toBe(410);
+    expect(expired.body.code).toBe('EXPORT_LINK_EXPIRED');
+  });
+
+  it('should answer 404 to another user’s export id and to a malformed id', async () => {
+    const started = await sut.http.post('/api/privacy/export').set({ Authorization: `Bearer ${sut.token('owner')}` });
+    const other = { Authorization: `Bearer ${sut.token('intruder')}` };
+    expect((await sut.http.get(`/api/privacy/exports/${started.body.exportId}`).set(other)).status).toBe(404);
+    expect((await sut.http.get('/api/privacy/exports/not-a-uuid').set(other)).status).toBe(404);
+  });
+});
+
+describe('Delete my data', () => {
+  let sut: TestApp;
+
+  beforeAll(async () => {
+    sut = await startTestApp();
+  });
+  beforeEach(() => sut.resetDatabase());
+  afterAll(() => sut.close());
+
+  it('should delete the person’s data, keep billing, report counts, and be idempotent', async () => {
+    const userId = 'erase-me';
+    const auth = { Authorization: `Bearer ${sut.token(userId)}` };
+    await plantPersonalData(sut, userId);
+    await plantPersonalData(sut, 'bystander');
+    await sut.http.post('/api/support/tickets').set(auth).send({ subject: 'Bye', body: 'Please erase me' });
+    const started = await sut.http.post('/api/privacy/export').set(auth);
+    await waitForExport(sut, auth, started.body.exportId);
+    const exportFile = join(sut.config.dataDir, 'exports', `${started.body.exportId}.json`);
+    expect(existsSync(exportFile)).toBe(true);
+
+    // The export run wrote run logs of its own: count what is there right before.
+    const logsBefore = await count(sut, 'run_logs', userId);
+    expect(logsBefore).toBeGreaterThan(1);
+    const response = await sut.http.post('/api/privacy/delete-my-data').set(auth);
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      ok: true,
+      deleted: { workflows: 2, jobs: 0, logs: logsBefore, support_tickets: 1, tokens: 1, dsar_exports: 1, tweets: 2, analyses: 1 },
+    });
+    for (const table of ['workflow_runs', 'run_logs', 'support_tickets', 'oauth_tokens', 'data_exports', 'twitter_data', 'analyses']) {
+      expect({ table, rows: await count(sut, table, userId) }).toEqual({ table, rows: 0 });
+      expect({ table, bystander: (await count(sut, table, 'bystander')) > 0 }).toEqual({ table, bystander: table !== 'support_tickets' && table !== 'data_exports' });
+    }
+    expect(existsSync(exportFile)).toBe(false);
+    expect(await count(sut, 'billing_records', userId)).toBe(1);
+    expect(await count(sut, 'subscriptions', userId)).toBe(1);
+    expect(Number((await sut.em().getConnection().execute('select count(*)::int as n from users where id = ?', [userId]))[0].n)).toBe(1);
+    const audit = (await sut.http.get('/api/privacy/audit').set(auth)).body;
+    expect(audit.map((entry: { action: string }) => entry.action)).toContain('User requested full data deletion');
+
+    const again = await sut.http.post('/api/privacy/delete-my-data').set(auth);
+    expect(again.body).toEqual({
+      ok: true,
+      deleted: { workflows: 0, jobs: 0, logs: 0, support_tickets: 0, tokens: 0, dsar_exports: 0, tweets: 0, analyses: 0 },
+    });
+  });
+
+  it('should remove the person’s queued jobs and count them', async () => {
+    const userId = 'queued-user';
+    const auth = { Authorization: `Bearer ${sut.token(userId)}` };
+    const { RunsService } = await import('../../src/core/jobs/runs.service');
+    const { RunFlow } = await import('../../src/core/jobs/entities/workflow-run.entity');
+    const runs = sut.app.get(RunsService);
+    await sut.http.get('/api/support/tickets').set(auth); // creates the user
+    await runs.startRun(RunFlow.INGESTION, 'twitter.ingest', userId, { userId }, { delayMs: 10 * 60_000 });
+    const response = await sut.http.post('/api/privacy/delete-my-data').set(auth);
+    expect(response.body.deleted).toMatchObject({ jobs: 1, workflows: 1 });
+    expect(await count(sut, 'workflow_runs', userId)).toBe(0);
+  });
+
+  it('should leave nothing half-deleted when a step fails mid-way, and succeed on retry', async () => {
+    const userId = 'fault-user';
+    const auth = { Authorization: `Bearer ${sut.token(userId)}` };
+    await plantPersonalData(sut, userId);
+    const sql = (query: string) => sut.em().getConnection().execute(query);
+    // Analyses are erased after every other table: breaking them fails the transaction late.
+    await sql('alter table analyses rename to analyses_unavailable');
+    let failed;
+    try {
+      failed = await sut.http.post('/api/privacy/delete-my-data').set(auth);
+    } finally {
+      await sql('alter table analyses_unavailable rename to analyses');
+    }
+    expect(failed.status).toBe(500);
+    expect(failed.body).toEqual({ ok: false, error: expect.stringContaining('nothing was removed') });
+    for (const table of ['workflow_runs', 'run_logs', 'twitter_data', 'analyses']) {
+      expect({ table, rows: await count(sut, table, userId) }).toEqual({ table, rows: table === 'twitter_data' ? 2 : 1 });
+    }
+    const logged = sut.logs.find((line) => line.includes('delete-my-data failed'));
+    expect(logged).toContain('stack');
+    // The database error is logged by its code and location, never with the SQL's values.
+    expect(logged).toContain('database error 42P01');
+    expect(logged).not.toContain('fault-user');
+
+    const retried = await sut.http.post('/api/privacy/delete-my-data').set(auth);
+    expect(retried.body.ok).toBe(true);
+    expect(retried.body.deleted.tweets).toBe(2);
+  });
+});
