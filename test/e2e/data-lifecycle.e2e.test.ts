@@ -1,6 +1,6 @@
 // Export (GDPR Art. 20) and delete-my-data (Art. 17) through the HTTP API, against PostgreSQL.
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManualClock } from '../../src/core/clock/clock';
 import { startTestApp, TestApp } from '../utils/test-app';
@@ -40,7 +40,7 @@ async function plantPersonalData(sut: TestApp, userId: string) {
   );
 }
 
-async function waitForExport(sut: TestApp, auth: object, exportId: string) {
+async function waitForExport(sut: TestApp, auth: Record<string, string>, exportId: string) {
   for (let i = 0; i < 100; i += 1) {
     const response = await sut.http.get(`/api/privacy/exports/${exportId}`).set(auth);
     if (response.body.status !== 'pending') return response;
