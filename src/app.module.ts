@@ -7,6 +7,7 @@ import { Clock } from './core/clock/clock';
 import { ClockModule } from './core/clock/clock.module';
 import { AppConfig } from './core/config/app-config';
 import { ConfigModule } from './core/config/config.module';
+import { RequestContextModule } from './core/context/request-context.module';
 import { DatabaseModule } from './core/database/database.module';
 import { HealthModule } from './core/health/health.module';
 import { JobsModule } from './core/jobs/jobs.module';
@@ -19,6 +20,7 @@ import { RedisModule } from './core/redis/redis.module';
 import { BillingModule } from './modules/billing/billing.module';
 import { ConsentModule } from './modules/consent/consent.module';
 import { ComplianceEventsModule } from './modules/monitoring/compliance-events.module';
+import { MonitoringModule } from './modules/monitoring/monitoring.module';
 import { PersistentRateLimitRejectionRecorder } from './modules/monitoring/persistent-rejection.recorder';
 import { INBOUND_THROTTLER_STORAGE, RateLimitModule } from './modules/rate-limit/rate-limit.module';
 import { RedactionModule } from './modules/redaction/redaction.module';
@@ -41,6 +43,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(logger),
         ClockModule.forRoot(overrides.clock),
+        RequestContextModule,
         ScheduleModule.forRoot(),
         DatabaseModule.forRoot(),
         RedisModule,
@@ -65,6 +68,7 @@ export class AppModule {
           }),
         }),
         HealthModule,
+        MonitoringModule,
         SupportModule,
         RetentionModule,
         ExportModule,

@@ -1,5 +1,6 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { RequestUserContext } from '../context/request-user-context';
 import { UsersService } from '../users/users.service';
 import { AUTH_OPTIONS_KEY, AuthenticatedOptions, IS_PUBLIC_KEY } from './auth.decorators';
 import { ForbiddenRoleException, UnauthenticatedException } from './auth.exception';
@@ -13,6 +14,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly verifier: JwtVerifier,
     private readonly users: UsersService,
+    @Optional() private readonly userContext?: RequestUserContext,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -25,6 +27,8 @@ export class AuthGuard implements CanActivate {
     const options = this.reflector.getAllAndOverride<AuthenticatedOptions | undefined>(AUTH_OPTIONS_KEY, targets) ?? {};
     if (options.admin && !user.isAdmin) throw new ForbiddenRoleException();
 
+    // Before any query of this request, so Monitoring counts them all for this user.
+    this.userContext?.setUserId(user.id);
     await this.users.ensureExists(user.id);
     request.user = user;
     return true;

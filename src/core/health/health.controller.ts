@@ -11,6 +11,7 @@ import {
 import Redis from 'ioredis';
 import { Public } from '../auth/auth.decorators';
 import { REDIS_CLIENT } from '../redis/redis.module';
+import { HealthContributors } from './health-contributors';
 
 @ApiTags('health')
 @Controller('api/health')
@@ -20,16 +21,18 @@ export class HealthController {
     private readonly database: MikroOrmHealthIndicator,
     private readonly indicators: HealthIndicatorService,
     @Inject(REDIS_CLIENT) private readonly redis: Redis | null,
+    private readonly contributors: HealthContributors,
   ) {}
 
   @Get()
   @Public()
   @HealthCheck()
-  @ApiOkResponse({ description: 'Database (and Redis when configured) are reachable' })
+  @ApiOkResponse({ description: 'Database (and Redis when configured) are reachable; also the last successful retention cleanup and the run queue' })
   @ApiServiceUnavailableResponse({ description: 'A dependency is down; the body says which' })
   check(): Promise<HealthCheckResult> {
     const checks: HealthIndicatorFunction[] = [() => this.database.pingCheck('database', { timeout: 2000 })];
     if (this.redis) checks.push(() => this.checkRedis(this.redis as Redis));
+    checks.push(...this.contributors.all());
     return this.health.check(checks);
   }
 

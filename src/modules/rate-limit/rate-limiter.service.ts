@@ -42,6 +42,16 @@ export interface RateLimitGrant {
   remaining: number;
 }
 
+/** One decision of the outbound limiter, for observers such as the metrics (provider 429s count as rejections). */
+export interface RateLimitDecision {
+  provider: Provider;
+  allowed: boolean;
+  /** Why it was refused; absent when allowed. */
+  reason?: RateLimitRejectionReason;
+}
+
+export type RateLimitDecisionObserver = (decision: RateLimitDecision) => void;
+
 export interface CallWithRateLimitOptions {
   /** Calls to the provider, counting the first one. */
   maxAttempts: number;
@@ -83,6 +93,7 @@ export function providerResponseOf(error: unknown): ProviderResponseInfo | null 
 @Injectable()
 export class RateLimiterService {
   private readonly logger = new Logger(RateLimiterService.name);
+  private readonly decisionObservers: RateLimitDecisionObserver[] = [];
 
   constructor(
     private readonly store: RateLimitStore,
@@ -90,6 +101,11 @@ export class RateLimiterService {
     private readonly recorder: RateLimitRejectionRecorder,
     private readonly clock: Clock,
   ) {}
+
+  /** Adds an observer of every decision; it runs synchronously, so it must be cheap (and its errors are ignored). */
+  observeDecisions(observer: RateLimitDecisionObserver): void {
+    this.decisionObservers.push(observer);
+  }
 
   /**
    * Admits one call to `provider` for `userId`, or throws `RateLimitExceededError` (429, with
@@ -129,6 +145,7 @@ export class RateLimiterService {
         return this.reject(provider, userId, organisationDecision, 'organisation_limit');
       }
     }
+    this.notifyDecision({ provider, allowed: true });
     return { provider, remaining: userDecision.remaining };
   }
 
@@ -257,10 +274,21 @@ export class RateLimiterService {
 
   /** Recording feeds Monitoring; its failure must not turn a 429 into something else. */
   private async recordQuietly(provider: Provider, userId: string, reason: RateLimitRejectionReason): Promise<void> {
+    this.notifyDecision({ provider, allowed: false, reason });
     try {
       await this.recorder.recordRejection(provider, userId, reason);
     } catch (error) {
       this.logger.warn(`Could not record a ${provider} rate-limit rejection: ${errorMessage(error)}`);
+    }
+  }
+
+  private notifyDecision(decision: RateLimitDecision): void {
+    for (const observer of this.decisionObservers) {
+      try {
+        observer(decision);
+      } catch {
+        // An observer (metrics) must never change what the limiter decides.
+      }
     }
   }
 

@@ -22,7 +22,7 @@ describe('Embedded mode', () => {
     expect(sut.config.mode).toBe('embedded');
     const health = await sut.http.get('/api/health');
     expect(health.status).toBe(200);
-    expect(health.body.details).toEqual({ database: { status: 'up' } });
+    expect(health.body.details).toEqual({ database: { status: 'up' }, retention_cleanup_daily: { status: 'up', lastSuccessAt: null } });
     const [{ count }] = await sut.em().getConnection().execute('select count(*)::int as count from mikro_orm_migrations');
     expect(count).toBeGreaterThan(0);
     expect((await sut.http.get('/docs-json')).body.components.securitySchemes.bearer).toMatchObject({ scheme: 'bearer' });

@@ -1,0 +1,81 @@
+// Monitoring: the 5-minute compliance and health check with stored, deduplicated alerts and an
+// optional webhook, `GET /api/admin/alerts`, Prometheus metrics at `/metrics`, the per-user
+// database query counter, and Monitoring's parts of `/api/health`. (Recording the events it
+// counts lives in ComplianceEventsModule, which the rate limiter needs before this module loads.)
+import { BeforeApplicationShutdown, Inject, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
+import { REDIS_CLIENT } from '../../core/redis/redis.module';
+import { AlertNotifier } from './alert-notifier';
+import { AlertsController } from './alerts.controller';
+import { AlertsRepository, MikroOrmAlertsRepository } from './alerts.repository';
+import { AlertsService } from './alerts.service';
+import { MONITORING_CHECKS, MonitoringCheck } from './checks/alert-condition';
+import { ComplianceEventsCheck } from './checks/compliance-events.check';
+import { DatabaseAccessCheck } from './checks/database-access.check';
+import { SystemHealthCheck } from './checks/system-health.check';
+import { DatabaseQueryCounter } from './database-query-counter';
+import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware';
+import { MetricsAccessGuard } from './metrics/metrics-access.guard';
+import { MetricsController } from './metrics.controller';
+import { MetricsService } from './metrics.service';
+import { MonitoringHealthContributor } from './monitoring-health.contributor';
+import { MonitoringRepository, SqlMonitoringRepository } from './monitoring.repository';
+import { MonitoringScheduler } from './monitoring.scheduler';
+import { MonitoringService } from './monitoring.service';
+import { copyThresholds, MONITORING_THRESHOLDS_TOKEN, MonitoringThresholds } from './monitoring.thresholds';
+import { MemoryQueryCountStore, QueryCountStore, RedisQueryCountStore } from './query-count.store';
+import { BullMqQueueDepthProbe, QUEUE_DEPTH_PROBE, QueueDepthProbe } from './queue-depth.probe';
+
+@Module({
+  controllers: [AlertsController, MetricsController],
+  providers: [
+    { provide: MONITORING_THRESHOLDS_TOKEN, useFactory: () => copyThresholds() },
+    { provide: MonitoringRepository, useClass: SqlMonitoringRepository },
+    { provide: AlertsRepository, useClass: MikroOrmAlertsRepository },
+    {
+      // Redis when there is one, so the instance running the check sees every instance's counts.
+      provide: QueryCountStore,
+      inject: [REDIS_CLIENT, MONITORING_THRESHOLDS_TOKEN],
+      useFactory: (redis: Redis | null, thresholds: MonitoringThresholds): QueryCountStore => {
+        const keepMs = 3 * thresholds.databaseQueries.windowMs;
+        return redis ? new RedisQueryCountStore(redis, keepMs) : new MemoryQueryCountStore(keepMs);
+      },
+    },
+    {
+      // The run engine uses BullMQ exactly when this holds (see resolveJobsOptions).
+      provide: QUEUE_DEPTH_PROBE,
+      inject: [APP_CONFIG, REDIS_CLIENT],
+      useFactory: (config: AppConfig, redis: Redis | null): QueueDepthProbe | null =>
+        config.mode === 'server' && config.redisUrl && redis ? new BullMqQueueDepthProbe(redis, config.jobs.queueName) : null,
+    },
+    DatabaseQueryCounter,
+    ComplianceEventsCheck,
+    DatabaseAccessCheck,
+    SystemHealthCheck,
+    {
+      provide: MONITORING_CHECKS,
+      inject: [ComplianceEventsCheck, DatabaseAccessCheck, SystemHealthCheck],
+      useFactory: (...checks: MonitoringCheck[]): MonitoringCheck[] => checks,
+    },
+    AlertsService,
+    AlertNotifier,
+    MonitoringService,
+    MonitoringScheduler,
+    MetricsService,
+    MetricsAccessGuard,
+    MonitoringHealthContributor,
+  ],
+  exports: [MonitoringService, AlertsService, MetricsService, DatabaseQueryCounter],
+})
+export class MonitoringModule implements NestModule, BeforeApplicationShutdown {
+  constructor(@Inject(QUEUE_DEPTH_PROBE) private readonly queue: QueueDepthProbe | null) {}
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(HttpMetricsMiddleware).forRoutes('/');
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.queue instanceof BullMqQueueDepthProbe) await this.queue.close();
+  }
+}
