@@ -1,0 +1,95 @@
+// Every route of the app, found from the controllers' metadata: each non-@Public route answers 401
+// to no token, a forged token, an expired token and `alg: none`; each admin route answers 403 to a
+// user token. A new route is covered without editing this file.
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { sign } from 'jsonwebtoken';
+import { randomUUID } from 'node:crypto';
+import { startTestApp, TestApp } from '../../utils/test-app';
+import { TEST_JWT_SECRET } from '../../utils/test-env';
+import { AppRoute, fillPath, listRoutes } from './routes';
+
+interface ExpressLayer {
+  route?: { path: string; methods: Record<string, boolean> };
+}
+
+describe('Route table: authentication on every route', () => {
+  let sut: TestApp;
+  let routes: AppRoute[];
+  const someId = randomUUID();
+
+  beforeAll(async () => {
+    sut = await startTestApp();
+    routes = listRoutes(sut.app);
+  });
+  afterAll(() => sut.close());
+
+  const call = (route: AppRoute, authorization?: string) => {
+    const http = sut.http;
+    const path = fillPath(route, () => someId);
+    const verb = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
+    const pending = http[verb](path);
+    if (authorization !== undefined) void pending.set('Authorization', authorization);
+    return route.method === 'GET' ? pending : pending.send({});
+  };
+
+  function badTokens(): Record<string, string | undefined> {
+    const claims = { iss: sut.config.jwt.issuer, aud: sut.config.jwt.audience };
+    const defined = Object.fromEntries(Object.entries(claims).filter(([, value]) => value !== undefined));
+    const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const now = Math.floor(Date.now() / 1000);
+    return {
+      'no token': undefined,
+      'an empty bearer': 'Bearer ',
+      'a forged token (wrong secret)': `Bearer ${sign({ ...defined, role: 'admin' }, 'not-the-secret-but-just-as-long-0123456789abcdef', { subject: 'mallory', expiresIn: '1h' })}`,
+      'an expired token': `Bearer ${sign({ ...defined, role: 'admin', exp: now - 120, iat: now - 3720 }, TEST_JWT_SECRET, { subject: 'mallory' })}`,
+      'alg: none': `Bearer ${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ ...defined, sub: 'mallory', role: 'admin', iat: now, exp: now + 3600 })}.`,
+      'garbage': 'Bearer not.a.jwt',
+    };
+  }
+
+  it('should find every route the HTTP server serves, and a plausible number of them', () => {
+    const found = new Set(routes.map((route) => `${route.method} ${route.path}`));
+    const express = (sut.app as NestExpressApplication).getHttpAdapter().getInstance() as { router: { stack: ExpressLayer[] } };
+    const served = express.router.stack
+      .flatMap((layer) => (layer.route ? Object.keys(layer.route.methods).map((m) => `${m.toUpperCase()} ${layer.route?.path}`) : []))
+      .filter((route) => !/ \/docs|\{\*all\}/.test(route));
+    expect(served.filter((route) => !found.has(route))).toEqual([]);
+    expect(routes.length).toBeGreaterThanOrEqual(20);
+    expect(routes.filter((route) => route.admin).length).toBeGreaterThanOrEqual(4);
+    expect(routes.filter((route) => route.isPublic).map((route) => `${route.method} ${route.path}`)).toEqual(
+      expect.arrayContaining(['GET /api/health', 'POST /api/billing/stripe/webhook']),
+    );
+  });
+
+  it('should answer 401 to a missing, forged, expired or unsigned token on every protected route', async () => {
+    const failures: string[] = [];
+    for (const route of routes.filter((candidate) => !candidate.isPublic)) {
+      for (const [kind, authorization] of Object.entries(badTokens())) {
+        const response = await call(route, authorization);
+        if (response.status !== 401 || response.body?.statusCode !== 401) {
+          failures.push(`${route.method} ${route.path} with ${kind}: ${response.status} ${JSON.stringify(response.body)}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('should answer 403 to a user token on every admin route', async () => {
+    const failures: string[] = [];
+    const admin = routes.filter((route) => route.admin && !route.isPublic);
+    for (const route of admin) {
+      const response = await call(route, `Bearer ${sut.token(`user-${randomUUID()}`)}`);
+      if (response.status !== 403) failures.push(`${route.method} ${route.path}: ${response.status} ${JSON.stringify(response.body)}`);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('should let an admin token through the auth layer of every admin route', async () => {
+    const failures: string[] = [];
+    for (const route of routes.filter((candidate) => candidate.admin && candidate.method === 'GET')) {
+      const response = await call(route, `Bearer ${sut.token(`admin-${randomUUID()}`, { admin: true })}`);
+      if (response.status === 401 || response.status === 403 || response.status >= 500) failures.push(`${route.method} ${route.path}: ${response.status}`);
+    }
+    expect(failures).toEqual([]);
+  });
+});
