@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { RunFlow, RunState, WorkflowRun } from '../../../src/core/jobs/entities/workflow-run.entity';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../../utils/test-env';
-import { deleteQueueKeys, JobsHarness, startJobsHarness, uniqueQueueName } from './support/jobs-harness';
+import { deleteQueueKeys, JobsHarness, sleep, startJobsHarness, uniqueQueueName } from './support/jobs-harness';
+
+// Each worker process compiles the app with ts-node first: slow on a busy machine.
+jest.setTimeout(180_000);
 
 const ROOT = join(__dirname, '..', '..', '..');
 const WORKER_SCRIPT = join(__dirname, 'support', 'run-test-worker.ts');
@@ -80,7 +83,7 @@ describe('Runs engine: separate worker processes', () => {
     const userId = `proc-user-${randomUUID()}`;
 
     const started = await producer.runs.startRun(RunFlow.INGESTION, 'test.echo', userId, { userId, value: 'from the test' });
-    const run = await producer.waitForRun(started.id, isFinished);
+    const run = await producer.waitForRun(started.id, isFinished, 60_000);
 
     expect(run).toMatchObject({ state: RunState.COMPLETED, attempts: 1, result: { value: 'from the test', pid: worker.pid } });
     expect(worker.pid).not.toBe(process.pid);
@@ -91,13 +94,19 @@ describe('Runs engine: separate worker processes', () => {
     const userId = `proc-user-${randomUUID()}`;
     const started = await producer.runs.startRun(RunFlow.ANALYSIS, 'test.block-first-attempt', userId, { userId }, { maxAttempts: 3 });
     await producer.waitForRun(started.id, (run) => run.state === RunState.RUNNING && run.attempts === 1);
+    // Killed once the handler is inside attempt 1 (its log line is written).
+    const deadline = Date.now() + 20_000;
+    while (!(await producer.runLogs(started.id)).some((log) => log.message.startsWith('attempt 1 blocking'))) {
+      if (Date.now() > deadline) throw new Error('attempt 1 never started blocking');
+      await sleep(50);
+    }
 
     first.child.kill('SIGKILL');
     expect(await first.exited).toMatchObject({ signal: 'SIGKILL' });
     expect((await producer.findRun(started.id))?.state).toBe(RunState.RUNNING);
     const second = await startWorker();
 
-    const run = await producer.waitForRun(started.id, isFinished, 30_000);
+    const run = await producer.waitForRun(started.id, isFinished, 60_000);
 
     expect(run).toMatchObject({ state: RunState.COMPLETED, attempts: 2, result: { pid: second.pid, attempt: 2 } });
     const messages = (await producer.runLogs(run.id)).map((log) => log.message);

@@ -37,7 +37,7 @@ import { TestJobsModule } from './test-jobs';
 /** Short delays, locks and intervals, so retries and crash recovery take seconds. */
 export const FAST_JOBS: JobsOptionsOverrides = {
   concurrency: 4,
-  retry: { baseDelayMs: 100, maxDelayMs: 400, storeUnavailableDelayMs: 200, rateLimitDelayBudgetMs: 1500 },
+  retry: { baseDelayMs: 100, maxDelayMs: 400, storeUnavailableDelayMs: 200, rateLimitDelayBudgetMs: 3000 },
   lockDurationMs: 1500,
   stalledIntervalMs: 500,
   maxStalledCount: 2,
