@@ -1,0 +1,539 @@
+// Benchmark of the data lifecycle at volume, each figure beside a baseline measured in the same run
+// on the same PostgreSQL:
+//   1. delete-my-data (POST /api/privacy/delete-my-data, the real service) for one person with
+//      1,000,000 rows across twitter_data, analyses, workflow_runs, run_logs and support_tickets,
+//      vs raw `DELETE ... WHERE user_id = $1` statements (one transaction) on identically re-planted
+//      rows (VACUUM ANALYZE + CHECKPOINT before each side).
+//   2. export of 1,000,000 rows (mostly tweets) through the real ExportBuilder, in process: rows/s,
+//      MB/s and peak RSS growth (sampled every 50 ms), vs `COPY (same queries) TO STDOUT` read by a
+//      pg client (the CopyData messages are counted and dropped; pg-copy-streams is not installed).
+//   3. retention cleanup (RetentionService.cleanupExpiredRecords, in process) of 5,000,000 expired
+//      run_logs, while 50 keep-alive clients hammer GET /api/support/tickets: p99 during the cleanup
+//      vs p99 with no cleanup running (same duration, capped by BENCH_IDLE_MAX_SECONDS).
+// Run with `npm run bench:lifecycle`. Uses its own database (BENCH_DATABASE_NAME, default
+// repazoo_bench), created, migrated with the CLI and dropped by the bench. BENCH_SCALE=0.1 scales
+// every row count for a quick run; BENCH_ONLY=erase,export,retention picks figures.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { Worker } from 'node:worker_threads';
+import { Client } from 'pg';
+import { ExportBuilder } from '../src/modules/export/export-builder';
+import { RetentionService } from '../src/modules/retention/retention.service';
+import { startTestApp, TestApp } from '../test/utils/test-app';
+
+const SCALE = Number(process.env.BENCH_SCALE ?? '1');
+const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const DATABASE_NAME = process.env.BENCH_DATABASE_NAME ?? 'repazoo_bench';
+const DATABASE_URL = ADMIN_URL.replace(/\/[^/]*$/, `/${DATABASE_NAME}`);
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/1';
+const ERASE_ROWS = Math.round(1_000_000 * SCALE);
+const EXPORT_ROWS = Math.round(1_000_000 * SCALE);
+const RETENTION_ROWS = Math.round(5_000_000 * SCALE);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? '50');
+const IDLE_MAX_SECONDS = Number(process.env.BENCH_IDLE_MAX_SECONDS ?? '120');
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'erase,export,retention').split(','));
+const PLANT_CHUNK = 500_000;
+
+const ERASE_USER = 'bench-erase-user';
+const EXPORT_USER = 'bench-export-user';
+const LOAD_USER = 'bench-load-user';
+const OTHER_USER = 'bench-other-user';
+
+interface Figure {
+  figure: string;
+  measured: string;
+  baseline: string;
+  ratio: number;
+  target: string;
+  met: boolean;
+}
+
+const figures: Figure[] = [];
+
+function seconds(startedAt: bigint): number {
+  return Number(process.hrtime.bigint() - startedAt) / 1e9;
+}
+
+function log(message: string): void {
+  console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
+}
+
+/** Runs `fn(offset, count)` over [0, total) in chunks, so no single statement plants millions of rows. */
+async function inChunks(total: number, fn: (offset: number, count: number) => Promise<unknown>): Promise<void> {
+  for (let offset = 0; offset < total; offset += PLANT_CHUNK) await fn(offset, Math.min(PLANT_CHUNK, total - offset));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Planting: deterministic rows (ids are md5 of a tag and the row number), so a re-plant is identical.
+
+async function plantTweets(db: Client, userId: string, tag: string, total: number): Promise<void> {
+  await inChunks(total, (offset, count) =>
+    db.query(
+      `insert into twitter_data (id, user_id, tweet_id, text, lang, tweet_created_at, fetched_at, run_id)
+       select md5($2 || '-tw-' || i)::uuid, $1, (1500000000000000000 + i)::text,
+              'Just tried the new release of the product, honestly the onboarding felt smooth and support replied fast #' || i,
+              'en', timestamptz '2026-01-01' - i * interval '1 second', timestamptz '2026-01-02', md5($2 || '-wr-' || (i % 1000))::uuid
+       from generate_series($3::int + 1, $3::int + $4::int) i`,
+      [userId, tag, offset, count],
+    ),
+  );
+}
+
+async function plantRunLogs(db: Client, userId: string, tag: string, total: number, createdAt: string): Promise<void> {
+  await inChunks(total, (offset, count) =>
+    db.query(
+      `insert into run_logs (run_id, user_id, level, message, created_at)
+       select md5($2 || '-wr-' || (i % 1000))::uuid, $1, 'info', 'step ' || i || ' finished: fetched 100 tweets, 0 skipped',
+              $5::timestamptz - i * interval '1 second'
+       from generate_series($3::int + 1, $3::int + $4::int) i`,
+      [userId, tag, offset, count, createdAt],
+    ),
+  );
+}
+
+async function plantRuns(db: Client, userId: string, tag: string, total: number): Promise<void> {
+  await inChunks(total, (offset, count) =>
+    db.query(
+      `insert into workflow_runs (id, user_id, flow, job_name, state, attempts, max_attempts, input, result, started_at, finished_at, created_at, updated_at)
+       select md5($2 || '-wr-' || i)::uuid, $1, 'analysis', 'analysis.run', 'COMPLETED', 1, 5,
+              jsonb_build_object('userId', $1::text), jsonb_build_object('analysisId', md5($2 || '-an-' || i)::uuid, 'tweets', 100),
+              timestamptz '2026-01-01' - i * interval '1 minute', timestamptz '2026-01-01' - i * interval '1 minute' + interval '2 seconds',
+              timestamptz '2026-01-01' - i * interval '1 minute', timestamptz '2026-01-01' - i * interval '1 minute'
+       from generate_series($3::int + 1, $3::int + $4::int) i`,
+      [userId, tag, offset, count],
+    ),
+  );
+}
+
+async function plantAnalyses(db: Client, userId: string, tag: string, total: number): Promise<void> {
+  await inChunks(total, (offset, count) =>
+    db.query(
+      `insert into analyses (id, user_id, run_id, provider, model, overall, score, summary, tweet_count, tweets, created_at)
+       select md5($2 || '-an-' || i)::uuid, $1, md5($2 || '-wr-' || i)::uuid, 'local', 'lexicon', 'positive', 0.42,
+              'Mostly positive about onboarding and support.', 3,
+              '[{"ref":"T1","sentiment":"positive","score":0.6},{"ref":"T2","sentiment":"neutral","score":0},{"ref":"T3","sentiment":"positive","score":0.7}]'::jsonb,
+              timestamptz '2026-01-01' - i * interval '1 minute'
+       from generate_series($3::int + 1, $3::int + $4::int) i`,
+      [userId, tag, offset, count],
+    ),
+  );
+}
+
+async function plantTickets(db: Client, userId: string, tag: string, total: number): Promise<void> {
+  await inChunks(total, (offset, count) =>
+    db.query(
+      `insert into support_tickets (id, user_id, subject, body, status, created_at)
+       select md5($2 || '-st-' || i)::uuid, $1, 'Question ' || i, 'How do I read the sentiment score of my last analysis? Thanks!', 'open',
+              timestamptz '2026-01-01' - i * interval '1 minute'
+       from generate_series($3::int + 1, $3::int + $4::int) i`,
+      [userId, tag, offset, count],
+    ),
+  );
+}
+
+/** One person's data, split across the erased tables: 50% tweets, 25% logs, 10% runs, 10% analyses, 5% tickets. */
+async function plantErasureUser(db: Client): Promise<Record<string, number>> {
+  const split = {
+    twitter_data: Math.round(ERASE_ROWS * 0.5),
+    run_logs: Math.round(ERASE_ROWS * 0.25),
+    workflow_runs: Math.round(ERASE_ROWS * 0.1),
+    analyses: Math.round(ERASE_ROWS * 0.1),
+    support_tickets: 0,
+  };
+  split.support_tickets = ERASE_ROWS - split.twitter_data - split.run_logs - split.workflow_runs - split.analyses;
+  await db.query('insert into users (id, created_at, last_seen_at) values ($1, now(), now()) on conflict (id) do update set erased_at = null', [ERASE_USER]);
+  await plantTweets(db, ERASE_USER, 'erase', split.twitter_data);
+  await plantRunLogs(db, ERASE_USER, 'erase', split.run_logs, '2026-01-01');
+  await plantRuns(db, ERASE_USER, 'erase', split.workflow_runs);
+  await plantAnalyses(db, ERASE_USER, 'erase', split.analyses);
+  await plantTickets(db, ERASE_USER, 'erase', split.support_tickets);
+  return split;
+}
+
+const ERASE_TABLES = ['run_logs', 'workflow_runs', 'support_tickets', 'oauth_tokens', 'twitter_data', 'analyses', 'data_exports'];
+
+async function settle(db: Client): Promise<void> {
+  await db.query(`vacuum analyze ${ERASE_TABLES.join(', ')}, users, audit_log`);
+  await db.query('checkpoint');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Figure 1: delete-my-data vs raw DELETEs.
+
+async function benchErasure(test: TestApp, baseUrl: string, db: Client): Promise<void> {
+  log(`erasure: planting ${ERASE_ROWS} rows for one person (+ ${Math.round(ERASE_ROWS / 10)} tweets of someone else)`);
+  await plantTweets(db, OTHER_USER, 'other', Math.round(ERASE_ROWS / 10));
+  const split = await plantErasureUser(db);
+  log(`erasure: split ${JSON.stringify(split)}`);
+  await settle(db);
+
+  log('erasure: baseline, raw DELETE ... WHERE user_id = $1 in one transaction');
+  let startedAt = process.hrtime.bigint();
+  await db.query('begin');
+  let rawDeleted = 0;
+  for (const table of ERASE_TABLES) rawDeleted += (await db.query(`delete from ${table} where user_id = $1`, [ERASE_USER])).rowCount ?? 0;
+  await db.query('commit');
+  const rawSeconds = seconds(startedAt);
+  log(`erasure: raw deleted ${rawDeleted} rows in ${rawSeconds.toFixed(2)} s`);
+
+  await db.query(`vacuum ${ERASE_TABLES.join(', ')}`);
+  await plantErasureUser(db);
+  await settle(db);
+
+  log('erasure: POST /api/privacy/delete-my-data');
+  startedAt = process.hrtime.bigint();
+  const response = await fetch(`${baseUrl}/api/privacy/delete-my-data`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${test.token(ERASE_USER)}` },
+  });
+  const body = (await response.json()) as { ok: boolean; deleted?: Record<string, number> };
+  const serviceSeconds = seconds(startedAt);
+  const serviceDeleted = Object.entries(body.deleted ?? {})
+    .filter(([key]) => key !== 'jobs')
+    .reduce((sum, [, n]) => sum + n, 0);
+  log(`erasure: service answered ${response.status} ok=${body.ok}, deleted ${serviceDeleted} rows in ${serviceSeconds.toFixed(2)} s`);
+  if (!body.ok || serviceDeleted !== rawDeleted) throw new Error(`erasure deleted ${serviceDeleted} rows, the baseline ${rawDeleted}`);
+
+  const ratio = serviceSeconds / rawSeconds;
+  figures.push({
+    figure: `delete-my-data, ${ERASE_ROWS} rows`,
+    measured: `${serviceSeconds.toFixed(2)} s`,
+    baseline: `${rawSeconds.toFixed(2)} s (raw DELETEs)`,
+    ratio,
+    target: '<= 1.5x',
+    met: ratio <= 1.5,
+  });
+  await db.query(`delete from twitter_data where user_id = $1`, [OTHER_USER]);
+  await db.query(`vacuum ${ERASE_TABLES.join(', ')}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Figure 2: export builder vs COPY TO STDOUT.
+
+/** A `gc()` for settling the heap before RSS is measured (no --expose-gc needed on the command line). */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  gc();
+  gc();
+}
+
+/** `COPY (query) TO STDOUT` through pg: CopyData messages are counted and dropped as they arrive. */
+async function copyOut(db: Client, query: string): Promise<{ rows: number; bytes: number }> {
+  let bytes = 0;
+  const connection = (db as unknown as { connection: NodeJS.EventEmitter }).connection;
+  const onData = (message: { chunk: Buffer }): void => {
+    bytes += message.chunk.length;
+  };
+  connection.on('copyData', onData);
+  try {
+    const result = await db.query(`copy (${query}) to stdout`);
+    return { rows: result.rowCount ?? 0, bytes };
+  } finally {
+    connection.off('copyData', onData);
+  }
+}
+
+async function benchExport(test: TestApp, db: Client): Promise<void> {
+  const split = {
+    twitter_data: EXPORT_ROWS - 3 * Math.round(EXPORT_ROWS * 0.01),
+    analyses: Math.round(EXPORT_ROWS * 0.01),
+    workflow_runs: Math.round(EXPORT_ROWS * 0.01),
+    support_tickets: Math.round(EXPORT_ROWS * 0.01),
+  };
+  log(`export: planting ${EXPORT_ROWS} rows ${JSON.stringify(split)}`);
+  await db.query('insert into users (id, created_at, last_seen_at) values ($1, now(), now()) on conflict do nothing', [EXPORT_USER]);
+  await plantTweets(db, EXPORT_USER, 'export', split.twitter_data);
+  await plantAnalyses(db, EXPORT_USER, 'export', split.analyses);
+  await plantRuns(db, EXPORT_USER, 'export', split.workflow_runs);
+  await plantTickets(db, EXPORT_USER, 'export', split.support_tickets);
+  await db.query('vacuum analyze twitter_data, analyses, workflow_runs, support_tickets');
+  await db.query('checkpoint');
+
+  // The same sections, columns, filter and order as the export builder.
+  const { EXPORT_SECTIONS } = await import('../src/modules/export/export-sections');
+  const queries = EXPORT_SECTIONS.map(
+    (section) =>
+      `select ${section.columns} from ${section.table} where user_id = '${EXPORT_USER}' ` +
+      `${section.softDeletable === false ? '' : 'and deleted_at is null'} order by ${section.orderBy}`,
+  );
+  log('export: baseline, COPY (section queries) TO STDOUT through pg');
+  let startedAt = process.hrtime.bigint();
+  let copyRows = 0;
+  let copyBytes = 0;
+  for (const query of queries) {
+    const { rows, bytes } = await copyOut(db, query);
+    copyRows += rows;
+    copyBytes += bytes;
+  }
+  const copySeconds = seconds(startedAt);
+  log(`export: COPY ${copyRows} rows, ${(copyBytes / 1e6).toFixed(1)} MB in ${copySeconds.toFixed(2)} s`);
+
+  const dir = mkdtempSync(join(tmpdir(), 'repazoo-bench-export-'));
+  try {
+    const builder = test.app.get(ExportBuilder);
+    collectGarbage();
+    const rssBefore = process.memoryUsage().rss;
+    let rssPeak = rssBefore;
+    const sampler = setInterval(() => {
+      rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+    }, 50);
+    log('export: ExportBuilder.build');
+    startedAt = process.hrtime.bigint();
+    const path = join(dir, 'export.json');
+    let size: number;
+    try {
+      size = await builder.build(EXPORT_USER, path, new Date());
+    } finally {
+      clearInterval(sampler);
+    }
+    const exportSeconds = seconds(startedAt);
+    rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+    if (size !== statSync(path).size) throw new Error('export size mismatch');
+    const growthMb = (rssPeak - rssBefore) / 1e6;
+    log(`export: ${(size / 1e6).toFixed(1)} MB in ${exportSeconds.toFixed(2)} s, RSS ${(rssBefore / 1e6).toFixed(0)} -> peak ${(rssPeak / 1e6).toFixed(0)} MB`);
+
+    const exportRowsPerSecond = copyRows / exportSeconds; // the same rows (the checks below hold the builder to it)
+    const copyRowsPerSecond = copyRows / copySeconds;
+    const ratio = exportRowsPerSecond / copyRowsPerSecond;
+    figures.push({
+      figure: `export throughput, ${copyRows} rows`,
+      measured: `${Math.round(exportRowsPerSecond)} rows/s, ${(size / 1e6 / exportSeconds).toFixed(1)} MB/s (JSON)`,
+      baseline: `${Math.round(copyRowsPerSecond)} rows/s, ${(copyBytes / 1e6 / copySeconds).toFixed(1)} MB/s (COPY text)`,
+      ratio,
+      target: '>= 0.3x (rows/s)',
+      met: ratio >= 0.3,
+    });
+    figures.push({
+      figure: 'export peak RSS growth',
+      measured: `${growthMb.toFixed(1)} MB`,
+      baseline: `${(rssBefore / 1e6).toFixed(0)} MB RSS before`,
+      ratio: growthMb / 150,
+      target: '< 150 MB',
+      met: growthMb < 150,
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  for (const table of ['twitter_data', 'analyses', 'workflow_runs', 'support_tickets']) await db.query(`delete from ${table} where user_id = $1`, [EXPORT_USER]);
+  await db.query('vacuum twitter_data, analyses, workflow_runs, support_tickets');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Figure 3: API p99 during the retention cleanup vs idle.
+
+/** Load generator in a worker thread, so its own work does not share the app's event loop. */
+const LOAD_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const http = require('node:http');
+const { url, token, concurrency } = workerData;
+const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+let running = false;
+let latencies = [];
+let errors = 0;
+function one() {
+  return new Promise((resolve) => {
+    const startedAt = process.hrtime.bigint();
+    const request = http.get(url, { agent, headers: { authorization: 'Bearer ' + token } }, (response) => {
+      response.resume();
+      response.on('end', () => {
+        if (response.statusCode !== 200) errors++;
+        latencies.push(Number(process.hrtime.bigint() - startedAt) / 1e6);
+        resolve();
+      });
+    });
+    request.on('error', () => { errors++; resolve(); });
+  });
+}
+async function client() { while (running) await one(); }
+let clients = [];
+parentPort.on('message', async (message) => {
+  if (message === 'start') {
+    latencies = []; errors = 0; running = true;
+    clients = Array.from({ length: concurrency }, client);
+  } else if (message === 'stop') {
+    running = false;
+    await Promise.all(clients);
+    parentPort.postMessage({ latencies, errors });
+  } else if (message === 'exit') {
+    agent.destroy();
+    process.exit(0);
+  }
+});
+`;
+
+interface LoadResult {
+  requests: number;
+  errors: number;
+  p50: number;
+  p99: number;
+}
+
+class LoadGenerator {
+  private readonly worker: Worker;
+
+  constructor(url: string, token: string) {
+    this.worker = new Worker(LOAD_WORKER, { eval: true, workerData: { url, token, concurrency: CONCURRENCY } });
+  }
+
+  start(): void {
+    this.worker.postMessage('start');
+  }
+
+  async stop(): Promise<LoadResult> {
+    const result = new Promise<{ latencies: number[]; errors: number }>((resolve) => this.worker.once('message', resolve));
+    this.worker.postMessage('stop');
+    const { latencies, errors } = await result;
+    const sorted = Float64Array.from(latencies).sort();
+    const at = (fraction: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))];
+    return { requests: sorted.length, errors, p50: at(0.5), p99: at(0.99) };
+  }
+
+  async close(): Promise<void> {
+    this.worker.postMessage('exit');
+    await new Promise((resolve) => this.worker.once('exit', resolve));
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function benchRetention(test: TestApp, baseUrl: string, db: Client): Promise<void> {
+  log(`retention: planting ${RETENTION_ROWS} run_logs older than 90 days (1000 runs of 100 people)`);
+  const startedAt = process.hrtime.bigint();
+  await inChunks(RETENTION_ROWS, (offset, count) =>
+    db.query(
+      `insert into run_logs (run_id, user_id, level, message, created_at)
+       select md5('ret-wr-' || (i % 1000))::uuid, 'bench-retention-' || (i % 100), 'info',
+              'step ' || i || ' finished: fetched 100 tweets, 0 skipped', now() - interval '100 days' - i * interval '1 second'
+       from generate_series($1::int + 1, $1::int + $2::int) i`,
+      [offset, count],
+    ),
+  );
+  // Some live rows too, which the cleanup must leave alone.
+  await plantRunLogs(db, 'bench-retention-live', 'live', Math.round(RETENTION_ROWS / 50), new Date().toISOString());
+  await db.query('insert into users (id, created_at, last_seen_at) values ($1, now(), now()) on conflict do nothing', [LOAD_USER]);
+  await plantTickets(db, LOAD_USER, 'load', 20);
+  await db.query('vacuum analyze run_logs, support_tickets, users');
+  await db.query('checkpoint');
+  log(`retention: planted in ${seconds(startedAt).toFixed(0)} s`);
+
+  const load = new LoadGenerator(`${baseUrl}/api/support/tickets`, test.token(LOAD_USER));
+  try {
+    load.start(); // warm-up: connections, JIT, plan caches
+    await sleep(3000);
+    await load.stop();
+    test.logs.length = 0;
+
+    log(`retention: cleanupExpiredRecords under ${CONCURRENCY} concurrent GET /api/support/tickets`);
+    const retention = test.app.get(RetentionService);
+    load.start();
+    const cleanupStartedAt = process.hrtime.bigint();
+    const result = await retention.cleanupExpiredRecords(new Date());
+    const cleanupSeconds = seconds(cleanupStartedAt);
+    const during = await load.stop();
+    test.logs.length = 0;
+    const logs = result.categories.find((c) => c.category === 'logs');
+    log(
+      `retention: cleanup took ${cleanupSeconds.toFixed(1)} s, logs soft-deleted ${logs?.softDeleted}; ` +
+        `${during.requests} requests (${during.errors} errors), p50 ${during.p50.toFixed(1)} ms, p99 ${during.p99.toFixed(1)} ms`,
+    );
+    if (logs?.softDeleted !== RETENTION_ROWS) throw new Error(`cleanup soft-deleted ${logs?.softDeleted} logs, expected ${RETENTION_ROWS}`);
+
+    const idleSeconds = Math.min(cleanupSeconds, IDLE_MAX_SECONDS);
+    log(`retention: idle baseline for ${idleSeconds.toFixed(1)} s`);
+    load.start();
+    await sleep(idleSeconds * 1000);
+    const idle = await load.stop();
+    test.logs.length = 0;
+    log(`retention: idle ${idle.requests} requests (${idle.errors} errors), p50 ${idle.p50.toFixed(1)} ms, p99 ${idle.p99.toFixed(1)} ms`);
+
+    const ratio = during.p99 / idle.p99;
+    figures.push({
+      figure: `API p99 during retention of ${RETENTION_ROWS} rows (${cleanupSeconds.toFixed(0)} s)`,
+      measured: `${during.p99.toFixed(1)} ms (${Math.round(during.requests / cleanupSeconds)} req/s)`,
+      baseline: `${idle.p99.toFixed(1)} ms idle (${Math.round(idle.requests / idleSeconds)} req/s, ${idleSeconds.toFixed(0)} s)`,
+      ratio,
+      target: '< 2x',
+      met: ratio < 2,
+    });
+    figures.push({
+      figure: 'retention cleanup throughput',
+      measured: `${Math.round(RETENTION_ROWS / cleanupSeconds)} rows/s`,
+      baseline: '-',
+      ratio: NaN,
+      target: '-',
+      met: true,
+    });
+  } finally {
+    await load.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function printTable(): void {
+  const header = ['figure', 'measured', 'baseline', 'ratio', 'target', 'met?'];
+  const rows = figures.map((f) => [f.figure, f.measured, f.baseline, Number.isNaN(f.ratio) ? '-' : `${f.ratio.toFixed(2)}x`, f.target, f.target === '-' ? '-' : f.met ? 'yes' : 'NO']);
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  const line = (cells: string[]): string => `| ${cells.map((cell, column) => cell.padEnd(widths[column])).join(' | ')} |`;
+  console.log(`\nData lifecycle at BENCH_SCALE=${SCALE} (PostgreSQL ${DATABASE_URL.replace(/\/\/[^@]*@/, '//')}, ${CONCURRENCY} concurrent API clients)`);
+  console.log(line(header));
+  console.log(`|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`);
+  for (const row of rows) console.log(line(row));
+}
+
+async function withAdmin(fn: (admin: Client) => Promise<void>): Promise<void> {
+  const admin = new Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  try {
+    await fn(admin);
+  } finally {
+    await admin.end();
+  }
+}
+
+async function main(): Promise<void> {
+  log(`BENCH_SCALE=${SCALE}: erasure ${ERASE_ROWS} rows, export ${EXPORT_ROWS} rows, retention ${RETENTION_ROWS} rows`);
+  await withAdmin(async (admin) => {
+    await admin.query(`drop database if exists "${DATABASE_NAME}" with (force)`);
+    await admin.query(`create database "${DATABASE_NAME}"`);
+  });
+  const root = join(__dirname, '..');
+  const dataDir = mkdtempSync(join(tmpdir(), 'repazoo-bench-'));
+  let test: TestApp | undefined;
+  const db = new Client({ connectionString: DATABASE_URL });
+  try {
+    execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', join(root, 'src', 'cli.ts'), 'migrate'], {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL, NODE_ENV: 'test', DATA_DIR: dataDir },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    await db.connect();
+    test = await startTestApp({
+      env: { DATABASE_URL, REDIS_URL, DATA_DIR: dataDir, HTTP_REQUESTS_PER_MINUTE: '1000000000' },
+    });
+    await test.app.listen(0, '127.0.0.1');
+    const baseUrl = (await test.app.getUrl()).replace('[::1]', '127.0.0.1');
+    if (ONLY.has('erase')) await benchErasure(test, baseUrl, db);
+    if (ONLY.has('export')) await benchExport(test, db);
+    if (ONLY.has('retention')) await benchRetention(test, baseUrl, db);
+    printTable();
+  } finally {
+    await test?.close().catch(() => undefined);
+    await db.end().catch(() => undefined);
+    rmSync(dataDir, { recursive: true, force: true });
+    if (process.env.BENCH_KEEP_DATABASE !== '1') {
+      await withAdmin((admin) => admin.query(`drop database if exists "${DATABASE_NAME}" with (force)`).then(() => undefined));
+    }
+  }
+  if (figures.some((f) => !f.met)) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
