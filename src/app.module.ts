@@ -28,6 +28,7 @@ import { ExportModule } from './modules/export/export.module';
 import { PrivacyModule } from './modules/privacy/privacy.module';
 import { RetentionModule } from './modules/retention/retention.module';
 import { SupportModule } from './modules/support/support.module';
+import { TwitterModule } from './modules/twitter/twitter.module';
 
 /** Replacements for parts that tests (and the CLI) need to control. */
 export interface AppOverrides {
@@ -71,6 +72,7 @@ export class AppModule {
         MonitoringModule,
         SupportModule,
         RetentionModule,
+        TwitterModule,
         ExportModule,
         PrivacyModule,
         ConsentModule,

@@ -1,0 +1,52 @@
+import { Module, OnModuleInit } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { JobNames } from '../../core/jobs/job-payloads';
+import { RunsService } from '../../core/jobs/runs.service';
+import { REDIS_CLIENT } from '../../core/redis/redis.module';
+import { ConsentModule } from '../consent/consent.module';
+import { X_CIRCUIT_BREAKER_DEFAULTS } from './circuit-breaker';
+import { CircuitBreakerStore, MemoryCircuitBreakerStore, RedisCircuitBreakerStore } from './circuit-breaker.store';
+import { TwitterDeletionScheduler } from './twitter-deletion.scheduler';
+import { TwitterDeletionService } from './twitter-deletion.service';
+import { TwitterIngestionService } from './twitter-ingestion.service';
+import { TwitterController } from './twitter.controller';
+import { TwitterRepository } from './twitter.repository';
+import { TwitterService } from './twitter.service';
+import { XApiClient } from './x-api.client';
+import { X_CIRCUIT_BREAKER_OPTIONS, XCircuitBreaker } from './x-circuit-breaker';
+
+/**
+ * The person's X timeline: on-demand ingestion runs (`twitter.ingest`), the stored tweets, and X's
+ * deletion duty (`twitter_deletion_check`, daily). Calls to X share one circuit breaker, kept in
+ * Redis when there is one.
+ */
+@Module({
+  imports: [ConsentModule],
+  controllers: [TwitterController],
+  providers: [
+    TwitterService,
+    TwitterRepository,
+    TwitterIngestionService,
+    TwitterDeletionService,
+    TwitterDeletionScheduler,
+    XApiClient,
+    XCircuitBreaker,
+    { provide: X_CIRCUIT_BREAKER_OPTIONS, useValue: X_CIRCUIT_BREAKER_DEFAULTS },
+    {
+      provide: CircuitBreakerStore,
+      inject: [REDIS_CLIENT],
+      useFactory: (redis: Redis | null): CircuitBreakerStore => (redis ? new RedisCircuitBreakerStore(redis) : new MemoryCircuitBreakerStore()),
+    },
+  ],
+  exports: [TwitterRepository],
+})
+export class TwitterModule implements OnModuleInit {
+  constructor(
+    private readonly runs: RunsService,
+    private readonly ingestion: TwitterIngestionService,
+  ) {}
+
+  onModuleInit(): void {
+    this.runs.registerHandler(JobNames.TwitterIngest, (ctx) => this.ingestion.ingest(ctx));
+  }
+}

@@ -1,0 +1,99 @@
+// Query code of the Twitter module: stored tweets (`twitter_data`), written idempotently.
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Tweet } from './entities/tweet.entity';
+
+export interface NewTweetRow {
+  tweetId: string;
+  /** Already redacted. */
+  text: string;
+  lang: string | null;
+  tweetCreatedAt: Date;
+}
+
+/** Rows per insert statement (9 parameters each, well under PostgreSQL's 65535). */
+const INSERT_BATCH = 500;
+
+@Injectable()
+export class TwitterRepository {
+  constructor(private readonly em: EntityManager) {}
+
+  /** The id of the user's newest stored tweet (X ids grow with time), for `since_id`. */
+  async newestTweetId(userId: string): Promise<string | undefined> {
+    const [row] = await this.em
+      .getConnection()
+      .execute<{ tweet_id: string }[]>(
+        'select tweet_id from twitter_data where user_id = ? order by length(tweet_id) desc, tweet_id desc limit 1',
+        [userId],
+      );
+    return row?.tweet_id;
+  }
+
+  /**
+   * Inserts the rows the user does not have yet (`on conflict (user_id, tweet_id) do nothing`), so
+   * a retried run never stores a tweet twice. Joins the caller's transaction. Returns how many were new.
+   */
+  async insertNew(userId: string, runId: string, fetchedAt: Date, rows: readonly NewTweetRow[]): Promise<number> {
+    const em = this.em.getContext();
+    let inserted = 0;
+    for (let start = 0; start < rows.length; start += INSERT_BATCH) {
+      const batch = rows.slice(start, start + INSERT_BATCH);
+      const values = batch.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
+      const params = batch.flatMap((row) => [randomUUID(), userId, row.tweetId, row.text, row.lang, row.tweetCreatedAt, fetchedAt, runId]);
+      const result = await em.execute<{ tweet_id: string }[]>(
+        `insert into twitter_data (id, user_id, tweet_id, text, lang, tweet_created_at, fetched_at, run_id) values ${values} on conflict (user_id, tweet_id) do nothing returning tweet_id`,
+        params,
+      );
+      inserted += result.length;
+    }
+    return inserted;
+  }
+
+  /** The user's tweets, newest first; `before` is the X id of the last tweet of the previous page. */
+  async listForUser(userId: string, limit: number, before?: Tweet): Promise<Tweet[]> {
+    const where = before
+      ? {
+          userId,
+          deletedAt: null,
+          $or: [
+            { tweetCreatedAt: { $lt: before.tweetCreatedAt } },
+            { tweetCreatedAt: before.tweetCreatedAt, tweetId: { $lt: before.tweetId } },
+          ],
+        }
+      : { userId, deletedAt: null };
+    return this.em.find(Tweet, where, { orderBy: { tweetCreatedAt: 'desc', tweetId: 'desc' }, limit });
+  }
+
+  findByTweetId(userId: string, tweetId: string): Promise<Tweet | null> {
+    return this.em.findOne(Tweet, { userId, tweetId, deletedAt: null });
+  }
+
+  /** Users who have stored tweets, in id order, `limit` at a time after `afterUserId`. */
+  async usersWithTweets(afterUserId: string, limit: number): Promise<string[]> {
+    const rows = await this.em
+      .getConnection()
+      .execute<{ user_id: string }[]>(
+        'select distinct user_id from twitter_data where user_id > ? order by user_id limit ?',
+        [afterUserId, limit],
+      );
+    return rows.map((row) => row.user_id);
+  }
+
+  /** The user's stored tweet ids (soft-deleted ones included: they still exist here), in id order. */
+  async tweetIdsOf(userId: string, afterTweetId: string, limit: number): Promise<string[]> {
+    const rows = await this.em
+      .getConnection()
+      .execute<{ tweet_id: string }[]>(
+        'select tweet_id from twitter_data where user_id = ? and tweet_id > ? order by tweet_id limit ?',
+        [userId, afterTweetId, limit],
+      );
+    return rows.map((row) => row.tweet_id);
+  }
+
+  /** Hard-deletes the user's copies of these tweets; returns how many rows went. */
+  async hardDelete(userId: string, tweetIds: readonly string[]): Promise<number> {
+    if (tweetIds.length === 0) return 0;
+    return this.em.getContext().nativeDelete(Tweet, { userId, tweetId: { $in: [...tweetIds] } });
+  }
+}
