@@ -4,8 +4,9 @@
 // FAILED with a redacted error, or CANCELLED. Returns what the queue should do with the job.
 import { RequestContext } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { Clock } from '../clock/clock';
+import { RequestUserContext } from '../context/request-user-context';
 import { redactForLog } from '../logging/redact-for-log';
 import { RunState, WorkflowRun } from './entities/workflow-run.entity';
 import { JobHandlerRegistry } from './job-handler.registry';
@@ -34,6 +35,8 @@ export class RunExecutor {
     private readonly handlers: JobHandlerRegistry,
     private readonly clock: Clock,
     @Inject(JOBS_OPTIONS) private readonly options: JobsOptions,
+    // Optional: lets Monitoring count a run's queries against its owner (absent in bare test setups).
+    @Optional() private readonly requestUser?: RequestUserContext,
   ) {}
 
   /** The queue's processor. Rejects only on infrastructure errors (the queue retries those). */
@@ -83,7 +86,8 @@ export class RunExecutor {
     const stopWatching = this.watchForCancellation(run.id, attempt, controller);
     try {
       const context = this.createContext(run, attempt, controller.signal);
-      const result = await RequestContext.create(this.em, () => handler(context));
+      const execute = () => RequestContext.create(this.em, () => handler(context));
+      const result = await (this.requestUser ? this.requestUser.runAs(run.userId ?? null, execute) : execute());
       const finishedAt = this.clock.now();
       const completed = await this.runs.transition(
         run.id,
