@@ -16,7 +16,9 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   app.use(bodyParserErrorHandler);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new GlobalExceptionFilter());
-  app.enableShutdownHooks();
+  // SIGTERM/SIGINT: stop the workers, finish the requests in flight, close the database and Redis,
+  // then exit 0 (Nest's default re-raises the signal, so supervisors saw a kill, not a clean exit).
+  app.enableShutdownHooks(undefined, { useProcessExit: true });
   setupSwagger(app);
   return app;
 }
