@@ -1,0 +1,90 @@
+// The real server process on SIGTERM: a request in flight (its body still arriving) completes,
+// new connections are refused, and the process exits with code 0 within 10 s.
+import { request } from 'node:http';
+import { connect } from 'node:net';
+import { Client } from 'pg';
+import { TEST_DATABASE_URL } from '../../utils/test-env';
+import { ServerProcess, sleep, startServer, stopServer } from './server-process';
+
+jest.setTimeout(180_000);
+
+/** A sleep that does not keep jest waiting once the test is over. */
+function timeout(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+function connectionRefused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+  });
+}
+
+describe('Graceful shutdown of the server process', () => {
+  let server: ServerProcess | undefined;
+
+  afterEach(() => stopServer(server));
+
+  it('should finish the request in flight, refuse new connections and exit 0 on SIGTERM', async () => {
+    server = await startServer();
+    const userId = `shutdown-${Date.now()}`;
+    const body = JSON.stringify({ subject: 'In flight', body: 'Sent while the server shuts down' });
+    const half = Math.floor(body.length / 2);
+
+    // A slow client: the headers and half the body now, the rest after SIGTERM.
+    let sendRest: () => void = () => undefined;
+    const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(
+        `${server!.baseUrl}/api/support/tickets`,
+        {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Authorization: `Bearer ${server!.token(userId)}` },
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        },
+      );
+      req.on('error', reject);
+      req.write(body.slice(0, half));
+      sendRest = () => req.end(body.slice(half));
+    });
+    await sleep(300);
+
+    const signalledAt = Date.now();
+    server.child.kill('SIGTERM');
+    let refused = false;
+    while (!refused && Date.now() - signalledAt < 5_000) {
+      refused = await connectionRefused(server.port);
+      if (!refused) await sleep(50);
+    }
+    sendRest();
+    const answer = await response;
+    const { code, signal } = await Promise.race([
+      server.exited,
+      timeout(10_000 - (Date.now() - signalledAt)).then(() => ({ code: -1, signal: null })),
+    ]);
+    const exitedAfterMs = Date.now() - signalledAt;
+
+    expect(refused).toBe(true);
+    expect(answer.status).toBe(201);
+    expect(JSON.parse(answer.body)).toMatchObject({ subject: 'In flight' });
+    expect({ code, signal, output: code === 0 ? '' : server.output.join('') }).toEqual({ code: 0, signal: null, output: '' });
+    expect(exitedAfterMs).toBeLessThan(10_000);
+
+    const db = new Client({ connectionString: TEST_DATABASE_URL });
+    await db.connect();
+    try {
+      const rows = await db.query<{ n: number }>('select count(*)::int as n from support_tickets where user_id = $1', [userId]);
+      expect(rows.rows[0].n).toBe(1);
+    } finally {
+      await db.end();
+    }
+  });
+});
