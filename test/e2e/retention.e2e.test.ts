@@ -157,17 +157,27 @@ describe('Retention cleanup', () => {
     }
   });
 
-  it('should never change billing records or remove a user, whatever the sequence of cleanups', async () => {
+  it('should never change billing records or remove a user, whatever the sequence of cleanups and erasures', async () => {
+    const { DataErasureService } = await import('../../src/modules/privacy/data-erasure.service');
+    const erasure = sut.app.get(DataErasureService);
+    const action = fc.oneof(
+      fc.record({ kind: fc.constant('cleanup' as const), offsetDays: fc.integer({ min: 0, max: 4000 }) }),
+      fc.record({ kind: fc.constant('erase' as const), user: fc.constantFrom('u1', 'u2') }),
+    );
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.integer({ min: 0, max: 4000 }), { minLength: 1, maxLength: 4 }), async (offsetsInDays) => {
+      fc.asyncProperty(fc.array(action, { minLength: 1, maxLength: 5 }), async (actions) => {
         await sut.resetDatabase();
         await plantUser('u1', ago(3000));
+        await plantUser('u2');
         await plantBilling();
         await plantRun('COMPLETED', ago(50));
         const before = await sql('select * from billing_records order by id');
-        for (const offset of offsetsInDays) await retention.cleanupExpiredRecords(new Date(NOW.getTime() + offset * DAY));
+        for (const step of actions) {
+          if (step.kind === 'cleanup') await retention.cleanupExpiredRecords(new Date(NOW.getTime() + step.offsetDays * DAY));
+          else expect((await erasure.deleteMyData(step.user)).ok).toBe(true);
+        }
         expect(await sql('select * from billing_records order by id')).toEqual(before);
-        expect(await count('users')).toBe(1);
+        expect(await count('users')).toBe(2);
       }),
       { numRuns: 15 },
     );
