@@ -30,9 +30,11 @@ const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0
 const DATABASE_NAME = process.env.BENCH_DATABASE_NAME ?? 'repazoo_bench';
 const DATABASE_URL = ADMIN_URL.replace(/\/[^/]*$/, `/${DATABASE_NAME}`);
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/1';
-const ERASE_ROWS = Math.round(1_000_000 * SCALE);
-const EXPORT_ROWS = Math.round(1_000_000 * SCALE);
-const RETENTION_ROWS = Math.round(5_000_000 * SCALE);
+/** Row counts: the spec's volumes times BENCH_SCALE, or set one by one (BENCH_ERASE_ROWS, ...). */
+const rowCount = (name: string, full: number): number => Number(process.env[name] ?? Math.round(full * SCALE));
+const ERASE_ROWS = rowCount('BENCH_ERASE_ROWS', 1_000_000);
+const EXPORT_ROWS = rowCount('BENCH_EXPORT_ROWS', 1_000_000);
+const RETENTION_ROWS = rowCount('BENCH_RETENTION_ROWS', 5_000_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? '50');
 const IDLE_MAX_SECONDS = Number(process.env.BENCH_IDLE_MAX_SECONDS ?? '120');
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'erase,export,retention').split(','));
@@ -480,7 +482,9 @@ function printTable(): void {
   const rows = figures.map((f) => [f.figure, f.measured, f.baseline, Number.isNaN(f.ratio) ? '-' : `${f.ratio.toFixed(2)}x`, f.target, f.target === '-' ? '-' : f.met ? 'yes' : 'NO']);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
   const line = (cells: string[]): string => `| ${cells.map((cell, column) => cell.padEnd(widths[column])).join(' | ')} |`;
-  console.log(`\nData lifecycle at BENCH_SCALE=${SCALE} (PostgreSQL ${DATABASE_URL.replace(/\/\/[^@]*@/, '//')}, ${CONCURRENCY} concurrent API clients)`);
+  const sizes = { erase: `erasure ${ERASE_ROWS}`, export: `export ${EXPORT_ROWS}`, retention: `retention ${RETENTION_ROWS}` };
+  const ran = Object.entries(sizes).flatMap(([name, size]) => (ONLY.has(name) ? [size] : []));
+  console.log(`\nData lifecycle at BENCH_SCALE=${SCALE}: ${ran.join(', ')} rows (PostgreSQL ${DATABASE_URL.replace(/\/\/[^@]*@/, '//')}, ${CONCURRENCY} concurrent API clients)`);
   console.log(line(header));
   console.log(`|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`);
   for (const row of rows) console.log(line(row));
