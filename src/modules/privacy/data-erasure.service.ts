@@ -4,13 +4,12 @@
 // account row are kept; the audit log keeps its (redacted) entries until retention removes them.
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { rm } from 'node:fs/promises';
-import { isAbsolute, join, normalize } from 'node:path';
 import { AuditService } from '../../core/audit/audit.service';
 import { Clock } from '../../core/clock/clock';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
 import { RunsService } from '../../core/jobs/runs.service';
 import { XConnectionService } from '../consent/x-connection.service';
+import { removeExportFile } from '../export/export-files';
 import { DeletedCountsDto, DeleteMyDataResultDto } from './dto/delete-my-data.dto';
 
 /** Table per count, in deletion order (children before the runs they belong to). */
@@ -88,9 +87,7 @@ export class DataErasureService {
   }
 
   private async removeExportFile(relativePath: string): Promise<void> {
-    const path = normalize(join(this.config.dataDir, relativePath));
-    if (isAbsolute(relativePath) || !path.startsWith(normalize(this.config.dataDir))) return;
-    await rm(path, { force: true }).catch((error: unknown) =>
+    await removeExportFile(this.config.dataDir, relativePath).catch((error: unknown) =>
       this.logger.error({ msg: 'could not remove an erased export file' }, error instanceof Error ? error : undefined),
     );
   }

@@ -4,12 +4,11 @@
 // broken category is logged and skipped while the others go on.
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { rm } from 'node:fs/promises';
-import { isAbsolute, join, normalize } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { AuditService } from '../../core/audit/audit.service';
 import { Clock } from '../../core/clock/clock';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
+import { removeExportFile } from '../export/export-files';
 import {
   RETENTION_CATEGORIES,
   RETENTION_DAYS,
@@ -152,7 +151,7 @@ export class RetentionService {
       [now, ...params],
     );
     // Export files hold a whole person's data: they go as soon as the row is soft-deleted.
-    await Promise.all(rows.map((row) => (row.file_path ? this.removeExportFile(row.file_path) : undefined)));
+    await Promise.all(rows.map((row) => (row.file_path ? removeExportFile(this.config.dataDir, row.file_path) : undefined)));
     return rows.length;
   }
 
@@ -173,12 +172,6 @@ export class RetentionService {
     return row.n;
   }
 
-  private async removeExportFile(relativePath: string): Promise<void> {
-    const path = normalize(join(this.config.dataDir, relativePath));
-    // Only ever delete inside DATA_DIR, whatever the row says.
-    if (isAbsolute(relativePath) || !path.startsWith(normalize(this.config.dataDir))) return;
-    await rm(path, { force: true });
-  }
 }
 
 function aliveClause(target: RetentionTarget): string {
