@@ -1,0 +1,122 @@
+// Redis stopped while runs are queued: an app instance on its own redis-server (durable, AOF).
+// While Redis is down no queued run executes (no outbound call), a run started meanwhile fails
+// visibly (503 QUEUE_UNAVAILABLE, FAILED row) instead of vanishing, and once Redis is back every
+// queued run completes exactly once.
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RunFlow, RunState, WorkflowRun } from '../../../src/core/jobs/entities/workflow-run.entity';
+import { RunsQueueUnavailableError } from '../../../src/core/jobs/runs.exception';
+import { RunsService } from '../../../src/core/jobs/runs.service';
+import { startTestApp, TestApp } from '../../utils/test-app';
+import { freePort, sleep } from './server-process';
+
+jest.setTimeout(180_000);
+
+declare module '../../../src/core/jobs/job-payloads' {
+  interface JobPayloads {
+    'reliability.outbound': { userId: string; n: number };
+  }
+}
+
+class PrivateRedis {
+  private process: ChildProcess | undefined;
+  constructor(
+    readonly port: number,
+    private readonly dir: string,
+  ) {}
+
+  async start(): Promise<void> {
+    this.process = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], {
+      stdio: 'ignore',
+    });
+    const deadline = Date.now() + 10_000;
+    while (!(await this.accepting())) {
+      if (Date.now() > deadline) throw new Error(`redis-server on ${this.port} did not start`);
+      await sleep(50);
+    }
+  }
+
+  /** SIGTERM: redis-server flushes its AOF and exits, like a stop of the service. */
+  async stop(): Promise<void> {
+    const child = this.process;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+
+  private accepting(): Promise<boolean> {
+    return new Promise((resolve) => {
+      const socket = createConnection(this.port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+  }
+}
+
+describe('Runs while Redis is stopped', () => {
+  let sut: TestApp;
+  let redis: PrivateRedis;
+  let runs: RunsService;
+  let dir: string;
+  const calls: number[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'repazoo-redis-'));
+    redis = new PrivateRedis(await freePort(), dir);
+    await redis.start();
+    sut = await startTestApp({ env: { REDIS_URL: `redis://127.0.0.1:${redis.port}/0` } });
+    runs = sut.app.get(RunsService);
+    runs.registerHandler('reliability.outbound', async (ctx) => {
+      // Stands for the call to a provider: it must happen once per run, and never while Redis is down.
+      calls.push(ctx.payload.n);
+      return { n: ctx.payload.n };
+    });
+  });
+  afterAll(async () => {
+    await sut?.close();
+    await redis?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function states(ids: string[]): Promise<WorkflowRun[]> {
+    return sut.em().find(WorkflowRun, { id: { $in: ids } }, { disableIdentityMap: true, orderBy: { createdAt: 'asc' } });
+  }
+
+  it('should run nothing while Redis is down, refuse new runs visibly, and complete the queued runs after', async () => {
+    const userId = `redis-outage-${randomUUID()}`;
+    // Queued, due in 3 s: Redis goes down before they are due.
+    const queued = [];
+    for (let n = 1; n <= 5; n += 1) queued.push(await runs.startRun(RunFlow.INGESTION, 'reliability.outbound', userId, { userId, n }, { delayMs: 3_000 }));
+    await redis.stop();
+
+    const duringOutage = await runs.startRun(RunFlow.INGESTION, 'reliability.outbound', userId, { userId, n: 99 }).then(
+      () => 'queued',
+      (error: unknown) => (error instanceof RunsQueueUnavailableError ? 'refused with 503' : String(error)),
+    );
+    await sleep(6_000);
+    expect(calls).toEqual([]);
+    expect((await states(queued.map((run) => run.id))).map((run) => run.state)).toEqual(Array(5).fill(RunState.PENDING));
+    expect(duringOutage).toBe('refused with 503');
+    const refused = await sut.em().findOneOrFail(WorkflowRun, { userId, input: { n: 99 } }, { disableIdentityMap: true });
+    expect({ state: refused.state, errorCode: refused.errorCode }).toEqual({ state: RunState.FAILED, errorCode: 'QUEUE_UNAVAILABLE' });
+
+    await redis.start();
+    const deadline = Date.now() + 60_000;
+    let finished: WorkflowRun[] = [];
+    while (Date.now() < deadline) {
+      finished = await states(queued.map((run) => run.id));
+      if (finished.every((run) => run.state === RunState.COMPLETED)) break;
+      await sleep(200);
+    }
+    expect(finished.map((run) => run.state)).toEqual(Array(5).fill(RunState.COMPLETED));
+    expect([...calls].sort()).toEqual([1, 2, 3, 4, 5]);
+  });
+});
