@@ -14,4 +14,10 @@ export default tseslint.config(
       eqeqeq: ['error', 'always'],
     },
   },
+  // The privacy pages' browser script is plain JavaScript outside the TypeScript project.
+  {
+    files: ['src/**/assets/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, sourceType: 'script' },
+  },
 );

@@ -1,5 +1,6 @@
-// Three projects so `npm test` can run them in order: unit tests beside the code, integration
-// tests against real PostgreSQL/Redis/PGlite, and e2e tests of the HTTP API with fake providers.
+// Four projects so `npm test` can run them in order: unit tests beside the code, integration
+// tests against real PostgreSQL/Redis/PGlite, e2e tests of the HTTP API with fake providers, and
+// browser tests of the privacy pages in headless Chromium.
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'], rootDir: __dirname };
 
@@ -18,6 +19,12 @@ module.exports = {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/setup/global-setup.ts',
+    },
+    {
+      ...common,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/test/browser/**/*.test.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
     },
   ],

@@ -25,6 +25,7 @@ import { PersistentRateLimitRejectionRecorder } from './modules/monitoring/persi
 import { INBOUND_THROTTLER_STORAGE, RateLimitModule } from './modules/rate-limit/rate-limit.module';
 import { RedactionModule } from './modules/redaction/redaction.module';
 import { ExportModule } from './modules/export/export.module';
+import { PrivacyPagesModule } from './modules/privacy/pages/privacy-pages.module';
 import { PrivacyModule } from './modules/privacy/privacy.module';
 import { RetentionModule } from './modules/retention/retention.module';
 import { SupportModule } from './modules/support/support.module';
@@ -75,6 +76,7 @@ export class AppModule {
         TwitterModule,
         ExportModule,
         PrivacyModule,
+        PrivacyPagesModule,
         ConsentModule,
         BillingModule,
       ],

@@ -1,0 +1,350 @@
+// The privacy settings page: X connection, data export and "Delete my data (GDPR)". It calls the
+// JSON API with the bearer token that the host application keeps in sessionStorage['repazoo.token']
+// (in embedded mode the page also lets the person paste one). No framework, no build step.
+(function () {
+  'use strict';
+
+  var TOKEN_KEY = 'repazoo.token';
+  var EXPORT_POLL_MS = 1000;
+  var EXPORT_POLL_LIMIT = 180;
+  var NETWORK_ERROR = 'Could not reach the server. Check your connection and try again.';
+  var NO_TOKEN = 'You are not signed in: no access token was found. Sign in again, then reload this page.';
+  // Codes the OAuth callback puts in ?error= (see TwitterConnectionController.callback).
+  var CONNECT_ERRORS = {
+    ACCESS_DENIED: 'You did not allow access on X, so your account was not connected.',
+    STATE_INVALID: 'The connection request expired or was already used. Please try again.',
+    AUTHORIZATION_FAILED: 'X could not authorize the connection. Please try again.',
+    TOKEN_EXCHANGE_FAILED: 'X did not complete the connection. Please try again later.',
+    TWITTER_NOT_CONFIGURED: 'Connecting to X is not configured on this server.',
+  };
+
+  function $(id) {
+    return document.getElementById(id);
+  }
+
+  // ---- token and API ---------------------------------------------------------------------------
+
+  function readToken() {
+    try {
+      return sessionStorage.getItem(TOKEN_KEY) || '';
+    } catch {
+      return '';
+    }
+  }
+
+  function ApiError(message, status) {
+    this.message = message;
+    this.status = status;
+  }
+
+  /** The most useful message of an error body: `{ ok: false, error }` or `{ statusCode, code, message }`. */
+  function messageOf(body) {
+    if (!body || typeof body !== 'object') return '';
+    if (typeof body.error === 'string' && body.ok === false) return body.error;
+    if (Array.isArray(body.message)) return body.message.join(' ');
+    if (typeof body.message === 'string') return body.message;
+    return '';
+  }
+
+  async function callApi(method, path) {
+    var token = readToken();
+    if (!token) throw new ApiError(NO_TOKEN, 0);
+    var response;
+    try {
+      response = await fetch(path, {
+        method: method,
+        headers: { Authorization: 'Bearer ' + token, Accept: 'application/json' },
+        credentials: 'omit',
+        cache: 'no-store',
+      });
+    } catch {
+      throw new ApiError(NETWORK_ERROR, 0);
+    }
+    var body = null;
+    if (response.status !== 204) body = await response.json().catch(function () { return null; });
+    if (!response.ok || (body && body.ok === false)) {
+      throw new ApiError(messageOf(body) || 'The request failed (HTTP ' + response.status + ').', response.status);
+    }
+    return body;
+  }
+
+  /** Only http(s) links from the API are followed: never a javascript: or data: URL. */
+  function safeUrl(value) {
+    var url = new URL(String(value), window.location.href);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ApiError('The server returned an unusable link.', 0);
+    return url.href;
+  }
+
+  // ---- rendering helpers -----------------------------------------------------------------------
+
+  function showAlert(container, kind, text) {
+    var alert = document.createElement('div');
+    alert.className = 'alert alert-' + kind;
+    alert.setAttribute('role', kind === 'success' ? 'status' : 'alert');
+    alert.textContent = text;
+    container.replaceChildren(alert);
+  }
+
+  function showDate(element, iso) {
+    if (!iso) {
+      element.textContent = '–';
+      return;
+    }
+    var time = document.createElement('time');
+    time.dateTime = iso;
+    time.textContent = formatDate(iso);
+    element.replaceChildren(time);
+  }
+
+  function formatDate(iso) {
+    var options = { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' };
+    return new Date(iso).toLocaleString(undefined, options) + ' UTC';
+  }
+
+  function setBusy(button, busy, busyLabel) {
+    if (busy) {
+      button.dataset.label = button.textContent;
+      button.textContent = busyLabel;
+    } else if (button.dataset.label) {
+      button.textContent = button.dataset.label;
+    }
+    button.disabled = busy;
+    if (busy) button.setAttribute('aria-busy', 'true');
+    else button.removeAttribute('aria-busy');
+  }
+
+  // ---- sign-in state ---------------------------------------------------------------------------
+
+  function refreshTokenNotice() {
+    $('token-missing').hidden = readToken() !== '';
+  }
+
+  function setUpTokenForm() {
+    var form = $('token-form');
+    if (!form) return; // only in embedded mode
+    form.addEventListener('submit', function (event) {
+      event.preventDefault();
+      var input = $('access-token');
+      var token = input.value.trim().replace(/^Bearer\s+/i, '');
+      if (!token) {
+        showAlert($('page-alerts'), 'error', 'Paste an access token first.');
+        input.focus();
+        return;
+      }
+      try {
+        sessionStorage.setItem(TOKEN_KEY, token);
+      } catch {
+        showAlert($('page-alerts'), 'error', 'This browser does not allow session storage, so the token cannot be kept.');
+        return;
+      }
+      input.value = '';
+      showAlert($('page-alerts'), 'success', 'Token saved for this browser tab.');
+      refreshTokenNotice();
+      void loadConsent();
+    });
+  }
+
+  function showCallbackResult() {
+    var params = new URLSearchParams(window.location.search);
+    var code = params.get('error');
+    if (params.get('connected') === 'x') showAlert($('page-alerts'), 'success', 'Your X account is connected.');
+    if (code) {
+      var known = Object.prototype.hasOwnProperty.call(CONNECT_ERRORS, code);
+      showAlert($('page-alerts'), 'error', known ? CONNECT_ERRORS[code] : 'Connecting your X account failed (' + code.slice(0, 64) + ').');
+    }
+    // Reloading the page should not show the same message again.
+    if (params.has('error') || params.has('connected')) window.history.replaceState(null, '', window.location.pathname);
+  }
+
+  // ---- connection with X -----------------------------------------------------------------------
+
+  function renderConsent(twitter) {
+    var status = 'Not connected';
+    if (twitter.connected) status = 'Connected';
+    else if (twitter.revokedAt) status = 'Not connected (disconnected on ' + formatDate(twitter.revokedAt) + ')';
+    $('x-status').textContent = status;
+    showDate($('x-granted'), twitter.connected ? twitter.grantedAt : null);
+    showDate($('x-expires'), twitter.connected ? twitter.expiresAt : null);
+    $('x-connect').hidden = Boolean(twitter.connected);
+    $('x-disconnect').hidden = !twitter.connected;
+  }
+
+  async function loadConsent() {
+    if (!readToken()) {
+      $('x-status').textContent = 'Unknown (not signed in)';
+      return;
+    }
+    try {
+      var consent = await callApi('GET', '/api/consent');
+      renderConsent(consent.twitter);
+    } catch (error) {
+      $('x-status').textContent = 'Unknown';
+      showAlert($('x-alerts'), 'error', error.message);
+    }
+  }
+
+  async function connectX() {
+    var button = $('x-connect');
+    setBusy(button, true, 'Opening X…');
+    try {
+      var answer = await callApi('GET', '/api/twitter/connect');
+      window.location.assign(safeUrl(answer.authorizeUrl));
+    } catch (error) {
+      setBusy(button, false);
+      showAlert($('x-alerts'), 'error', error.message);
+    }
+  }
+
+  async function disconnectX() {
+    var button = $('x-disconnect');
+    setBusy(button, true, 'Disconnecting…');
+    try {
+      await callApi('DELETE', '/api/twitter/connection');
+      showAlert($('x-alerts'), 'success', 'Your X account is disconnected and our access to it is revoked.');
+      await loadConsent();
+    } catch (error) {
+      showAlert($('x-alerts'), 'error', error.message);
+    } finally {
+      setBusy(button, false);
+    }
+  }
+
+  // ---- export ----------------------------------------------------------------------------------
+
+  function wait(ms) {
+    return new Promise(function (resolve) { setTimeout(resolve, ms); });
+  }
+
+  async function pollExport(exportId) {
+    var path = '/api/privacy/exports/' + encodeURIComponent(exportId);
+    for (var attempt = 0; attempt < EXPORT_POLL_LIMIT; attempt += 1) {
+      await wait(EXPORT_POLL_MS);
+      var status = await callApi('GET', path);
+      if (status.status !== 'pending') return status;
+    }
+    throw new ApiError('Your export is taking longer than expected. Please try again in a few minutes.', 0);
+  }
+
+  async function startExport() {
+    var button = $('export-start');
+    setBusy(button, true, 'Preparing…');
+    $('export-ready').hidden = true;
+    $('export-alerts').replaceChildren();
+    $('export-status').textContent = 'Preparing your export…';
+    try {
+      var started = await callApi('POST', '/api/privacy/export');
+      var result = await pollExport(started.exportId);
+      if (result.status !== 'ready') throw new ApiError('Your export could not be built. Please try again.', 0);
+      $('export-link').href = safeUrl(result.url);
+      $('export-ready').hidden = false;
+      $('export-status').textContent = 'Your export is ready. The link works until ' + formatDate(result.expiresAt) + '.';
+    } catch (error) {
+      $('export-status').textContent = '';
+      showAlert($('export-alerts'), 'error', error.message);
+    } finally {
+      setBusy(button, false);
+    }
+  }
+
+  // ---- delete my data --------------------------------------------------------------------------
+
+  var FOCUSABLE = 'button:not([disabled]), [href], input:not([disabled]), [tabindex]:not([tabindex="-1"])';
+  var dialogBusy = false;
+
+  function dialogElement() {
+    return $('delete-dialog').querySelector('[role="dialog"]');
+  }
+
+  function setPageInert(inert) {
+    document.querySelectorAll('body > header, body > main').forEach(function (element) {
+      element.inert = inert;
+    });
+  }
+
+  function openDeleteDialog() {
+    $('delete-dialog').hidden = false;
+    setPageInert(true);
+    document.addEventListener('keydown', onDialogKeydown);
+    // The least destructive choice gets the focus.
+    $('delete-cancel').focus();
+  }
+
+  function closeDeleteDialog() {
+    if (dialogBusy) return;
+    $('delete-dialog').hidden = true;
+    setPageInert(false);
+    document.removeEventListener('keydown', onDialogKeydown);
+    $('delete-open').focus();
+  }
+
+  function onDialogKeydown(event) {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      closeDeleteDialog();
+      return;
+    }
+    if (event.key !== 'Tab') return;
+    var dialog = dialogElement();
+    var focusable = Array.prototype.slice.call(dialog.querySelectorAll(FOCUSABLE));
+    if (focusable.length === 0) {
+      event.preventDefault();
+      return;
+    }
+    var first = focusable[0];
+    var last = focusable[focusable.length - 1];
+    var inside = dialog.contains(document.activeElement);
+    if (event.shiftKey && (document.activeElement === first || !inside)) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && (document.activeElement === last || !inside)) {
+      event.preventDefault();
+      first.focus();
+    }
+  }
+
+  async function confirmDelete() {
+    var confirmButton = $('delete-confirm');
+    var cancelButton = $('delete-cancel');
+    var dialog = dialogElement();
+    dialogBusy = true;
+    setBusy(confirmButton, true, 'Deleting…');
+    cancelButton.disabled = true;
+    dialog.setAttribute('aria-busy', 'true');
+    dialog.focus(); // a disabled button cannot keep the focus
+    var outcome;
+    try {
+      await callApi('POST', '/api/privacy/delete-my-data');
+      outcome = ['success', 'Your data has been deleted. Some billing records are retained as required by law.'];
+    } catch (error) {
+      outcome = ['error', error.message];
+    }
+    dialogBusy = false;
+    setBusy(confirmButton, false);
+    cancelButton.disabled = false;
+    dialog.removeAttribute('aria-busy');
+    closeDeleteDialog();
+    showAlert($('delete-alerts'), outcome[0], outcome[1]);
+    if (outcome[0] === 'success') {
+      $('export-ready').hidden = true;
+      $('export-status').textContent = '';
+      void loadConsent();
+    }
+  }
+
+  // ---- wiring ----------------------------------------------------------------------------------
+
+  function start() {
+    showCallbackResult();
+    refreshTokenNotice();
+    setUpTokenForm();
+    $('x-connect').addEventListener('click', function () { void connectX(); });
+    $('x-disconnect').addEventListener('click', function () { void disconnectX(); });
+    $('export-start').addEventListener('click', function () { void startExport(); });
+    $('delete-open').addEventListener('click', openDeleteDialog);
+    $('delete-cancel').addEventListener('click', closeDeleteDialog);
+    $('delete-confirm').addEventListener('click', function () { void confirmDelete(); });
+    void loadConsent();
+  }
+
+  start();
+})();

@@ -1,0 +1,83 @@
+// The privacy pages and their two static assets. Public: the pages hold no data; the script calls
+// the API with the person's bearer token.
+import { applyDecorators, Controller, Get, Header, Inject } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Public } from '../../../core/auth/auth.decorators';
+import { APP_CONFIG, AppConfig } from '../../../core/config/app-config';
+import { PRIVACY_ASSET_PATHS, renderDataRequests, renderPrivacyNotice, renderPrivacySettings } from './privacy-pages.templates';
+
+/**
+ * Scripts and styles come from this origin only, as files: no inline script or style can run, and
+ * the pages can talk to this API only.
+ */
+export const PAGE_CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const ASSETS_DIR = join(__dirname, 'assets');
+
+function PageHeaders(contentType: string, cacheControl: string) {
+  return applyDecorators(
+    Header('Content-Type', contentType),
+    Header('Content-Security-Policy', PAGE_CONTENT_SECURITY_POLICY),
+    Header('X-Content-Type-Options', 'nosniff'),
+    Header('Referrer-Policy', 'no-referrer'),
+    Header('Cache-Control', cacheControl),
+  );
+}
+
+const HtmlPage = () => PageHeaders('text/html; charset=utf-8', 'no-store');
+
+@ApiExcludeController()
+@Controller()
+@Public()
+export class PrivacyPagesController {
+  private readonly settingsPage: string;
+  private readonly privacyNotice = renderPrivacyNotice();
+  private readonly dataRequests = renderDataRequests();
+  private readonly stylesheet = readFileSync(join(ASSETS_DIR, 'privacy.css'), 'utf8');
+  private readonly settingsScript = readFileSync(join(ASSETS_DIR, 'privacy-settings.js'), 'utf8');
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.settingsPage = renderPrivacySettings({ offerTokenField: config.mode === 'embedded' });
+  }
+
+  @Get('settings/privacy')
+  @HtmlPage()
+  settings(): string {
+    return this.settingsPage;
+  }
+
+  @Get('privacy')
+  @HtmlPage()
+  privacy(): string {
+    return this.privacyNotice;
+  }
+
+  @Get('data-requests')
+  @HtmlPage()
+  requests(): string {
+    return this.dataRequests;
+  }
+
+  @Get(PRIVACY_ASSET_PATHS.stylesheet)
+  @PageHeaders('text/css; charset=utf-8', 'no-cache')
+  css(): string {
+    return this.stylesheet;
+  }
+
+  @Get(PRIVACY_ASSET_PATHS.settingsScript)
+  @PageHeaders('text/javascript; charset=utf-8', 'no-cache')
+  script(): string {
+    return this.settingsScript;
+  }
+}

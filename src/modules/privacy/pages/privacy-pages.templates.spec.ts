@@ -1,0 +1,28 @@
+import { RETENTION_CATEGORIES } from '../../retention/retention-policy';
+import { describeDailySchedule, renderPrivacySettings, renderRetentionTable } from './privacy-pages.templates';
+
+describe('privacy page templates', () => {
+  it('should describe a daily cron expression as a UTC time, and fall back to the expression', () => {
+    expect(describeDailySchedule('0 3 * * *')).toBe('daily at 03:00 UTC');
+    expect(describeDailySchedule('30 14 * * *')).toBe('daily at 14:30 UTC');
+    expect(describeDailySchedule('*/5 * * * *')).toBe('on the schedule "*/5 * * * *" (UTC)');
+  });
+
+  it('should render one row per retention category', () => {
+    const table = renderRetentionTable().value;
+    expect(table.match(/<tr data-category=/g)).toHaveLength(RETENTION_CATEGORIES.length);
+    expect(table).toContain('<td data-days="90">90 days</td>');
+  });
+
+  it('should offer the "Access token" field only when asked to (embedded mode)', () => {
+    expect(renderPrivacySettings({ offerTokenField: true })).toContain('<label for="access-token">Access token</label>');
+    expect(renderPrivacySettings({ offerTokenField: false })).not.toContain('access-token');
+  });
+
+  it('should load its script as a file and hold no inline script', () => {
+    const page = renderPrivacySettings({ offerTokenField: true });
+    expect(page).toContain('<script src="/assets/privacy/privacy-settings.js" defer></script>');
+    expect(page).not.toMatch(/<script(?![^>]*\bsrc=)/);
+    expect(page).not.toMatch(/\son[a-z]+=/);
+  });
+});

@@ -1,0 +1,111 @@
+// /privacy and /data-requests in headless Chromium, and /settings/privacy in embedded mode, where
+// the page offers an "Access token" field because there is no host application to sign in with.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Browser, BrowserContext } from 'playwright-core';
+import { RETENTION_CATEGORIES, RETENTION_DAYS } from '../../src/modules/retention/retention-policy';
+import { horizontalScrollWidth, launchChromium, ServedTestApp, startServedApp } from './browser-harness';
+
+const ARTIFACTS_DIR = join(__dirname, '..', '..', 'test-artifacts');
+
+describe('Privacy notice and data requests pages', () => {
+  let sut: ServedTestApp;
+  let browser: Browser;
+  let context: BrowserContext;
+
+  beforeAll(async () => {
+    sut = await startServedApp();
+    browser = await launchChromium();
+  });
+  beforeEach(async () => {
+    context = await browser.newContext({ viewport: { width: 375, height: 812 } });
+  });
+  afterEach(() => context.close());
+  afterAll(async () => {
+    await browser?.close();
+    await sut?.close();
+  });
+
+  it('should render the retention table of /privacy from RETENTION_CATEGORIES and RETENTION_DAYS', async () => {
+    const page = await context.newPage();
+    const response = (await page.goto(`${sut.baseUrl}/privacy`))!;
+    expect(response.status()).toBe(200);
+    expect(response.headers()['content-type']).toBe('text/html; charset=utf-8');
+    expect(response.headers()['content-security-policy']).toContain("script-src 'self'");
+
+    const section = page.getByRole('region', { name: 'Data Retention & Deletion' });
+    await section.waitFor();
+    const rows: (string | null)[][] = [];
+    for (const row of await section.locator('tbody tr').all()) {
+      const cells = row.locator('td');
+      rows.push([await row.getAttribute('data-category'), await cells.nth(0).textContent(), await cells.nth(2).getAttribute('data-days')]);
+    }
+    expect(rows).toEqual(
+      RETENTION_CATEGORIES.map(({ category, description }) => [category, description, String(RETENTION_DAYS[category])]),
+    );
+    expect(await section.locator('tr[data-category="logs"] td:last-child').textContent()).toContain(`${RETENTION_DAYS.logs} days`);
+    const text = (await section.textContent())!.replace(/\s+/g, ' ');
+    expect(text).toContain('Operational logs and other working data are deleted automatically');
+    expect(text).toContain('You can delete your data at any time');
+    expect(text).toContain('Some billing records (invoices and charges) are kept for legal and tax reasons');
+    expect(await section.getByRole('link', { name: 'delete my data in your privacy settings' }).getAttribute('href')).toBe('/settings/privacy');
+    mkdirSync(ARTIFACTS_DIR, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'privacy-notice-375.png'), fullPage: true });
+    expect(await horizontalScrollWidth(page)).toBeLessThanOrEqual(375);
+  });
+
+  it('should explain the daily automated cleanup on /data-requests and link the self-service button', async () => {
+    const page = await context.newPage();
+    await page.goto(`${sut.baseUrl}/data-requests`);
+
+    const text = (await page.locator('main').textContent())!.replace(/\s+/g, ' ');
+    expect(text).toContain('An automated cleanup runs daily at 03:00 UTC, following our retention policy');
+    expect(text).toContain('“Delete my data (GDPR)”');
+    await page.getByRole('link', { name: 'Go to privacy settings' }).click();
+    await page.waitForURL(`${sut.baseUrl}/settings/privacy`);
+    await page.getByRole('button', { name: 'Delete my data (GDPR)' }).waitFor();
+    expect(await horizontalScrollWidth(page)).toBeLessThanOrEqual(375);
+  });
+});
+
+describe('Privacy settings page in embedded mode', () => {
+  let sut: ServedTestApp;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    sut = await startServedApp({ mode: 'embedded' });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await sut?.close();
+  });
+
+  it('should offer an "Access token" field that keeps the pasted token in sessionStorage and uses it', async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(`${sut.baseUrl}/settings/privacy`);
+      await page.locator('#x-status', { hasText: 'not signed in' }).waitFor();
+      expect(await page.locator('#token-missing').isVisible()).toBe(true);
+
+      const token = sut.token('embedded-user');
+      await page.getByLabel('Access token').fill(token);
+      await page.getByRole('button', { name: 'Use this token' }).click();
+
+      await page.locator('#x-status', { hasText: /^Not connected$/ }).waitFor();
+      expect(await page.locator('#page-alerts [role="status"]').textContent()).toBe('Token saved for this browser tab.');
+      expect(await page.evaluate<string | null>("sessionStorage.getItem('repazoo.token')")).toBe(token);
+      expect(await page.getByLabel('Access token').inputValue()).toBe('');
+      expect(await page.locator('#token-missing').isVisible()).toBe(false);
+
+      // The token outlives a reload of the tab, and the API calls carry it.
+      const consentCall = page.waitForRequest((request) => request.url().endsWith('/api/consent'));
+      await page.reload();
+      expect((await consentCall).headers().authorization).toBe(`Bearer ${token}`);
+      await page.locator('#x-status', { hasText: /^Not connected$/ }).waitFor();
+    } finally {
+      await context.close();
+    }
+  });
+});

@@ -1,0 +1,383 @@
+// /settings/privacy in headless Chromium against the real app on PostgreSQL: "Delete my data"
+// really deletes (and keeps billing), Cancel and Escape do nothing, errors show, X connects and
+// disconnects through a fake X, the export link arrives, and the page fits a 375 px screen.
+import { sign } from 'jsonwebtoken';
+import { mkdirSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { Browser, BrowserContext, Page, Request, Route } from 'playwright-core';
+import { PAGE_CONTENT_SECURITY_POLICY } from '../../src/modules/privacy/pages/privacy-pages.controller';
+import { FakeXServer } from '../fakes/fake-x-server';
+import {
+  activeElementId,
+  backgroundRgb,
+  focusIsInDialog,
+  horizontalScrollWidth,
+  isInert,
+  launchChromium,
+  ServedTestApp,
+  startServedApp,
+  storeTokenBeforeLoad,
+} from './browser-harness';
+
+const ARTIFACTS_DIR = join(__dirname, '..', '..', 'test-artifacts');
+const SUCCESS_TEXT = 'Your data has been deleted. Some billing records are retained as required by law.';
+const PERSONAL_TABLES = ['support_tickets', 'twitter_data', 'analyses', 'workflow_runs', 'run_logs', 'oauth_tokens'];
+
+describe('Privacy settings page (/settings/privacy)', () => {
+  const fakeX = new FakeXServer();
+  let sut: ServedTestApp;
+  let browser: Browser;
+  let context: BrowserContext;
+
+  const sql = (query: string, params: unknown[] = []) => sut.em().getConnection().execute(query, params);
+  const count = async (table: string, userId: string) =>
+    Number((await sql(`select count(*)::int as n from ${table} where user_id = ?`, [userId]))[0].n);
+  const countsOf = async (userId: string) => {
+    const counts: Record<string, number> = {};
+    for (const table of [...PERSONAL_TABLES, 'billing_records']) counts[table] = await count(table, userId);
+    return counts;
+  };
+
+  /** Support tickets through the API; tweets, analyses, runs, logs, an X token and an invoice in SQL. */
+  async function plantPersonalData(userId: string): Promise<void> {
+    const auth = { Authorization: `Bearer ${sut.token(userId)}` };
+    for (const subject of ['Billing question', 'Export question']) {
+      expect((await sut.http.post('/api/support/tickets').set(auth).send({ subject, body: `About ${subject}` })).status).toBe(201);
+    }
+    const now = new Date();
+    const runId = randomUUID();
+    await sql(
+      "insert into workflow_runs (id, user_id, flow, job_name, state, attempts, max_attempts, created_at, updated_at) values (?, ?, 'ingestion', 'twitter.ingest', 'COMPLETED', 1, 5, ?, ?)",
+      [runId, userId, now, now],
+    );
+    await sql("insert into run_logs (run_id, user_id, level, message, created_at) values (?, ?, 'info', 'fetched 2 tweets', ?)", [runId, userId, now]);
+    for (const tweetId of ['201', '202']) {
+      await sql('insert into twitter_data (id, user_id, tweet_id, text, tweet_created_at, fetched_at, run_id) values (?, ?, ?, ?, ?, ?, ?)', [
+        randomUUID(), userId, tweetId, `tweet ${tweetId}`, now, now, runId,
+      ]);
+    }
+    await sql(
+      "insert into analyses (id, user_id, run_id, provider, model, overall, score, summary, tweet_count, tweets, created_at) values (?, ?, ?, 'local', 'lexicon', 'positive', 0.5, 'upbeat', 2, '[]', ?)",
+      [randomUUID(), userId, runId, now],
+    );
+    await sql(
+      "insert into oauth_tokens (id, user_id, provider, provider_user_id, access_token_ciphertext, refresh_token_ciphertext, key_id, scopes, access_token_expires_at, granted_at, created_at, updated_at) values (?, ?, 'x', '42', 'v1:sealed-access', 'v1:sealed-refresh', 'test1', '{tweet.read}', ?, ?, ?, ?)",
+      [randomUUID(), userId, now, now, now, now],
+    );
+    await sql(
+      "insert into billing_records (id, user_id, kind, stripe_object_id, amount_cents, currency, status, occurred_at, created_at) values (?, ?, 'invoice', ?, 1900, 'eur', 'paid', ?, ?)",
+      [randomUUID(), userId, `in_${randomUUID()}`, now, now],
+    );
+  }
+
+  /** Opens the page as the host application would leave it: the token in sessionStorage. */
+  async function openSettings(token: string | null, query = '', inContext = context): Promise<Page> {
+    const page = await inContext.newPage();
+    if (token !== null) await storeTokenBeforeLoad(page, token);
+    await page.goto(`${sut.baseUrl}/settings/privacy${query}`);
+    return page;
+  }
+
+  const apiRequests = (page: Page, path: string): Request[] => {
+    const seen: Request[] = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === path) seen.push(request);
+    });
+    return seen;
+  };
+
+  beforeAll(async () => {
+    await fakeX.start();
+    sut = await startServedApp({
+      env: {
+        TWITTER_CLIENT_ID: fakeX.clientId,
+        TWITTER_CLIENT_SECRET: fakeX.clientSecret,
+        TWITTER_API_BASE_URL: fakeX.baseUrl,
+        TWITTER_AUTHORIZE_URL: fakeX.authorizeUrl,
+      },
+    });
+    browser = await launchChromium();
+  });
+  beforeEach(async () => {
+    await sut.resetDatabase();
+    fakeX.reset();
+    context = await browser.newContext();
+  });
+  afterEach(() => context.close());
+  afterAll(async () => {
+    await browser?.close();
+    await sut?.close();
+    await fakeX.stop();
+  });
+
+  describe('Delete my data', () => {
+    it('should delete the person’s data after confirmation, show the loading state, keep billing records and confirm', async () => {
+      const userId = 'browser-eraser';
+      await plantPersonalData(userId);
+      await plantPersonalData('bystander');
+      expect(await countsOf(userId)).toEqual({
+        support_tickets: 2, twitter_data: 2, analyses: 1, workflow_runs: 1, run_logs: 1, oauth_tokens: 1, billing_records: 1,
+      });
+      const bystanderBefore = await countsOf('bystander');
+      const token = sut.token(userId);
+      const page = await openSettings(token);
+      // Hold the (real) request until the loading state has been seen, then let it through.
+      let release: () => void = () => undefined;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      await page.route('**/api/privacy/delete-my-data', async (route: Route) => {
+        await held;
+        await route.continue();
+      });
+
+      const deleteButton = page.getByRole('button', { name: 'Delete my data (GDPR)' });
+      await expect(page.locator('#delete-note').textContent()).resolves.toBe(
+        'This deletes your workflows, logs, and related data. We keep limited billing records to comply with tax and accounting laws.',
+      );
+      await deleteButton.click();
+      const dialog = page.getByRole('dialog', { name: 'Are you sure you want to delete your data?' });
+      await dialog.waitFor();
+      await expect(dialog.locator('p').textContent()).resolves.toBe(
+        'This will delete your workflows, logs, and related data. Billing records and invoices will be kept as required by law.',
+      );
+      expect(await focusIsInDialog(page)).toBe(true);
+
+      const answer = page.waitForResponse((response) => response.url().endsWith('/api/privacy/delete-my-data'));
+      const request = page.waitForRequest((candidate) => candidate.url().endsWith('/api/privacy/delete-my-data'));
+      await dialog.getByRole('button', { name: 'Yes, delete my data' }).click();
+      expect((await request).method()).toBe('POST');
+      expect((await request).headers().authorization).toBe(`Bearer ${token}`);
+      const busyButton = page.locator('#delete-confirm');
+      await expect(busyButton.textContent()).resolves.toBe('Deleting…');
+      expect(await busyButton.isDisabled()).toBe(true);
+      expect(await busyButton.getAttribute('aria-busy')).toBe('true');
+      expect(await countsOf(userId)).toMatchObject({ twitter_data: 2 }); // nothing deleted before the request goes
+
+      release();
+      expect(await (await answer).json()).toEqual({
+        ok: true,
+        deleted: { workflows: 1, jobs: 0, logs: 1, support_tickets: 2, tokens: 1, dsar_exports: 0, tweets: 2, analyses: 1 },
+      });
+      const success = page.locator('#delete-alerts [role="status"]');
+      await success.waitFor();
+      expect(await success.textContent()).toBe(SUCCESS_TEXT);
+      const [red, green] = await backgroundRgb(page, '#delete-alerts [role="status"]');
+      expect(green).toBeGreaterThan(red);
+      expect(await dialog.isVisible()).toBe(false);
+      expect(await activeElementId(page)).toBe('delete-open');
+
+      expect(await countsOf(userId)).toEqual({
+        support_tickets: 0, twitter_data: 0, analyses: 0, workflow_runs: 0, run_logs: 0, oauth_tokens: 0, billing_records: 1,
+      });
+      expect(await countsOf('bystander')).toEqual(bystanderBefore);
+      await page.locator('#x-status', { hasText: /^Not connected$/ }).waitFor();
+    });
+
+    it('should do nothing on Cancel: no request, every row still there, focus back on the button', async () => {
+      const userId = 'browser-canceller';
+      await plantPersonalData(userId);
+      const before = await countsOf(userId);
+      const page = await openSettings(sut.token(userId));
+      const deletions = apiRequests(page, '/api/privacy/delete-my-data');
+
+      await page.getByRole('button', { name: 'Delete my data (GDPR)' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+
+      expect(await page.getByRole('dialog').isVisible()).toBe(false);
+      expect(await activeElementId(page)).toBe('delete-open');
+      await page.waitForTimeout(300);
+      expect(deletions).toHaveLength(0);
+      expect(await page.locator('#delete-alerts').textContent()).toBe('');
+      expect(await countsOf(userId)).toEqual(before);
+    });
+
+    it('should keep the focus inside the modal on Tab and Shift+Tab, close it on Escape and return the focus', async () => {
+      const userId = 'browser-keyboard';
+      await plantPersonalData(userId);
+      const page = await openSettings(sut.token(userId));
+      const deletions = apiRequests(page, '/api/privacy/delete-my-data');
+
+      await page.locator('#delete-open').focus();
+      await page.keyboard.press('Enter');
+      const dialog = page.locator('[role="dialog"]');
+      await dialog.waitFor();
+      expect(await dialog.getAttribute('aria-modal')).toBe('true');
+      const titleId = await dialog.getAttribute('aria-labelledby');
+      expect(await page.locator(`#${titleId}`).textContent()).toBe('Are you sure you want to delete your data?');
+      expect(await isInert(page, 'main')).toBe(true);
+      expect(await activeElementId(page)).toBe('delete-cancel');
+
+      const visited: string[] = [];
+      for (let i = 0; i < 4; i += 1) {
+        await page.keyboard.press('Tab');
+        visited.push(await activeElementId(page));
+      }
+      expect(visited).toEqual(['delete-confirm', 'delete-cancel', 'delete-confirm', 'delete-cancel']);
+      const visitedBackwards: string[] = [];
+      for (let i = 0; i < 3; i += 1) {
+        await page.keyboard.press('Shift+Tab');
+        visitedBackwards.push(await activeElementId(page));
+      }
+      expect(visitedBackwards).toEqual(['delete-confirm', 'delete-cancel', 'delete-confirm']);
+
+      await page.keyboard.press('Escape');
+      expect(await dialog.isVisible()).toBe(false);
+      expect(await activeElementId(page)).toBe('delete-open');
+      expect(await isInert(page, 'main')).toBe(false);
+      expect(deletions).toHaveLength(0);
+      expect(await count('twitter_data', userId)).toBe(2);
+    });
+
+    it('should show the API’s message in a red alert when the token has expired, and delete nothing', async () => {
+      const userId = 'browser-expired';
+      await plantPersonalData(userId);
+      const before = await countsOf(userId);
+      const expired = sign({ exp: Math.floor(Date.now() / 1000) - 60 }, sut.config.jwt.secret!, { algorithm: 'HS256', subject: userId });
+      const expected = await sut.http.post('/api/privacy/delete-my-data').set('Authorization', `Bearer ${expired}`);
+      expect(expected.status).toBe(401);
+      const page = await openSettings(expired);
+
+      await page.getByRole('button', { name: 'Delete my data (GDPR)' }).click();
+      const answer = page.waitForResponse((response) => response.url().endsWith('/api/privacy/delete-my-data'));
+      await page.getByRole('button', { name: 'Yes, delete my data' }).click();
+      expect((await answer).status()).toBe(401);
+
+      const alert = page.locator('#delete-alerts [role="alert"]');
+      await alert.waitFor();
+      expect(await alert.textContent()).toBe(expected.body.message);
+      const [red, green] = await backgroundRgb(page, '#delete-alerts [role="alert"]');
+      expect(red).toBeGreaterThan(green);
+      expect(await page.locator('#delete-alerts [role="status"]').count()).toBe(0);
+      expect(await page.locator('#delete-confirm').isDisabled()).toBe(false);
+      expect(await countsOf(userId)).toEqual(before);
+    });
+
+    it('should say so in a red alert when the server cannot be reached', async () => {
+      const page = await openSettings(sut.token('browser-offline'));
+      await page.route('**/api/privacy/delete-my-data', (route) => route.abort('connectionfailed'));
+
+      await page.getByRole('button', { name: 'Delete my data (GDPR)' }).click();
+      await page.getByRole('button', { name: 'Yes, delete my data' }).click();
+
+      const alert = page.locator('#delete-alerts [role="alert"]');
+      await alert.waitFor();
+      expect(await alert.textContent()).toBe('Could not reach the server. Check your connection and try again.');
+    });
+  });
+
+  describe('Connection with X', () => {
+    it('should connect through X’s consent screen, show the dates, and disconnect', async () => {
+      const userId = 'browser-connector';
+      const page = await openSettings(sut.token(userId));
+      await page.locator('#x-status', { hasText: /^Not connected$/ }).waitFor();
+      fakeX.setAuthorizationDecision({ id: '2244994945', username: 'jane_doe' });
+
+      await Promise.all([
+        page.waitForURL(`${sut.baseUrl}/settings/privacy`),
+        page.getByRole('button', { name: 'Connect X account', exact: true }).click(),
+      ]);
+
+      await expect(page.locator('#page-alerts [role="status"]').textContent()).resolves.toBe('Your X account is connected.');
+      await page.locator('#x-status', { hasText: /^Connected$/ }).waitFor();
+      const consent = (await sut.http.get('/api/consent').set('Authorization', `Bearer ${sut.token(userId)}`)).body;
+      expect(consent.twitter.connected).toBe(true);
+      expect(await page.locator('#x-granted time').getAttribute('datetime')).toBe(consent.twitter.grantedAt);
+      expect(await page.locator('#x-expires time').getAttribute('datetime')).toBe(consent.twitter.expiresAt);
+      expect(await page.getByRole('button', { name: 'Connect X account', exact: true }).isVisible()).toBe(false);
+
+      await page.getByRole('button', { name: 'Disconnect X account' }).click();
+      await page.locator('#x-status', { hasText: /^Not connected/ }).waitFor();
+      expect(await page.locator('#x-alerts [role="status"]').textContent()).toContain('disconnected');
+      const tokens = await sql('select revoked_at from oauth_tokens where user_id = ?', [userId]);
+      expect(tokens.map((row) => row.revoked_at !== null)).toEqual([true]);
+      expect(fakeX.counters.revokeCalls).toBeGreaterThan(0);
+    });
+
+    it('should show the refusal the OAuth callback reports in ?error=', async () => {
+      const page = await openSettings(sut.token('browser-refused'), '?error=ACCESS_DENIED');
+      const alert = page.locator('#page-alerts [role="alert"]');
+      await alert.waitFor();
+      expect(await alert.textContent()).toBe('You did not allow access on X, so your account was not connected.');
+      expect(new URL(page.url()).search).toBe('');
+
+      const unknown = await openSettings(sut.token('browser-refused'), '?error=%3Cimg%20src%3Dx%3E');
+      expect(await unknown.locator('#page-alerts [role="alert"]').textContent()).toBe('Connecting your X account failed (<img src=x>).');
+      expect(await unknown.locator('#page-alerts img').count()).toBe(0);
+    });
+  });
+
+  it('should build an export and show its download link when it is ready', async () => {
+    const userId = 'browser-exporter';
+    await plantPersonalData(userId);
+    const page = await openSettings(sut.token(userId));
+
+    await page.getByRole('button', { name: 'Download my data' }).click();
+    const link = page.getByRole('link', { name: 'Download your data (JSON)' });
+    await link.waitFor({ timeout: 30_000 });
+
+    const href = (await link.getAttribute('href'))!;
+    expect(href.startsWith(`${sut.baseUrl}/api/privacy/exports/`)).toBe(true);
+    const download = await fetch(href);
+    expect(download.status).toBe(200);
+    const document = (await download.json()) as { user: { id: string }; billingRecords: unknown[]; supportTickets: unknown[] };
+    expect(document.user.id).toBe(userId);
+    expect(document.supportTickets).toHaveLength(2);
+    expect(await page.locator('#export-status').textContent()).toMatch(/^Your export is ready\. The link works until .+ UTC\.$/);
+  });
+
+  it('should say when no token is available, and fail the API calls with that message', async () => {
+    const page = await openSettings(null);
+    expect(await page.locator('#token-missing').isVisible()).toBe(true);
+    expect(await page.getByLabel('Access token').count()).toBe(0); // server mode: the host application signs in
+    await page.getByRole('button', { name: 'Delete my data (GDPR)' }).click();
+    await page.getByRole('button', { name: 'Yes, delete my data' }).click();
+    const alert = page.locator('#delete-alerts [role="alert"]');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('You are not signed in');
+  });
+
+  it('should serve a strict Content-Security-Policy that blocks inline scripts, and no inline script of its own', async () => {
+    const page = await context.newPage();
+    const violations: string[] = [];
+    page.on('console', (message) => {
+      if (message.text().includes('Content Security Policy')) violations.push(message.text());
+    });
+    const response = (await page.goto(`${sut.baseUrl}/settings/privacy`))!;
+    const policy = response.headers()['content-security-policy'];
+    expect(policy).toBe(PAGE_CONTENT_SECURITY_POLICY);
+    expect(policy).toContain("script-src 'self'");
+    expect(policy).not.toContain('unsafe-inline');
+    expect(await page.locator('script:not([src])').count()).toBe(0);
+    await page.locator('#x-status', { hasText: 'not signed in' }).waitFor(); // the script file ran
+    expect(violations).toEqual([]);
+
+    const injected = await page.evaluate<boolean>(`(() => {
+      const script = document.createElement('script');
+      script.textContent = 'window.injected = true';
+      document.body.append(script);
+      return window.injected === true;
+    })()`);
+    expect(injected).toBe(false);
+  });
+
+  it('should fit a 375 px wide screen without horizontal scrolling, modal included', async () => {
+    const userId = 'browser-mobile';
+    const mobile = await browser.newContext({ viewport: { width: 375, height: 812 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    try {
+      const page = await openSettings(sut.token(userId), '?error=ACCESS_DENIED', mobile);
+      await page.locator('#x-status', { hasText: /^Not connected$/ }).waitFor();
+      mkdirSync(ARTIFACTS_DIR, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS_DIR, 'privacy-settings-375.png'), fullPage: true });
+      expect(await horizontalScrollWidth(page)).toBeLessThanOrEqual(375);
+
+      await page.getByRole('button', { name: 'Delete my data (GDPR)' }).click();
+      const box = (await page.getByRole('dialog').boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(375);
+      await page.screenshot({ path: join(ARTIFACTS_DIR, 'privacy-settings-375-modal.png') });
+      expect(await horizontalScrollWidth(page)).toBeLessThanOrEqual(375);
+    } finally {
+      await mobile.close();
+    }
+  });
+});
