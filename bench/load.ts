@@ -4,7 +4,7 @@
 // auth, no database). The bare route lives in this file only; the product has no such route.
 // The load generator runs in a worker thread (its own event loop) with keep-alive agents.
 // Run with `npm run bench:load`; BENCH_DURATION_S (default 30) per cell, BENCH_CONCURRENCY
-// (default 1,10,50), BENCH_DATABASE_URL (default: a fresh `repazoo_bench` database, migrated),
+// (default 1,10,50), BENCH_DATABASE_URL (default: a fresh `repazoo_bench_load` database, migrated, dropped at the end),
 // BENCH_REDIS_URL (default redis://127.0.0.1:6379/1).
 import 'reflect-metadata';
 import { Controller, Get, Module } from '@nestjs/common';
@@ -121,17 +121,26 @@ function runCell(baseUrl: string, scenario: Scenario, concurrency: number, durat
   });
 }
 
-async function prepareDatabase(): Promise<string> {
-  if (process.env.BENCH_DATABASE_URL) return process.env.BENCH_DATABASE_URL;
-  const name = 'repazoo_bench';
+/** Its own name: bench:lifecycle drops `repazoo_bench` (with force) when it runs. */
+const OWN_DATABASE = 'repazoo_bench_load';
+
+async function withAdmin(work: (admin: Client) => Promise<unknown>): Promise<void> {
   const admin = new Client({ connectionString: POSTGRES_ADMIN_URL });
   await admin.connect();
   try {
-    await admin.query(`drop database if exists "${name}" with (force)`);
-    await admin.query(`create database "${name}"`);
+    await work(admin);
   } finally {
     await admin.end();
   }
+}
+
+async function prepareDatabase(): Promise<string> {
+  if (process.env.BENCH_DATABASE_URL) return process.env.BENCH_DATABASE_URL;
+  const name = OWN_DATABASE;
+  await withAdmin(async (admin) => {
+    await admin.query(`drop database if exists "${name}" with (force)`);
+    await admin.query(`create database "${name}"`);
+  });
   const url = POSTGRES_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
   execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, '..', 'src', 'cli.ts'), 'migrate'], {
     cwd: join(__dirname, '..'),
@@ -258,6 +267,7 @@ async function main(): Promise<void> {
   const errors = [...results.values()].reduce((sum, result) => sum + result.errors, 0);
   process.stdout.write(`total errors: ${errors}\n`);
   await app.close();
+  if (!process.env.BENCH_DATABASE_URL) await withAdmin((admin) => admin.query(`drop database if exists "${OWN_DATABASE}" with (force)`));
   process.exitCode = failed || errors > 0 ? 1 : 0;
 }
 
