@@ -23,7 +23,8 @@ export async function createWorkerContext(config: AppConfig, logger: AppLogger):
     logger,
     abortOnError: false,
   });
-  context.enableShutdownHooks();
+  // Exit 0 after a clean shutdown (process managers read a signal exit as a crash).
+  context.enableShutdownHooks(undefined, { useProcessExit: true });
   return context;
 }
 
