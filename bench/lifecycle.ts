@@ -173,21 +173,28 @@ async function benchErasure(test: TestApp, baseUrl: string, db: Client): Promise
   log(`erasure: split ${JSON.stringify(split)}`);
   await settle(db);
 
-  log('erasure: baseline, raw DELETE ... WHERE user_id = $1 in one transaction');
-  let startedAt = process.hrtime.bigint();
-  await db.query('begin');
-  let rawDeleted = 0;
-  for (const table of ERASE_TABLES) rawDeleted += (await db.query(`delete from ${table} where user_id = $1`, [ERASE_USER])).rowCount ?? 0;
-  await db.query('commit');
-  const rawSeconds = seconds(startedAt);
-  log(`erasure: raw deleted ${rawDeleted} rows in ${rawSeconds.toFixed(2)} s`);
+  // Raw, service, raw again: the baseline is the mean of the two raw runs, so neither side gains
+  // from going first or second on tables that were already deleted from and re-planted.
+  const rawDelete = async (): Promise<{ deleted: number; seconds: number }> => {
+    log('erasure: baseline, raw DELETE ... WHERE user_id = $1 in one transaction');
+    const rawStartedAt = process.hrtime.bigint();
+    await db.query('begin');
+    let deleted = 0;
+    for (const table of ERASE_TABLES) deleted += (await db.query(`delete from ${table} where user_id = $1`, [ERASE_USER])).rowCount ?? 0;
+    await db.query('commit');
+    const elapsed = seconds(rawStartedAt);
+    log(`erasure: raw deleted ${deleted} rows in ${elapsed.toFixed(2)} s`);
+    return { deleted, seconds: elapsed };
+  };
+  const firstRaw = await rawDelete();
+  const rawDeleted = firstRaw.deleted;
 
   await db.query(`vacuum ${ERASE_TABLES.join(', ')}`);
   await plantErasureUser(db);
   await settle(db);
 
   log('erasure: POST /api/privacy/delete-my-data');
-  startedAt = process.hrtime.bigint();
+  const startedAt = process.hrtime.bigint();
   const response = await fetch(`${baseUrl}/api/privacy/delete-my-data`, {
     method: 'POST',
     headers: { authorization: `Bearer ${test.token(ERASE_USER)}` },
@@ -200,11 +207,17 @@ async function benchErasure(test: TestApp, baseUrl: string, db: Client): Promise
   log(`erasure: service answered ${response.status} ok=${body.ok}, deleted ${serviceDeleted} rows in ${serviceSeconds.toFixed(2)} s`);
   if (!body.ok || serviceDeleted !== rawDeleted) throw new Error(`erasure deleted ${serviceDeleted} rows, the baseline ${rawDeleted}`);
 
+  await db.query(`vacuum ${ERASE_TABLES.join(', ')}`);
+  await plantErasureUser(db);
+  await settle(db);
+  const secondRaw = await rawDelete();
+  const rawSeconds = (firstRaw.seconds + secondRaw.seconds) / 2;
+
   const ratio = serviceSeconds / rawSeconds;
   figures.push({
     figure: `delete-my-data, ${ERASE_ROWS} rows`,
     measured: `${serviceSeconds.toFixed(2)} s`,
-    baseline: `${rawSeconds.toFixed(2)} s (raw DELETEs)`,
+    baseline: `${rawSeconds.toFixed(2)} s (raw DELETEs, mean of ${firstRaw.seconds.toFixed(2)} before, ${secondRaw.seconds.toFixed(2)} after)`,
     ratio,
     target: '<= 1.5x',
     met: ratio <= 1.5,
