@@ -60,12 +60,9 @@ export class DataErasureService {
     const jobs = await this.runs.removeQueuedJobsOfUser(userId);
     const counts: Partial<DeletedCountsDto> = { jobs };
     for (const [count, table] of ERASED_TABLES) {
-      // Counted in the database: returning a million ids to count them here took 4x the delete.
-      const [{ n }] = await em.execute<Array<{ n: number }>>(
-        `with erased as (delete from ${table} where user_id = ? returning 1) select count(*)::int as n from erased`,
-        [userId],
-      );
-      counts[count] = n;
+      // The driver's row count: returning a million ids only to count them took 4x the delete.
+      const { affectedRows } = await em.execute<{ affectedRows: number }>(`delete from ${table} where user_id = ?`, [userId], 'run');
+      counts[count] = affectedRows;
     }
     const exports = await em.execute<Array<{ file_path: string | null }>>(
       'delete from data_exports where user_id = ? returning file_path',
