@@ -44,7 +44,7 @@ export class ExportBuilder {
           order by ${section.orderBy} limit ${EXPORT_BATCH_SIZE}`,
         after === null ? [userId] : [userId, after],
       );
-      for (const { cursor: _cursor, ...row } of rows) await writer.row(row);
+      await writer.rows(rows.map(({ cursor: _cursor, ...row }) => row));
       if (rows.length < EXPORT_BATCH_SIZE) break;
       after = String(rows[rows.length - 1].cursor);
     }

@@ -25,8 +25,12 @@ export class ExportFileWriter {
     await this.write(`${this.sectionCount++ > 0 ? ',' : ''}${JSON.stringify(name)}:[`);
   }
 
-  async row(value: unknown): Promise<void> {
-    await this.write(`${this.rowCount++ > 0 ? ',' : ''}${JSON.stringify(value)}`);
+  /** One write per batch: a write (and its backpressure check) per row costs more than the JSON. */
+  async rows(values: unknown[]): Promise<void> {
+    if (values.length === 0) return;
+    const separator = this.rowCount > 0 ? ',' : '';
+    this.rowCount += values.length;
+    await this.write(separator + values.map((value) => JSON.stringify(value)).join(','));
   }
 
   async endArray(): Promise<void> {

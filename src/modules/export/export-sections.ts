@@ -57,4 +57,4 @@ export const EXPORT_SECTIONS: ExportSection[] = [
 ];
 
 /** Rows fetched per query: bounded memory, few round trips. */
-export const EXPORT_BATCH_SIZE = 1000;
+export const EXPORT_BATCH_SIZE = 5000;
