@@ -17,6 +17,7 @@ import { AppLogger } from './core/logging/app-logger';
 import { LoggerModule } from './core/logging/logger.module';
 import { LoggingModule } from './core/logging/logging.module';
 import { RedisModule } from './core/redis/redis.module';
+import { AnalysisModule } from './modules/analysis/analysis.module';
 import { BillingModule } from './modules/billing/billing.module';
 import { ConsentModule } from './modules/consent/consent.module';
 import { ComplianceEventsModule } from './modules/monitoring/compliance-events.module';
@@ -74,6 +75,7 @@ export class AppModule {
         SupportModule,
         RetentionModule,
         TwitterModule,
+        AnalysisModule,
         ExportModule,
         PrivacyModule,
         PrivacyPagesModule,

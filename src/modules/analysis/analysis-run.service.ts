@@ -1,0 +1,133 @@
+// The `analysis.sentiment` run: verify consent and subscription, read the newest stored tweets,
+// analyse them (Anthropic with the tier's model, or the local lexicon without an API key),
+// validate the answer strictly, then store the result (refs mapped back to tweet ids) and audit it
+// in one transaction. A bad answer fails the run and stores nothing.
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Inject, Injectable } from '@nestjs/common';
+import { AuditService } from '../../core/audit/audit.service';
+import { Clock } from '../../core/clock/clock';
+import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
+import type { RunContext } from '../../core/jobs/run-context';
+import type { SubscriptionTier } from '../billing/entities/subscription.entity';
+import { ConsentException } from '../consent/consent.exception';
+import { ConsentService } from '../consent/consent.service';
+import { redactText } from '../redaction';
+import { RedactionService } from '../redaction/redaction.service';
+import { NoTweetsToAnalyseError } from './analysis.exception';
+import { AnalysisRepository } from './analysis.repository';
+import { AnthropicSentimentClient } from './anthropic-sentiment.client';
+import { Analysis } from './entities/analysis.entity';
+import { analyseWithLexicon, LEXICON_MODEL } from './lexicon-sentiment.analyser';
+import { SentimentAnswer } from './sentiment';
+import { validateSentimentAnswer } from './sentiment-answer.validator';
+import { buildSentimentPrompt, refFor } from './sentiment-prompt.builder';
+
+/** The newest stored tweets one run reads. */
+export const TWEETS_PER_ANALYSIS = 100;
+
+export interface AnalysisRunResult {
+  analysisId: string;
+  provider: Analysis['provider'];
+  model: string;
+  overall: Analysis['overall'];
+  score: number;
+  tweetCount: number;
+  [key: string]: unknown;
+}
+
+@Injectable()
+export class AnalysisRunService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly consent: ConsentService,
+    private readonly analyses: AnalysisRepository,
+    private readonly anthropic: AnthropicSentimentClient,
+    private readonly redaction: RedactionService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async analyse(ctx: RunContext<'analysis.sentiment'>): Promise<AnalysisRunResult> {
+    const { userId } = ctx.payload;
+    // A retry after the result was stored (the worker died before completing the run) stores nothing twice.
+    const existing = await this.analyses.findByRun(ctx.runId);
+    if (existing) return resultOf(existing);
+
+    await this.consent.assertConsent(userId);
+    const subscription = await this.analyses.currentSubscription(userId);
+    if (!subscription) throw ConsentException.subscriptionInactive();
+    await ctx.log('info', `Consent and ${subscription.tier} subscription verified`);
+
+    const tweets = await this.analyses.newestTweets(userId, TWEETS_PER_ANALYSIS);
+    if (tweets.length === 0) throw new NoTweetsToAnalyseError();
+
+    let provider: Analysis['provider'];
+    let model: string;
+    let answer: SentimentAnswer;
+    let refs: Map<string, string>;
+    if (this.anthropic.isConfigured) {
+      provider = 'anthropic';
+      model = this.modelFor(subscription.tier);
+      const prompt = buildSentimentPrompt(tweets, this.redaction.createPromptSanitizer());
+      refs = prompt.refs;
+      await ctx.log('info', `Prompt built from ${tweets.length} tweets (PII replaced, pre-send check passed); asking ${model}`);
+      const input = await this.anthropic.recordSentiment(userId, model, prompt, ctx.signal);
+      answer = validateSentimentAnswer(input, [...refs.keys()]);
+    } else {
+      provider = 'local';
+      model = LEXICON_MODEL;
+      refs = new Map(tweets.map((tweet, index) => [refFor(index), tweet.tweetId]));
+      await ctx.log('info', `No ANTHROPIC_API_KEY: analysing ${tweets.length} tweets with the local lexicon`);
+      answer = validateSentimentAnswer(
+        analyseWithLexicon(tweets.map((tweet, index) => ({ ref: refFor(index), text: tweet.text }))),
+        [...refs.keys()],
+      );
+    }
+    ctx.throwIfAborted();
+
+    const analysis = await this.em.transactional(async () => {
+      const stored = await this.analyses.insert({
+        userId,
+        runId: ctx.runId,
+        provider,
+        model,
+        overall: answer.overall,
+        score: answer.score,
+        summary: redactText(answer.summary, 'log').text,
+        tweetCount: answer.tweets.length,
+        tweets: answer.tweets.map((tweet) => ({ tweetId: refs.get(tweet.ref) as string, sentiment: tweet.sentiment, score: tweet.score })),
+        createdAt: this.clock.now(),
+      });
+      await this.audit.audit(userId, 'Sentiment analysis completed', 'analysis', {
+        analysisId: stored.id,
+        provider,
+        model,
+        tweetCount: stored.tweetCount,
+      });
+      return stored;
+    });
+    await ctx.log('info', `Stored analysis ${analysis.id} (${analysis.overall}, ${analysis.tweetCount} tweets)`);
+    return resultOf(analysis);
+  }
+
+  private modelFor(tier: SubscriptionTier): string {
+    switch (tier) {
+      case 'basic':
+        return this.config.anthropic.modelBasic;
+      case 'pro':
+        return this.config.anthropic.modelPro;
+    }
+  }
+}
+
+function resultOf(analysis: Analysis): AnalysisRunResult {
+  return {
+    analysisId: analysis.id,
+    provider: analysis.provider,
+    model: analysis.model,
+    overall: analysis.overall,
+    score: analysis.score,
+    tweetCount: analysis.tweetCount,
+  };
+}

@@ -1,0 +1,26 @@
+import { Module, OnModuleInit } from '@nestjs/common';
+import { JobNames } from '../../core/jobs/job-payloads';
+import { RunsService } from '../../core/jobs/runs.service';
+import { ConsentModule } from '../consent/consent.module';
+import { AnalysisRunService } from './analysis-run.service';
+import { AnalysisController } from './analysis.controller';
+import { AnalysisRepository } from './analysis.repository';
+import { AnalysisService } from './analysis.service';
+import { AnthropicSentimentClient } from './anthropic-sentiment.client';
+
+/** Sentiment analysis runs (`analysis.sentiment`) over the stored tweets, the monthly quota, and the results. */
+@Module({
+  imports: [ConsentModule],
+  controllers: [AnalysisController],
+  providers: [AnalysisService, AnalysisRepository, AnalysisRunService, AnthropicSentimentClient],
+})
+export class AnalysisModule implements OnModuleInit {
+  constructor(
+    private readonly runs: RunsService,
+    private readonly analysisRuns: AnalysisRunService,
+  ) {}
+
+  onModuleInit(): void {
+    this.runs.registerHandler(JobNames.AnalysisSentiment, (ctx) => this.analysisRuns.analyse(ctx));
+  }
+}

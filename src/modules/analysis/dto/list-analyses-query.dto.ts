@@ -1,0 +1,20 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+
+export const MAX_ANALYSES_PAGE = 100;
+
+export class ListAnalysesQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_ANALYSES_PAGE, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_ANALYSES_PAGE)
+  limit?: number;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only analyses older than this one of yours: the last id of the previous page' })
+  @IsOptional()
+  @IsUUID()
+  before?: string;
+}
