@@ -243,8 +243,12 @@ describe('Analysis (server mode, fake Anthropic)', () => {
 
     const answers = await Promise.all(Array.from({ length: 8 }, () => sut.http.post('/api/analysis/sentiment').set(bearer(account.userId))));
 
-    expect(answers.filter((answer) => answer.status === 202)).toHaveLength(3);
+    const admitted = answers.filter((answer) => answer.status === 202);
+    expect(admitted).toHaveLength(3);
     expect(answers.filter((answer) => answer.status === 429)).toHaveLength(5);
+    const finished = await Promise.all(admitted.map((answer) => waitForRun(sut, answer.body.runId as string)));
+    expect(finished.map((run) => run.state)).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED']);
+    expect(await count(sut, 'from analyses where user_id = ?', [account.userId])).toBe(100);
   });
 
   it('should refuse without an active subscription and fail a run with nothing to analyse', async () => {
