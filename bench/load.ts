@@ -2,11 +2,12 @@
 // and writes (POST /api/support/tickets) at several fixed concurrencies for a fixed duration, beside
 // a bare @Public() Nest route on the same app (the ceiling: same middleware, pipes and filter, no
 // auth, no database). The bare route lives in this file only; the product has no such route.
-// The load generator runs in a worker thread (its own event loop) with keep-alive agents.
+// The load generator is autocannon, in a worker thread (its own event loop).
 // Run with `npm run bench:load`; BENCH_DURATION_S (default 30) per cell, BENCH_CONCURRENCY
-// (default 1,10,50), BENCH_DATABASE_URL (default: a fresh `repazoo_bench_load` database, migrated, dropped at the end),
+// (default 1,10,50), BENCH_ONLY (scenario name parts), BENCH_DATABASE_URL (default: a fresh `repazoo_bench_load` database, migrated, dropped at the end),
 // BENCH_REDIS_URL (default redis://127.0.0.1:6379/1).
 import 'reflect-metadata';
+import autocannon from 'autocannon';
 import { Controller, Get, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
@@ -17,7 +18,6 @@ import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { Worker } from 'node:worker_threads';
 import { Client } from 'pg';
 import { AppModule } from '../src/app.module';
 import { Public } from '../src/core/auth/auth.decorators';
@@ -28,6 +28,8 @@ import { AppLogger } from '../src/core/logging/app-logger';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 30);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,10,50').split(',').map(Number);
+/** BENCH_ONLY=tickets,runs keeps the scenarios whose name contains one of the parts (for profiling). */
+const ONLY = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean);
 const POSTGRES_ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/1';
 const JWT_SECRET = 'bench-secret-that-is-long-enough-for-hs256-0123456789';
@@ -61,64 +63,35 @@ interface CellResult {
   p99Ms: number;
 }
 
-/** Plain JS, evaluated in a worker thread: keeps `concurrency` requests in flight for `durationMs`. */
-const LOAD_GENERATOR = `
-const { parentPort, workerData } = require('node:worker_threads');
-const http = require('node:http');
-const { url, method, headers, body, concurrency, durationMs } = workerData;
-const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-const target = new URL(url);
-// Latency histogram in 10 µs buckets up to 10 s.
-const buckets = new Uint32Array(1_000_001);
-let requests = 0, errors = 0, firstError = null;
-const deadline = Date.now() + durationMs;
-function once() {
-  return new Promise((resolve) => {
-    const startedAt = process.hrtime.bigint();
-    const req = http.request({ host: target.hostname, port: target.port, path: target.pathname + target.search, method, headers, agent }, (res) => {
-      res.resume();
-      res.on('end', () => {
-        const micros = Number(process.hrtime.bigint() - startedAt) / 1000;
-        buckets[Math.min(buckets.length - 1, Math.floor(micros / 10))]++;
-        requests++;
-        if (res.statusCode >= 400) { errors++; firstError = firstError || ('HTTP ' + res.statusCode); }
-        resolve();
-      });
-    });
-    req.on('error', (error) => { errors++; requests++; firstError = firstError || error.message; resolve(); });
-    if (body) req.end(body); else req.end();
-  });
-}
-async function loop() { while (Date.now() < deadline) await once(); }
-function percentile(fraction) {
-  const wanted = Math.ceil(requests * fraction);
-  let seen = 0;
-  for (let i = 0; i < buckets.length; i++) { seen += buckets[i]; if (seen >= wanted) return (i + 1) / 100; }
-  return NaN;
-}
-const startedAt = Date.now();
-Promise.all(Array.from({ length: concurrency }, loop)).then(() => {
-  const seconds = (Date.now() - startedAt) / 1000;
-  agent.destroy();
-  parentPort.postMessage({ requests, errors, firstError, requestsPerSecond: requests / seconds, p50Ms: percentile(0.5), p99Ms: percentile(0.99) });
-});
-`;
-
-function runCell(baseUrl: string, scenario: Scenario, concurrency: number, durationMs: number): Promise<CellResult> {
+/**
+ * One cell with autocannon, in a worker thread (`workers: 1`) so the load generator has its own
+ * event loop and does not steal the app's. Latencies come from autocannon's HDR histogram.
+ */
+async function runCell(baseUrl: string, scenario: Scenario, concurrency: number, durationS: number): Promise<CellResult> {
   const headers: Record<string, string> = {};
-  if (scenario.token) headers.Authorization = `Bearer ${scenario.token}`;
-  if (scenario.body) {
-    headers['Content-Type'] = 'application/json';
-    headers['Content-Length'] = String(Buffer.byteLength(scenario.body));
-  }
-  const worker = new Worker(LOAD_GENERATOR, {
-    eval: true,
-    workerData: { url: `${baseUrl}${scenario.path}`, method: scenario.method, headers, body: scenario.body, concurrency, durationMs },
+  if (scenario.token) headers.authorization = `Bearer ${scenario.token}`;
+  if (scenario.body) headers['content-type'] = 'application/json';
+  const result = await autocannon({
+    url: `${baseUrl}${scenario.path}`,
+    method: scenario.method,
+    headers,
+    body: scenario.body,
+    connections: concurrency,
+    duration: durationS,
+    workers: 1,
   });
-  return new Promise((resolve, reject) => {
-    worker.once('message', (result: CellResult) => resolve(result));
-    worker.once('error', reject);
-  });
+  const failures = result.errors + result.timeouts + result.non2xx;
+  const statusCounts = Object.entries(result.statusCodeStats ?? {})
+    .filter(([status]) => !status.startsWith('2'))
+    .map(([status, { count }]) => `HTTP ${status} x${count}`);
+  return {
+    requests: result.requests.total,
+    errors: failures,
+    firstError: failures === 0 ? null : (statusCounts.join(', ') || `${result.errors} socket errors, ${result.timeouts} timeouts`),
+    requestsPerSecond: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+  };
 }
 
 /** Its own name: bench:lifecycle drops `repazoo_bench` (with force) when it runs. */
@@ -200,7 +173,7 @@ async function main(): Promise<void> {
   const writer = `bench-writer-${randomUUID()}`;
   await seed(databaseUrl, reader);
   const token = (userId: string) => mintToken(JWT_SECRET, { userId, ttl: '1d', issuer: config.jwt.issuer, audience: config.jwt.audience });
-  const scenarios: Scenario[] = [
+  const allScenarios: Scenario[] = [
     { name: 'GET /bench/bare (ceiling)', method: 'GET', path: '/bench/bare', read: false },
     { name: 'GET /api/support/tickets', method: 'GET', path: '/api/support/tickets', token: token(reader), read: true },
     { name: 'GET /api/runs', method: 'GET', path: '/api/runs', token: token(reader), read: true },
@@ -214,14 +187,16 @@ async function main(): Promise<void> {
     },
   ];
 
+  // The bare route always runs: every other figure is read against it.
+  const scenarios = allScenarios.filter((scenario, index) => index === 0 || ONLY.length === 0 || ONLY.some((part) => scenario.name.includes(part)));
   process.stdout.write(`bench:load ${DURATION_S}s per cell, concurrency ${CONCURRENCY.join('/')}, node ${process.version}\n`);
   // Warm-up: JIT, connection pools, the users rows.
-  for (const scenario of scenarios) await runCell(baseUrl, scenario, 4, 1000);
+  for (const scenario of scenarios) await runCell(baseUrl, scenario, 4, 1);
 
   const results = new Map<string, CellResult>();
   for (const concurrency of CONCURRENCY) {
     for (const scenario of scenarios) {
-      const result = await runCell(baseUrl, scenario, concurrency, DURATION_S * 1000);
+      const result = await runCell(baseUrl, scenario, concurrency, DURATION_S);
       results.set(`${scenario.name}@${concurrency}`, result);
     }
   }

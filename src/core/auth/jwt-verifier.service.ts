@@ -4,18 +4,27 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { JwksClient } from 'jwks-rsa';
+import { LRUCache } from 'lru-cache';
 import { createSecretKey, KeyObject } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { UnauthenticatedException } from './auth.exception';
 import { AuthenticatedUser } from './authenticated-user';
 
 const ASYMMETRIC_ALGORITHMS = ['RS256', 'ES256'] as const;
+/**
+ * How long a verified token is remembered (never past its `exp`): a client's repeated calls then
+ * skip decoding and the signature check. Bounds how long a token signed by a key just removed
+ * from the JWKS keeps working.
+ */
+const VERIFIED_TOKEN_TTL_MS = 60_000;
+const VERIFIED_TOKEN_CACHE_SIZE = 10_000;
 /** `sub` becomes a primary key and a log field: keep it to a sane, printable shape. */
 const SUBJECT_PATTERN = /^[A-Za-z0-9_.:@|+-]{1,128}$/;
 
 interface TokenClaims {
   sub?: unknown;
   role?: unknown;
+  exp?: unknown;
 }
 
 @Injectable()
@@ -26,6 +35,8 @@ export class JwtVerifier {
    * to parse it as a public key on every verify, which cost about a tenth of a request's CPU.
    */
   private readonly hmacKey: KeyObject | undefined;
+  /** Tokens that passed every check, by their full text (signature included), until min(TTL, exp). */
+  private readonly verified = new LRUCache<string, AuthenticatedUser>({ max: VERIFIED_TOKEN_CACHE_SIZE });
 
   constructor(
     private readonly jwt: JwtService,
@@ -38,6 +49,8 @@ export class JwtVerifier {
   }
 
   async verify(token: string): Promise<AuthenticatedUser> {
+    const remembered = this.verified.get(token);
+    if (remembered) return remembered;
     const header = this.readHeader(token);
     const { issuer, audience } = this.config.jwt;
     let claims: TokenClaims;
@@ -71,7 +84,15 @@ export class JwtVerifier {
     if (typeof claims.sub !== 'string' || !SUBJECT_PATTERN.test(claims.sub)) {
       throw new UnauthenticatedException('Invalid token: sub must be a string of 1-128 safe characters');
     }
-    return { id: claims.sub, isAdmin: claims.role === 'admin' };
+    const user: AuthenticatedUser = { id: claims.sub, isAdmin: claims.role === 'admin' };
+    this.remember(token, user, claims.exp);
+    return user;
+  }
+
+  private remember(token: string, user: AuthenticatedUser, exp: unknown): void {
+    const untilExpiryMs = typeof exp === 'number' ? exp * 1000 - Date.now() : VERIFIED_TOKEN_TTL_MS;
+    const ttl = Math.floor(Math.min(VERIFIED_TOKEN_TTL_MS, untilExpiryMs));
+    if (ttl > 0) this.verified.set(token, Object.freeze(user), { ttl });
   }
 
   private readHeader(token: string): { alg?: string; kid?: string } {

@@ -4,6 +4,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { listQuery } from '../database/list-query';
 import { RunLog } from './entities/run-log.entity';
 import { RunFlow, RunState, WorkflowRun } from './entities/workflow-run.entity';
 import type { RunLogLevel } from './run-context';
@@ -125,19 +126,29 @@ export class RunsRepository {
     );
   }
 
-  /** The user's runs, newest first, older than the `before` run when given. */
-  async listForUser(userId: string, limit: number, before?: WorkflowRun): Promise<WorkflowRun[]> {
-    return this.contextual().find(
-      WorkflowRun,
-      {
-        userId,
-        deletedAt: null,
-        ...(before
-          ? { $or: [{ createdAt: { $lt: before.createdAt } }, { createdAt: before.createdAt, id: { $lt: before.id } }] }
-          : {}),
-      },
-      { orderBy: { createdAt: 'desc', id: 'desc' }, limit },
-    );
+  /**
+   * The user's runs, newest first, older than the `before` run when given: read-only rows of
+   * `fields`, not entities (see list-query.ts).
+   */
+  async listForUser<P extends keyof WorkflowRun & string>(
+    userId: string,
+    limit: number,
+    fields: readonly P[],
+    before?: Pick<WorkflowRun, 'id' | 'createdAt'>,
+  ): Promise<Pick<WorkflowRun, P>[]> {
+    const em = this.contextual();
+    const list = listQuery(em, WorkflowRun, fields);
+    const { query, column } = list;
+    query.where(column('userId'), userId).whereNull(column('deletedAt'));
+    if (before) {
+      query.where((older) =>
+        older
+          .where(column('createdAt'), '<', before.createdAt)
+          .orWhere((sameTime) => sameTime.where(column('createdAt'), before.createdAt).andWhere(column('id'), '<', before.id)),
+      );
+    }
+    query.orderBy([{ column: column('createdAt'), order: 'desc' }, { column: column('id'), order: 'desc' }]).limit(limit);
+    return list.rows();
   }
 
   findForUser(userId: string, id: string): Promise<WorkflowRun | null> {

@@ -16,6 +16,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../clock/clock';
+import { RunDto, RunFields } from './dto/run.dto';
 import { RunLog } from './entities/run-log.entity';
 import { RunFlow, RunState, WorkflowRun } from './entities/workflow-run.entity';
 import { JobHandlerRegistry } from './job-handler.registry';
@@ -159,10 +160,10 @@ export class RunsService {
   }
 
   /** The user's runs, newest first. */
-  async listRuns(userId: string, options: ListRunsOptions = {}): Promise<WorkflowRun[]> {
+  async listRuns(userId: string, options: ListRunsOptions = {}): Promise<RunFields[]> {
     const limit = Math.min(Math.max(1, options.limit ?? 20), MAX_RUNS_PAGE);
     const before = options.before === undefined ? undefined : await this.getRun(userId, options.before, 'before');
-    return this.runs.listForUser(userId, limit, before);
+    return this.runs.listForUser(userId, limit, RunDto.FIELDS, before);
   }
 
   /** @throws RunNotFoundError for a malformed id, another user's run or an unknown one. */

@@ -2,6 +2,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../../core/audit/audit.service';
 import { Clock } from '../../core/clock/clock';
+import { listQuery } from '../../core/database/list-query';
 import { CreateTicketDto } from './dto/create-ticket.dto';
 import { TicketDto } from './dto/ticket.dto';
 import { SupportTicket } from './entities/support-ticket.entity';
@@ -27,11 +28,10 @@ export class SupportService {
   }
 
   async listTickets(userId: string): Promise<TicketDto[]> {
-    const tickets = await this.em.find(
-      SupportTicket,
-      { userId, deletedAt: null },
-      { orderBy: { createdAt: 'desc' }, limit: LIST_LIMIT },
-    );
+    const list = listQuery(this.em, SupportTicket, TicketDto.FIELDS);
+    const { query, column } = list;
+    query.where(column('userId'), userId).whereNull(column('deletedAt')).orderBy(column('createdAt'), 'desc').limit(LIST_LIMIT);
+    const tickets = await list.rows();
     return tickets.map((ticket) => TicketDto.from(ticket));
   }
 }

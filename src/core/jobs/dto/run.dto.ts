@@ -6,7 +6,26 @@ export class RunErrorDto {
   @ApiProperty({ example: 'Rate limit for x reached; retry in 60 s' }) message!: string;
 }
 
+/** What a run's response is made of: an entity or a row of the list query. */
+export type RunFields = Pick<WorkflowRun, (typeof RunDto.FIELDS)[number]>;
+
 export class RunDto {
+  static readonly FIELDS = [
+    'id',
+    'flow',
+    'jobName',
+    'state',
+    'attempts',
+    'maxAttempts',
+    'nextAttemptAt',
+    'startedAt',
+    'finishedAt',
+    'result',
+    'errorCode',
+    'errorMessage',
+    'createdAt',
+  ] as const;
+
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ enum: RunFlow, enumName: 'RunFlow' }) flow!: RunFlow;
   @ApiProperty({ example: 'twitter.ingest' }) jobName!: string;
@@ -27,7 +46,7 @@ export class RunDto {
   error!: RunErrorDto | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
 
-  static from(run: WorkflowRun): RunDto {
+  static from(run: RunFields): RunDto {
     return {
       id: run.id,
       flow: run.flow,
