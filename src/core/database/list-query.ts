@@ -31,6 +31,25 @@ export class ListQuery<T extends object, P extends keyof T & string> {
     return fieldNames[0];
   };
 
+  /**
+   * Newest first by `time`, ties broken by `tieBreaker` (both descending), at most `limit` rows,
+   * and only rows after `before` in that order when given: keyset paging, which stays exact
+   * while rows are added and costs the same on every page.
+   */
+  newestFirst<K extends keyof T & string, L extends keyof T & string>(time: K, tieBreaker: L, limit: number, before?: Pick<T, K | L>): this {
+    const [timeColumn, tieColumn] = [this.column(time), this.column(tieBreaker)];
+    if (before) {
+      const [beforeTime, beforeTie] = [before[time], before[tieBreaker]];
+      this.query.where((older) =>
+        older
+          .where(timeColumn, '<', beforeTime as Knex.Value)
+          .orWhere((sameTime) => sameTime.where(timeColumn, beforeTime as Knex.Value).andWhere(tieColumn, '<', beforeTie as Knex.Value)),
+      );
+    }
+    this.query.orderBy([{ column: timeColumn, order: 'desc' }, { column: tieColumn, order: 'desc' }]).limit(limit);
+    return this;
+  }
+
   /** Runs the query on the context's connection (its transaction, if any). */
   async rows(): Promise<Pick<T, P>[]> {
     const rows = await this.em

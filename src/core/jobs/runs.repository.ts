@@ -138,17 +138,8 @@ export class RunsRepository {
   ): Promise<Pick<WorkflowRun, P>[]> {
     const em = this.contextual();
     const list = listQuery(em, WorkflowRun, fields);
-    const { query, column } = list;
-    query.where(column('userId'), userId).whereNull(column('deletedAt'));
-    if (before) {
-      query.where((older) =>
-        older
-          .where(column('createdAt'), '<', before.createdAt)
-          .orWhere((sameTime) => sameTime.where(column('createdAt'), before.createdAt).andWhere(column('id'), '<', before.id)),
-      );
-    }
-    query.orderBy([{ column: column('createdAt'), order: 'desc' }, { column: column('id'), order: 'desc' }]).limit(limit);
-    return list.rows();
+    list.query.where(list.column('userId'), userId).whereNull(list.column('deletedAt'));
+    return list.newestFirst('createdAt', 'id', limit, before).rows();
   }
 
   findForUser(userId: string, id: string): Promise<WorkflowRun | null> {

@@ -3,6 +3,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
+import { listQuery } from '../../core/database/list-query';
 import { RunState } from '../../core/jobs/entities/workflow-run.entity';
 import { JobNames } from '../../core/jobs/job-payloads';
 import { Subscription } from '../billing/entities/subscription.entity';
@@ -80,14 +81,18 @@ export class AnalysisRepository {
     return this.current.findOne(Analysis, { id, userId, deletedAt: null });
   }
 
-  listForUser(userId: string, limit: number, before?: Analysis): Promise<Analysis[]> {
-    const where = before
-      ? {
-          userId,
-          deletedAt: null,
-          $or: [{ createdAt: { $lt: before.createdAt } }, { createdAt: before.createdAt, id: { $lt: before.id } }],
-        }
-      : { userId, deletedAt: null };
-    return this.current.find(Analysis, where, { orderBy: { createdAt: 'desc', id: 'desc' }, limit });
+  /**
+   * The user's analyses, newest first, after the `before` one when given: read-only rows of
+   * `fields`, not entities (see list-query.ts).
+   */
+  listForUser<P extends keyof Analysis & string>(
+    userId: string,
+    limit: number,
+    fields: readonly P[],
+    before?: Pick<Analysis, 'createdAt' | 'id'>,
+  ): Promise<Pick<Analysis, P>[]> {
+    const list = listQuery(this.current, Analysis, fields);
+    list.query.where(list.column('userId'), userId).whereNull(list.column('deletedAt'));
+    return list.newestFirst('createdAt', 'id', limit, before).rows();
   }
 }

@@ -62,7 +62,7 @@ export class AnalysisService {
   async listAnalyses(userId: string, query: ListAnalysesQueryDto): Promise<AnalysisDto[]> {
     const before = query.before === undefined ? undefined : await this.analyses.findForUser(userId, query.before);
     if (query.before !== undefined && !before) throw new AnalysisNotFoundException('before');
-    const analyses = await this.analyses.listForUser(userId, query.limit ?? DEFAULT_ANALYSES_PAGE, before ?? undefined);
+    const analyses = await this.analyses.listForUser(userId, query.limit ?? DEFAULT_ANALYSES_PAGE, AnalysisDto.FIELDS, before ?? undefined);
     return analyses.map((analysis) => AnalysisDto.from(analysis));
   }
 

@@ -2,6 +2,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { listQuery } from '../../core/database/list-query';
 import { Tweet } from './entities/tweet.entity';
 
 export interface NewTweetRow {
@@ -50,19 +51,19 @@ export class TwitterRepository {
     return inserted;
   }
 
-  /** The user's tweets, newest first; `before` is the X id of the last tweet of the previous page. */
-  async listForUser(userId: string, limit: number, before?: Tweet): Promise<Tweet[]> {
-    const where = before
-      ? {
-          userId,
-          deletedAt: null,
-          $or: [
-            { tweetCreatedAt: { $lt: before.tweetCreatedAt } },
-            { tweetCreatedAt: before.tweetCreatedAt, tweetId: { $lt: before.tweetId } },
-          ],
-        }
-      : { userId, deletedAt: null };
-    return this.em.find(Tweet, where, { orderBy: { tweetCreatedAt: 'desc', tweetId: 'desc' }, limit });
+  /**
+   * The user's tweets, newest first, after the `before` tweet when given: read-only rows of
+   * `fields`, not entities (see list-query.ts).
+   */
+  listForUser<P extends keyof Tweet & string>(
+    userId: string,
+    limit: number,
+    fields: readonly P[],
+    before?: Pick<Tweet, 'tweetCreatedAt' | 'tweetId'>,
+  ): Promise<Pick<Tweet, P>[]> {
+    const list = listQuery(this.em, Tweet, fields);
+    list.query.where(list.column('userId'), userId).whereNull(list.column('deletedAt'));
+    return list.newestFirst('tweetCreatedAt', 'tweetId', limit, before).rows();
   }
 
   findByTweetId(userId: string, tweetId: string): Promise<Tweet | null> {

@@ -41,7 +41,7 @@ export class TwitterService {
   async listTweets(userId: string, query: ListTweetsQueryDto): Promise<TweetDto[]> {
     const before = query.before === undefined ? undefined : await this.tweets.findByTweetId(userId, query.before);
     if (query.before !== undefined && !before) throw new TweetNotFoundError('before');
-    const tweets = await this.tweets.listForUser(userId, query.limit ?? DEFAULT_TWEETS_PAGE, before ?? undefined);
+    const tweets = await this.tweets.listForUser(userId, query.limit ?? DEFAULT_TWEETS_PAGE, TweetDto.FIELDS, before ?? undefined);
     return tweets.map((tweet) => TweetDto.from(tweet));
   }
 }

@@ -8,6 +8,9 @@ export class TweetSentimentDto {
   @ApiProperty({ minimum: -1, maximum: 1 }) score!: number;
 }
 
+/** What an analysis's response is made of: an entity or a row of the list query. */
+export type AnalysisFields = Pick<Analysis, (typeof AnalysisDto.FIELDS)[number]>;
+
 export class AnalysisDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid', description: 'The run that produced it' }) runId!: string;
@@ -21,7 +24,9 @@ export class AnalysisDto {
   @ApiProperty({ type: [TweetSentimentDto] }) tweets!: TweetSentimentDto[];
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
 
-  static from(analysis: Analysis): AnalysisDto {
+  static readonly FIELDS = ['id', 'runId', 'provider', 'model', 'overall', 'score', 'summary', 'tweetCount', 'tweets', 'createdAt'] as const;
+
+  static from(analysis: AnalysisFields): AnalysisDto {
     return {
       id: analysis.id,
       runId: analysis.runId,

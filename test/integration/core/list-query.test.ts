@@ -1,0 +1,107 @@
+// The lean list reads (ListQuery) against real PostgreSQL and embedded PGlite: rows have the
+// entity's shape and types, keyset paging returns every row exactly once across pages even when
+// rows share a timestamp, and other users' and soft-deleted rows never show.
+import { MikroORM } from '@mikro-orm/postgresql';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EMBEDDED_POOL_MAX, EmbeddedPostgres, startEmbeddedPostgres } from '../../../src/core/database/embedded-postgres';
+import { listQuery } from '../../../src/core/database/list-query';
+import { buildOrmOptions } from '../../../src/core/database/orm-options';
+import { Analysis } from '../../../src/modules/analysis/entities/analysis.entity';
+import { AnalysisDto } from '../../../src/modules/analysis/dto/analysis.dto';
+import { TEST_DATABASE_URL } from '../../utils/test-env';
+
+const FIELDS = AnalysisDto.FIELDS;
+
+describe.each(['server', 'embedded'] as const)('ListQuery (%s mode)', (mode) => {
+  let orm: MikroORM;
+  let embedded: EmbeddedPostgres | undefined;
+  let dataDir: string | undefined;
+  const owner = `list-query-${mode}-${randomUUID()}`;
+  const base = new Date('2026-03-01T10:00:00.000Z');
+
+  beforeAll(async () => {
+    if (mode === 'embedded') {
+      dataDir = mkdtempSync(join(tmpdir(), 'repazoo-list-query-'));
+      embedded = await startEmbeddedPostgres(dataDir);
+      orm = await MikroORM.init(buildOrmOptions({ clientUrl: embedded.url, poolMax: EMBEDDED_POOL_MAX }));
+      await orm.getMigrator().up();
+    } else {
+      orm = await MikroORM.init(buildOrmOptions({ clientUrl: TEST_DATABASE_URL }));
+    }
+    // Seven analyses of the owner; three share one timestamp, so paging must break the tie by id.
+    const times = [0, 1, 2, 2, 2, 3, 4].map((minutes) => new Date(base.getTime() + minutes * 60_000));
+    const em = orm.em.fork();
+    for (const [index, createdAt] of times.entries()) em.create(Analysis, analysis(owner, createdAt, index));
+    em.create(Analysis, analysis(`${owner}-other`, base, 99));
+    em.create(Analysis, { ...analysis(owner, base, 98), deletedAt: base });
+    await em.flush();
+  }, 60_000);
+
+  afterAll(async () => {
+    await orm.em.fork().nativeDelete(Analysis, { userId: { $like: `${owner}%` } });
+    await orm.close();
+    await embedded?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  function page(limit: number, before?: Pick<Analysis, 'createdAt' | 'id'>) {
+    const list = listQuery(orm.em.fork(), Analysis, FIELDS);
+    list.query.where(list.column('userId'), owner).whereNull(list.column('deletedAt'));
+    return list.newestFirst('createdAt', 'id', limit, before).rows();
+  }
+
+  it('should map rows to the entity shape: property names, Dates and parsed JSON, only the fields asked for', async () => {
+    const [newest] = await page(1);
+
+    expect(Object.keys(newest).sort()).toEqual([...FIELDS].sort());
+    expect(newest.createdAt).toBeInstanceOf(Date);
+    expect(newest.createdAt.toISOString()).toBe('2026-03-01T10:04:00.000Z');
+    expect(newest.tweets).toEqual([{ tweetId: 't6', sentiment: 'positive', score: 0.5 }]);
+    expect(newest.score).toBe(0.25);
+    expect(newest.summary).toBe('summary 6');
+  });
+
+  it('should page newest first through tied timestamps, each row exactly once, without others’ or deleted rows', async () => {
+    const everything = await page(100);
+    const seen: string[] = [];
+    let before: Pick<Analysis, 'createdAt' | 'id'> | undefined;
+    for (;;) {
+      const rows = await page(2, before);
+      seen.push(...rows.map((row) => row.id));
+      if (rows.length < 2) break;
+      before = rows[rows.length - 1];
+    }
+
+    expect(everything.map((row) => row.summary).slice(0, 2)).toEqual(['summary 6', 'summary 5']);
+    expect(everything).toHaveLength(7);
+    expect(seen).toEqual(everything.map((row) => row.id));
+    const times = everything.map((row) => row.createdAt.getTime());
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    const tied = everything.filter((row) => row.createdAt.getTime() === base.getTime() + 2 * 60_000).map((row) => row.id);
+    expect(tied).toEqual([...tied].sort().reverse());
+  });
+
+  it('should refuse a property that is not a column', () => {
+    const list = listQuery(orm.em.fork(), Analysis, FIELDS);
+    expect(() => list.column('nope' as keyof Analysis & string)).toThrow('Analysis.nope is not a single-column property');
+  });
+});
+
+function analysis(userId: string, createdAt: Date, index: number) {
+  return {
+    id: randomUUID(),
+    userId,
+    runId: randomUUID(),
+    provider: 'local' as const,
+    model: 'lexicon',
+    overall: 'positive' as const,
+    score: 0.25,
+    summary: `summary ${index}`,
+    tweetCount: 1,
+    tweets: [{ tweetId: `t${index}`, sentiment: 'positive' as const, score: 0.5 }],
+    createdAt,
+  };
+}
