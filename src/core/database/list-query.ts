@@ -8,26 +8,27 @@
 //
 // Rows are converted by the ORM's own result mapper (column names to property names, timestamps
 // to Date, JSON parsed), so they have the entity's shape and DTO mappers take entities and rows alike.
-import { EntityClass, EntityDictionary, EntityKey, EntityManager } from '@mikro-orm/postgresql';
+import { EntityClass, EntityDictionary, EntityKey, EntityManager, EntityMetadata } from '@mikro-orm/postgresql';
 import type { Knex } from '@mikro-orm/knex';
 
 export class ListQuery<T extends object, P extends keyof T & string> {
   /** A knex query on the entity's table selecting the properties' columns: add where, order by, limit. */
   readonly query: Knex.QueryBuilder;
+  private readonly meta: EntityMetadata<T>;
 
   constructor(
     private readonly em: EntityManager,
-    private readonly entity: EntityClass<T>,
+    entity: EntityClass<T>,
     properties: readonly P[],
   ) {
-    const meta = em.getMetadata().get<T>(entity.name);
-    this.query = em.getKnex()(meta.tableName).select(properties.map((property) => this.column(property)));
+    this.meta = em.getMetadata().get<T>(entity.name);
+    this.query = em.getKnex()(this.meta.tableName).select(properties.map((property) => this.column(property)));
   }
 
   /** The column of a property, for where and order-by clauses (an arrow function, so it can be destructured). */
   readonly column = (property: keyof T & string): string => {
-    const fieldNames = this.em.getMetadata().get<T>(this.entity.name).properties[property as EntityKey<T>]?.fieldNames;
-    if (fieldNames?.length !== 1) throw new Error(`${this.entity.name}.${property} is not a single-column property`);
+    const fieldNames = this.meta.properties[property as EntityKey<T>]?.fieldNames;
+    if (fieldNames?.length !== 1) throw new Error(`${this.meta.className}.${property} is not a single-column property`);
     return fieldNames[0];
   };
 
@@ -56,7 +57,7 @@ export class ListQuery<T extends object, P extends keyof T & string> {
       .getConnection()
       .execute<EntityDictionary<T>[]>(this.query, [], 'all', this.em.getTransactionContext());
     const comparator = this.em.getComparator();
-    return rows.map((row) => comparator.mapResult<T>(this.entity.name, row) as unknown as Pick<T, P>);
+    return rows.map((row) => comparator.mapResult<T>(this.meta.className, row) as unknown as Pick<T, P>);
   }
 }
 

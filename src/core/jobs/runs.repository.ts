@@ -136,8 +136,7 @@ export class RunsRepository {
     fields: readonly P[],
     before?: Pick<WorkflowRun, 'id' | 'createdAt'>,
   ): Promise<Pick<WorkflowRun, P>[]> {
-    const em = this.contextual();
-    const list = listQuery(em, WorkflowRun, fields);
+    const list = listQuery(this.contextual(), WorkflowRun, fields);
     list.query.where(list.column('userId'), userId).whereNull(list.column('deletedAt'));
     return list.newestFirst('createdAt', 'id', limit, before).rows();
   }
