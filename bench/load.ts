@@ -3,12 +3,12 @@
 // a bare @Public() Nest route on the same app (the ceiling: same middleware, pipes and filter, no
 // auth, no database). The bare route lives in this file only; the product has no such route.
 // The load generator is autocannon, in a child process (its own event loop and CPU accounting).
-// Run with `npm run bench:load`; BENCH_DURATION_S (default 30) per cell, BENCH_WARMUP_S (default 5) per
-// scenario first, BENCH_CONCURRENCY
-// (default 1,10,50), BENCH_ONLY (scenario name parts), BENCH_DATABASE_URL (default: a fresh `repazoo_bench_load` database, migrated, dropped at the end),
+// Run with `npm run bench:load`. BENCH_DURATION_S (default 30) per cell; BENCH_WARMUP_S (default 5)
+// per scenario first; BENCH_CONCURRENCY (default 1,10,50); BENCH_ONLY (scenario name parts);
+// BENCH_DATABASE_URL (default: a fresh `repazoo_bench_load` database, migrated, dropped at the end);
 // BENCH_REDIS_URL (default redis://127.0.0.1:6379/1).
 import 'reflect-metadata';
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
 import { Controller, Get, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
