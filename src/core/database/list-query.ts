@@ -11,6 +11,12 @@
 import { EntityClass, EntityDictionary, EntityKey, EntityManager, EntityMetadata } from '@mikro-orm/postgresql';
 import type { Knex } from '@mikro-orm/knex';
 
+/** The columns every per-user, soft-deletable table has. */
+interface OwnedRow {
+  userId?: string | null;
+  deletedAt?: Date | null;
+}
+
 export class ListQuery<T extends object, P extends keyof T & string> {
   /** A knex query on the entity's table selecting the properties' columns: add where, order by, limit. */
   readonly query: Knex.QueryBuilder;
@@ -31,6 +37,12 @@ export class ListQuery<T extends object, P extends keyof T & string> {
     if (fieldNames?.length !== 1) throw new Error(`${this.meta.className}.${property} is not a single-column property`);
     return fieldNames[0];
   };
+
+  /** Only `userId`'s rows that are not soft-deleted: where every list a person sees starts. */
+  ownedBy(this: ListQuery<T & OwnedRow, P>, userId: string): ListQuery<T & OwnedRow, P> {
+    this.query.where(this.column('userId'), userId).whereNull(this.column('deletedAt'));
+    return this;
+  }
 
   /**
    * Newest first by `time`, ties broken by `tieBreaker` (both descending), at most `limit` rows,

@@ -136,9 +136,7 @@ export class RunsRepository {
     fields: readonly P[],
     before?: Pick<WorkflowRun, 'id' | 'createdAt'>,
   ): Promise<Pick<WorkflowRun, P>[]> {
-    const list = listQuery(this.contextual(), WorkflowRun, fields);
-    list.query.where(list.column('userId'), userId).whereNull(list.column('deletedAt'));
-    return list.newestFirst('createdAt', 'id', limit, before).rows();
+    return listQuery(this.contextual(), WorkflowRun, fields).ownedBy(userId).newestFirst('createdAt', 'id', limit, before).rows();
   }
 
   findForUser(userId: string, id: string): Promise<WorkflowRun | null> {

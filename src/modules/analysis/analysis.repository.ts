@@ -91,8 +91,6 @@ export class AnalysisRepository {
     fields: readonly P[],
     before?: Pick<Analysis, 'createdAt' | 'id'>,
   ): Promise<Pick<Analysis, P>[]> {
-    const list = listQuery(this.current, Analysis, fields);
-    list.query.where(list.column('userId'), userId).whereNull(list.column('deletedAt'));
-    return list.newestFirst('createdAt', 'id', limit, before).rows();
+    return listQuery(this.current, Analysis, fields).ownedBy(userId).newestFirst('createdAt', 'id', limit, before).rows();
   }
 }

@@ -28,9 +28,8 @@ export class SupportService {
   }
 
   async listTickets(userId: string): Promise<TicketDto[]> {
-    const list = listQuery(this.em, SupportTicket, TicketDto.FIELDS);
-    const { query, column } = list;
-    query.where(column('userId'), userId).whereNull(column('deletedAt')).orderBy(column('createdAt'), 'desc').limit(LIST_LIMIT);
+    const list = listQuery(this.em, SupportTicket, TicketDto.FIELDS).ownedBy(userId);
+    list.query.orderBy(list.column('createdAt'), 'desc').limit(LIST_LIMIT);
     const tickets = await list.rows();
     return tickets.map((ticket) => TicketDto.from(ticket));
   }

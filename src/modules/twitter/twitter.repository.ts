@@ -61,9 +61,7 @@ export class TwitterRepository {
     fields: readonly P[],
     before?: Pick<Tweet, 'tweetCreatedAt' | 'tweetId'>,
   ): Promise<Pick<Tweet, P>[]> {
-    const list = listQuery(this.em, Tweet, fields);
-    list.query.where(list.column('userId'), userId).whereNull(list.column('deletedAt'));
-    return list.newestFirst('tweetCreatedAt', 'tweetId', limit, before).rows();
+    return listQuery(this.em, Tweet, fields).ownedBy(userId).newestFirst('tweetCreatedAt', 'tweetId', limit, before).rows();
   }
 
   findByTweetId(userId: string, tweetId: string): Promise<Tweet | null> {

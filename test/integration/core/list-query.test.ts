@@ -48,9 +48,7 @@ describe.each(['server', 'embedded'] as const)('ListQuery (%s mode)', (mode) => 
   });
 
   function page(limit: number, before?: Pick<Analysis, 'createdAt' | 'id'>) {
-    const list = listQuery(orm.em.fork(), Analysis, FIELDS);
-    list.query.where(list.column('userId'), owner).whereNull(list.column('deletedAt'));
-    return list.newestFirst('createdAt', 'id', limit, before).rows();
+    return listQuery(orm.em.fork(), Analysis, FIELDS).ownedBy(owner).newestFirst('createdAt', 'id', limit, before).rows();
   }
 
   it('should map rows to the entity shape: property names, Dates and parsed JSON, only the fields asked for', async () => {
