@@ -29,12 +29,15 @@ describe(JwtVerifier.name, () => {
 
   it('should not remember a token past its expiry', async () => {
     const { sut } = createVerifier();
-    const expiresInOneSecond = sign({ exp: Math.floor(Date.now() / 1000) + 1 }, SECRET, { algorithm: 'HS256', subject: 'bob' });
+    // `exp` has whole-second resolution: two seconds ahead leaves at least one full second of
+    // validity for the first call, however close to a second boundary the test starts.
+    const exp = Math.floor(Date.now() / 1000) + 2;
+    const shortLived = sign({ exp }, SECRET, { algorithm: 'HS256', subject: 'bob' });
 
-    await expect(sut.verify(expiresInOneSecond)).resolves.toEqual({ id: 'bob', isAdmin: false });
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await expect(sut.verify(shortLived)).resolves.toEqual({ id: 'bob', isAdmin: false });
+    await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 50));
 
-    await expect(sut.verify(expiresInOneSecond)).rejects.toThrow('Invalid token: jwt expired');
+    await expect(sut.verify(shortLived)).rejects.toThrow('Invalid token: jwt expired');
   });
 
   it('should not remember a refused token, nor let a forged copy of a remembered one in', async () => {
