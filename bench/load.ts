@@ -3,7 +3,10 @@
 // a bare @Public() Nest route on the same app (the ceiling: same middleware, pipes and filter, no
 // auth, no database). The bare route lives in this file only; the product has no such route.
 // The load generator is autocannon, in a child process (its own event loop and CPU accounting).
-// Run with `npm run bench:load`. BENCH_DURATION_S (default 30) per cell; BENCH_WARMUP_S (default 5)
+// Run with `npm run bench:load`, which compiles the app and this file with tsc first and runs the
+// JavaScript, as production does: under ts-node every EventEmitter (each pg and knex query is one)
+// goes through the `domain` module, which ts-node's REPL loads, and the figures would be a loader's.
+// BENCH_DURATION_S (default 30) per cell; BENCH_WARMUP_S (default 5)
 // per scenario first; BENCH_CONCURRENCY (default 1,10,50); BENCH_ONLY (scenario name parts);
 // BENCH_DATABASE_URL (default: a fresh `repazoo_bench_load` database, migrated, dropped at the end);
 // BENCH_REDIS_URL (default redis://127.0.0.1:6379/1).
@@ -14,10 +17,10 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { execFile, execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
@@ -39,6 +42,8 @@ const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/1';
 const JWT_SECRET = 'bench-secret-that-is-long-enough-for-hs256-0123456789';
 const TARGET_P99_MS = 25;
 const TARGET_RATIO = 0.5;
+/** The directory with package.json: this file runs from bench/ under ts-node and from dist-bench/bench/ compiled. */
+const PROJECT_ROOT = findProjectRoot(__dirname);
 
 @Controller('bench')
 class BareController {
@@ -95,7 +100,7 @@ async function runCell(baseUrl: string, scenario: Scenario, concurrency: number,
   };
   const cpuBefore = process.cpuUsage();
   const { stdout } = await execFileAsync(process.execPath, ['-e', LOAD_GENERATOR], {
-    cwd: join(__dirname, '..'),
+    cwd: PROJECT_ROOT,
     env: { ...process.env, AUTOCANNON_OPTIONS: JSON.stringify(options) },
     maxBuffer: 64 * 1024 * 1024,
   });
@@ -137,8 +142,8 @@ async function prepareDatabase(): Promise<string> {
     await admin.query(`create database "${name}"`);
   });
   const url = POSTGRES_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
-  execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, '..', 'src', 'cli.ts'), 'migrate'], {
-    cwd: join(__dirname, '..'),
+  execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', join(PROJECT_ROOT, 'src', 'cli.ts'), 'migrate'], {
+    cwd: PROJECT_ROOT,
     env: { ...process.env, DATABASE_URL: url, NODE_ENV: 'test', DATA_DIR: mkdtempSync(join(tmpdir(), 'repazoo-bench-')) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -275,6 +280,13 @@ async function main(): Promise<void> {
   await app.close();
   if (!process.env.BENCH_DATABASE_URL) await withAdmin((admin) => admin.query(`drop database if exists "${OWN_DATABASE}" with (force)`));
   process.exitCode = failed || errors > 0 ? 1 : 0;
+}
+
+function findProjectRoot(from: string): string {
+  for (let directory = from; ; directory = dirname(directory)) {
+    if (existsSync(join(directory, 'package.json'))) return directory;
+    if (dirname(directory) === directory) throw new Error(`no package.json above ${from}`);
+  }
 }
 
 main().catch((error: unknown) => {

@@ -41,4 +41,20 @@ describe('No PII in logs', () => {
     expect(output).not.toContain(userId);
     expect(output).toContain('****3456');
   });
+
+  it('should record one request line for refused and unmatched requests as well', async () => {
+    const refused = await sut.http.get('/api/support/tickets').set({ 'X-Request-Id': 'refused-request-1' });
+    const unmatched = await sut.http.get('/api/no-such-route').set({ 'X-Request-Id': 'unmatched-request-1' });
+
+    expect([refused.status, unmatched.status]).toEqual([401, 404]);
+    const requestLines = sut.logs
+      .filter((line) => line.includes('"msg":"request"'))
+      .map((line) => JSON.parse(line) as { requestId?: string; statusCode?: number; path?: string });
+    expect(requestLines.filter((line) => line.requestId === 'refused-request-1')).toEqual([
+      expect.objectContaining({ statusCode: 401, path: '/api/support/tickets' }),
+    ]);
+    expect(requestLines.filter((line) => line.requestId === 'unmatched-request-1')).toEqual([
+      expect.objectContaining({ statusCode: 404, path: '/api/no-such-route' }),
+    ]);
+  });
 });

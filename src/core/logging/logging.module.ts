@@ -1,8 +1,11 @@
-import { Global, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
-import { RequestLoggingInterceptor } from './request-logging.interceptor';
+import { Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { RequestLoggingMiddleware } from './request-logging.middleware';
 
 /** AppLogger itself is provided by the root module (it is created before Nest, in main.ts). */
 @Global()
-@Module({ providers: [{ provide: APP_INTERCEPTOR, useClass: RequestLoggingInterceptor }] })
-export class LoggingModule {}
+@Module({})
+export class LoggingModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(RequestLoggingMiddleware).forRoutes('/');
+  }
+}
