@@ -73,6 +73,19 @@ describe('HTTP contract: validation, limits, errors', () => {
     expect(response.body.map((ticket: { subject: string }) => ticket.subject)).toEqual(['mine']);
   });
 
+  it('should keep API answers out of every cache: no-store and no ETag, errors included', async () => {
+    await sut.http.post(TICKETS).set(auth).send({ subject: 'mine', body: 'mine' });
+
+    const list = await sut.http.get(TICKETS).set(auth);
+    const refused = await sut.http.get(TICKETS);
+
+    expect([list.status, refused.status]).toEqual([200, 401]);
+    for (const response of [list, refused]) {
+      expect(response.headers['cache-control']).toBe('no-store');
+      expect(response.headers.etag).toBeUndefined();
+    }
+  });
+
   it('should answer 500 with a correlation id and log the stack when something unexpected breaks', async () => {
     await sut.em().getConnection().execute('alter table support_tickets rename to support_tickets_gone');
     try {

@@ -2,6 +2,7 @@
 // error filter, Swagger and shutdown hooks. Shared by main.ts and the e2e tests so they cannot drift.
 import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { bodyParserErrorHandler, formBodyParser, jsonBodyParser } from '../errors/body-parser';
 import { GlobalExceptionFilter } from '../errors/global-exception.filter';
@@ -10,6 +11,10 @@ import { createValidationPipe } from '../errors/validation';
 
 export function configureApp(app: NestExpressApplication): INestApplication {
   app.disable('x-powered-by');
+  // API answers carry personal data: no browser or proxy may keep a copy of them. Express's ETag (a
+  // SHA-1 of every body, only useful to revalidate a cached copy) then has nothing to do.
+  app.set('etag', false);
+  app.use('/api', noStore);
   app.use(requestIdMiddleware);
   app.use(jsonBodyParser);
   app.use(formBodyParser);
@@ -21,6 +26,11 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   app.enableShutdownHooks(undefined, { useProcessExit: true });
   setupSwagger(app);
   return app;
+}
+
+function noStore(_request: Request, response: Response, next: NextFunction): void {
+  response.setHeader('Cache-Control', 'no-store');
+  next();
 }
 
 function setupSwagger(app: INestApplication): void {
