@@ -5,6 +5,7 @@
 import { Logger } from '@nestjs/common';
 import { DelayedError, JobsOptions as BullJobOptions, Queue, Worker } from 'bullmq';
 import Redis from 'ioredis';
+import { RedisOutageLog } from '../redis/redis-outage-log';
 import { RunProcessor, RunQueue, RunQueueCloseOptions, settlesWithin } from './run-queue';
 
 /** The only BullMQ job name; the run row says which handler runs. */
@@ -40,6 +41,7 @@ const JOB_OPTIONS: BullJobOptions = {
 export class BullMqRunQueue extends RunQueue {
   readonly driver = 'bullmq' as const;
   private readonly logger = new Logger('BullMqRunQueue');
+  private readonly outage = new RedisOutageLog(this.logger, 'run queue');
   /** BullMQ needs `maxRetriesPerRequest: null`; the app's shared client fails fast instead. */
   private readonly connection: Redis;
   private readonly queue: Queue<QueuedRun>;
@@ -48,9 +50,9 @@ export class BullMqRunQueue extends RunQueue {
   constructor(private readonly options: BullMqRunQueueOptions) {
     super();
     this.connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null, connectionName: `${options.queueName}-queue` });
-    this.connection.on('error', (error) => this.logger.warn({ msg: 'Redis connection error', err: error }));
     this.queue = new Queue<QueuedRun>(options.queueName, { connection: this.connection, prefix: options.prefix });
-    this.queue.on('error', (error) => this.logger.warn({ msg: 'queue error', err: error }));
+    // The queue and the worker re-emit the connection's errors: one outage, one warning.
+    this.outage.watch(this.connection).watchErrors(this.queue, 'run queue');
   }
 
   async enqueue(runId: string, delayMs = 0): Promise<void> {
@@ -95,7 +97,7 @@ export class BullMqRunQueue extends RunQueue {
         maxStalledCount: this.options.maxStalledCount,
       },
     );
-    worker.on('error', (error) => this.logger.warn({ msg: 'worker error', err: error }));
+    this.outage.watchErrors(worker, 'run worker');
     worker.on('failed', (job, error) =>
       this.logger.warn({ msg: 'run job failed (infrastructure); BullMQ retries it', runId: job?.data.runId, err: error }),
     );

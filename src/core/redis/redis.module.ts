@@ -1,12 +1,13 @@
-import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { RedisOutageLog } from './redis-outage-log';
 
 /** The shared ioredis client in server mode, or `null` in embedded mode (no REDIS_URL). */
 export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
 
 export function createRedisClient(url: string, connectionName: string): Redis {
-  return new Redis(url, {
+  const client = new Redis(url, {
     connectionName,
     // Fail fast instead of queueing commands forever while Redis is down: callers decide what a
     // failure means (the rate limiter fails closed, health reports "down").
@@ -14,6 +15,8 @@ export function createRedisClient(url: string, connectionName: string): Redis {
     enableOfflineQueue: true,
     lazyConnect: false,
   });
+  new RedisOutageLog(new Logger('Redis'), connectionName).watch(client);
+  return client;
 }
 
 @Injectable()

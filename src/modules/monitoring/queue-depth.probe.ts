@@ -1,8 +1,10 @@
 // How many runs wait in the run queue: an optional input of the checks, the metrics and health.
 // Server mode reads the BullMQ queue's counts (by its configured name, without touching the run
 // engine's own objects); embedded mode has no shared queue to read, so no probe is provided.
+import { Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import type Redis from 'ioredis';
+import { isRedisConnectionError } from '../../core/redis/redis-outage-log';
 
 export interface QueueDepth {
   /** Ready to run (waiting or prioritized). */
@@ -26,6 +28,12 @@ export class BullMqQueueDepthProbe extends QueueDepthProbe {
     super();
     // A shared connection: BullMQ leaves it open on close(), the app's Redis module owns it.
     this.queue = new Queue(queueName, { connection, prefix });
+    // Without a listener BullMQ prints the shared connection's errors to stderr; the connection
+    // itself already reports its outages (see createRedisClient).
+    const logger = new Logger('QueueDepthProbe');
+    this.queue.on('error', (error) => {
+      if (!isRedisConnectionError(error)) logger.warn({ msg: 'run queue depth probe: Redis error', err: error });
+    });
   }
 
   async depth(): Promise<QueueDepth> {

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
+import { RedisOutageLog } from '../../core/redis/redis-outage-log';
 import { RateLimitStoreUnavailableError } from './rate-limit.exception';
 import { ConsumeResult, RateLimitStore } from './rate-limit.store';
 import { RedisConnection, RedisLuaScript } from './redis-lua-script';
@@ -114,23 +115,6 @@ export function createRateLimitRedisClient(url: string, options: RateLimitRedisC
   });
 }
 
-/** Logs the first connection error of each outage rather than one per reconnect attempt. */
-export function logConnectionErrorsOncePerOutage(connection: RedisConnection, logger: Logger): void {
-  let reported = false;
-  connection.on('error', (error: Error) => {
-    if (!reported) {
-      reported = true;
-      logger.warn(`Rate-limit Redis connection failed: ${error.message}`);
-    }
-  });
-  connection.on('ready', () => {
-    if (reported) {
-      reported = false;
-      logger.log('Rate-limit Redis connection restored');
-    }
-  });
-}
-
 export interface RedisRateLimitStoreOptions {
   /** Prefix of every key; tests use a unique one. Default `rl`. */
   keyPrefix?: string;
@@ -160,7 +144,7 @@ export class RedisRateLimitStore extends RateLimitStore {
     options: Omit<RedisRateLimitStoreOptions, 'ownsConnection'> & RateLimitRedisClientOptions = {},
   ): RedisRateLimitStore {
     const connection = createRateLimitRedisClient(url, options);
-    logConnectionErrorsOncePerOutage(connection, new Logger(RedisRateLimitStore.name));
+    new RedisOutageLog(new Logger(RedisRateLimitStore.name), 'rate limiter').watch(connection);
     return new RedisRateLimitStore(connection, { keyPrefix: options.keyPrefix, ownsConnection: true });
   }
 

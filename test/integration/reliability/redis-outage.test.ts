@@ -1,7 +1,8 @@
 // Redis stopped while runs are queued: an app instance on its own redis-server (durable, AOF).
 // While Redis is down no queued run executes (no outbound call), a run started meanwhile fails
 // visibly (503 QUEUE_UNAVAILABLE, FAILED row) instead of vanishing, and once Redis is back every
-// queued run completes exactly once.
+// queued run completes exactly once. The outage is logged once per connection, through the app's
+// logger, and nothing is printed to the console behind the logger's back.
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -95,6 +96,8 @@ describe('Runs while Redis is stopped', () => {
     // Queued, due in 3 s: Redis goes down before they are due.
     const queued = [];
     for (let n = 1; n <= 5; n += 1) queued.push(await runs.startRun(RunFlow.INGESTION, 'reliability.outbound', userId, { userId, n }, { delayMs: 3_000 }));
+    const consoleOutput = [jest.spyOn(console, 'error'), jest.spyOn(console, 'warn'), jest.spyOn(console, 'log')];
+    const logsBefore = sut.logs.length;
     await redis.stop();
 
     const duringOutage = await runs.startRun(RunFlow.INGESTION, 'reliability.outbound', userId, { userId, n: 99 }).then(
@@ -118,5 +121,18 @@ describe('Runs while Redis is stopped', () => {
     }
     expect(finished.map((run) => run.state)).toEqual(Array(5).fill(RunState.COMPLETED));
     expect([...calls].sort()).toEqual([1, 2, 3, 4, 5]);
+
+    // Dozens of reconnect attempts failed meanwhile; each connection said so once, and said when it was back.
+    const redisLines = sut.logs
+      .slice(logsBefore)
+      .map((line) => JSON.parse(line) as { msg?: string })
+      .map((line) => line.msg ?? '')
+      .filter((msg) => msg.includes('Redis'));
+    const connections = ['repazoo-app', 'run queue', 'rate limiter'];
+    expect([...redisLines].sort()).toEqual(
+      connections.flatMap((name) => [`${name}: Redis is unreachable; reconnecting until it is back`, `${name}: Redis is reachable again`]).sort(),
+    );
+    expect(consoleOutput.flatMap((spy) => spy.mock.calls)).toEqual([]);
+    consoleOutput.forEach((spy) => spy.mockRestore());
   });
 });
