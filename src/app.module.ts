@@ -10,6 +10,7 @@ import { ConfigModule } from './core/config/config.module';
 import { RequestContextModule } from './core/context/request-context.module';
 import { DatabaseModule } from './core/database/database.module';
 import { HealthModule } from './core/health/health.module';
+import { StopListeningOnShutdown } from './core/http/stop-listening-on-shutdown';
 import { JobsModule } from './core/jobs/jobs.module';
 import { LocksModule } from './core/locks/locks.module';
 import { SchedulingModule } from './core/scheduling/scheduling.module';
@@ -82,6 +83,7 @@ export class AppModule {
         ConsentModule,
         BillingModule,
       ],
+      providers: [StopListeningOnShutdown],
     };
   }
 }

@@ -12,8 +12,10 @@ import { RunProcessor, RunQueue, RunQueueCloseOptions, settlesWithin } from './r
 const BULL_JOB_NAME = 'run';
 const LIVE_STATES = new Set(['waiting', 'delayed', 'active', 'prioritized', 'waiting-children']);
 const REMOVABLE_STATES = new Set(['waiting', 'delayed', 'prioritized']);
-const ABORT_SETTLE_MS = 5_000;
-const CLOSE_TIMEOUT_MS = 3_000;
+/** After the grace period and the abort, how long aborted jobs get to hand their runs back. */
+const ABORT_SETTLE_MS = 2_000;
+/** Each Redis step of closing (BullMQ writing the last outcomes, closing the queue) gets this long. */
+const CLOSE_TIMEOUT_MS = 1_000;
 
 export interface QueuedRun {
   runId: string;
@@ -46,6 +48,9 @@ export class BullMqRunQueue extends RunQueue {
   private readonly connection: Redis;
   private readonly queue: Queue<QueuedRun>;
   private worker: Worker<QueuedRun> | undefined;
+  /** The processor calls in progress: what shutdown waits for (BullMQ's own wait also needs Redis). */
+  private readonly processing = new Set<Promise<unknown>>();
+  private stopping = false;
 
   constructor(private readonly options: BullMqRunQueueOptions) {
     super();
@@ -82,7 +87,13 @@ export class BullMqRunQueue extends RunQueue {
     const worker = new Worker<QueuedRun>(
       this.options.queueName,
       async (job, token) => {
-        const step = await processor(job.data.runId);
+        if (this.stopping) {
+          // A fetch that was in flight when the worker paused can still hand it a job (BullMQ does
+          // not check the pause again): give it straight back, untouched, for another worker.
+          await job.moveToDelayed(Date.now(), token);
+          throw new DelayedError();
+        }
+        const step = await this.track(processor(job.data.runId));
         if (step.kind === 'delay') {
           await job.moveToDelayed(Date.now() + Math.max(0, Math.ceil(step.delayMs)), token);
           throw new DelayedError();
@@ -106,18 +117,36 @@ export class BullMqRunQueue extends RunQueue {
     this.worker = worker;
   }
 
+  stopTaking(): void {
+    this.stopping = true;
+    // A local flag: it works while Redis is down. `true`: do not wait for the active jobs here.
+    void this.worker?.pause(true).catch((error: unknown) => this.logger.warn({ msg: 'worker pause failed', err: error }));
+  }
+
+  /**
+   * Waits for this process's runs, not for BullMQ's graceful close: that one also waits on Redis,
+   * and Redis may be what is down. Every wait is bounded, so the whole close fits the shutdown budget.
+   */
+  private track<T>(processing: Promise<T>): Promise<T> {
+    this.processing.add(processing);
+    void processing.finally(() => this.processing.delete(processing)).catch(() => undefined);
+    return processing;
+  }
+
   async close({ graceMs, onGraceExpired }: RunQueueCloseOptions): Promise<void> {
+    this.stopTaking();
     const worker = this.worker;
     if (worker) {
+      const finished = (): Promise<unknown> => Promise.allSettled([...this.processing]);
+      if (!(await settlesWithin(finished(), graceMs))) {
+        onGraceExpired();
+        await settlesWithin(finished(), ABORT_SETTLE_MS);
+      }
+      // Lets BullMQ record the last outcomes; if it cannot, the jobs stay active in Redis, their
+      // locks expire and another worker takes them.
       const closing = worker.close();
       void closing.catch((error: unknown) => this.logger.warn({ msg: 'worker close failed', err: error }));
-      if (!(await settlesWithin(closing, graceMs))) {
-        onGraceExpired();
-        if (!(await settlesWithin(closing, ABORT_SETTLE_MS))) {
-          // The jobs stay active in Redis; their locks expire and another worker takes them.
-          await settlesWithin(worker.close(true), CLOSE_TIMEOUT_MS);
-        }
-      }
+      if (!(await settlesWithin(closing, CLOSE_TIMEOUT_MS))) await settlesWithin(worker.close(true), CLOSE_TIMEOUT_MS);
     }
     // Bounded: with Redis unreachable these would wait for it forever (maxRetriesPerRequest: null).
     await settlesWithin(this.queue.close(), CLOSE_TIMEOUT_MS);

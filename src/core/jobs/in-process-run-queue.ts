@@ -7,7 +7,7 @@ import { RunProcessor, RunQueue, RunQueueCloseOptions, settlesWithin } from './r
 /** After an infrastructure error (the database unreachable, say) the job is tried again after this. */
 const INFRASTRUCTURE_RETRY_MS = 5_000;
 /** After the grace period and the abort, how long aborted jobs get to hand their runs back. */
-const ABORT_SETTLE_MS = 5_000;
+const ABORT_SETTLE_MS = 2_000;
 
 interface Entry {
   state: 'delayed' | 'waiting' | 'active';
@@ -52,10 +52,14 @@ export class InProcessRunQueue extends RunQueue {
     this.pump();
   }
 
-  async close({ graceMs, onGraceExpired }: RunQueueCloseOptions): Promise<void> {
+  stopTaking(): void {
     this.closed = true;
     for (const entry of this.entries.values()) clearTimeout(entry.timer);
     this.ready.length = 0;
+  }
+
+  async close({ graceMs, onGraceExpired }: RunQueueCloseOptions): Promise<void> {
+    this.stopTaking();
     const draining = Promise.all([...this.running]);
     if (await settlesWithin(draining, graceMs)) return;
     onGraceExpired();

@@ -1,7 +1,8 @@
 // Starts this process's worker once every module has registered its handlers
-// (onApplicationBootstrap comes after all onModuleInit hooks), and stops it first on shutdown,
-// while the database is still open, so interrupted runs can be handed back.
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+// (onApplicationBootstrap comes after all onModuleInit hooks). On shutdown it takes no new job
+// first (onModuleDestroy, when the HTTP server stops listening too), then lets the active runs
+// finish or hands them back (beforeApplicationShutdown), while the database is still open.
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { JOBS_OPTIONS, JobsOptions } from './jobs.options';
 import { RunExecutor } from './run-executor';
@@ -9,7 +10,7 @@ import { RunQueue } from './run-queue';
 import { RunRecoveryService } from './run-recovery.service';
 
 @Injectable()
-export class JobsWorkerLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
+export class JobsWorkerLifecycle implements OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown {
   private readonly logger = new Logger('Runs');
   private closed = false;
 
@@ -41,9 +42,13 @@ export class JobsWorkerLifecycle implements OnApplicationBootstrap, OnModuleDest
   }
 
   async onModuleDestroy(): Promise<void> {
+    await this.recovery.stop();
+    this.queue.stopTaking();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.recovery.stop();
     await this.queue.close({
       graceMs: this.options.shutdownGraceMs,
       onGraceExpired: () => {

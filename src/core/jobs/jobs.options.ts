@@ -42,6 +42,12 @@ export interface JobsOptions {
   shutdownGraceMs: number;
 }
 
+/**
+ * The whole shutdown must end within 10 s (what process managers commonly wait before they kill):
+ * 4 s for active runs to finish, 2 s for aborted ones to hand back, then bounded Redis closes.
+ */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 4_000;
+
 export type JobsOptionsOverrides = Partial<Omit<JobsOptions, 'retry'>> & { retry?: Partial<RetryPolicy> };
 
 export function resolveJobsOptions(config: AppConfig, overrides: JobsOptionsOverrides = {}): JobsOptions {
@@ -59,7 +65,7 @@ export function resolveJobsOptions(config: AppConfig, overrides: JobsOptionsOver
     cancellationPollMs: 2_000,
     recoveryIntervalMs: 60_000,
     recoveryGraceMs: 10 * 60_000,
-    shutdownGraceMs: 10_000,
+    shutdownGraceMs: DEFAULT_SHUTDOWN_GRACE_MS,
     ...rest,
     retry: { ...DEFAULT_RETRY_POLICY, ...retry },
   };

@@ -30,7 +30,10 @@ export abstract class RunQueue {
   /** Starts executing jobs in this process. */
   abstract startWorker(processor: RunProcessor): Promise<void>;
 
-  /** Stops the worker (if any) and releases connections. */
+  /** Shutdown, step one: take no new job from now on; jobs being executed go on. Idempotent. */
+  abstract stopTaking(): void;
+
+  /** Stops taking jobs, lets the active ones finish within the grace (or aborts them), and releases connections. */
   abstract close(options: RunQueueCloseOptions): Promise<void>;
 }
 

@@ -60,8 +60,8 @@ describe('Runs engine: separate worker processes', () => {
   const isFinished = (run: WorkflowRun) => [RunState.COMPLETED, RunState.FAILED, RunState.CANCELLED].includes(run.state);
   let producer: JobsHarness;
   const workers: SpawnedWorker[] = [];
-  const startWorker = async () => {
-    const worker = await spawnNode(WORKER_SCRIPT, { QUEUE_NAME: queueName }, /^ready \d+$/);
+  const startWorker = async (env: Record<string, string> = {}) => {
+    const worker = await spawnNode(WORKER_SCRIPT, { QUEUE_NAME: queueName, ...env }, /^ready \d+$/);
     workers.push(worker);
     return worker;
   };
@@ -117,6 +117,39 @@ describe('Runs engine: separate worker processes', () => {
       'Attempt 2 of 3 started',
       'Attempt 2 completed',
     ]);
+  });
+
+  it('should exit 0 within 10 s of SIGTERM with runs still active, handing them back for another worker to complete', async () => {
+    const first = await startWorker({ BLOCK_RUNS: '1', SHUTDOWN_GRACE: 'default' });
+    const userId = `proc-user-${randomUUID()}`;
+    // One handler stops when aborted (handed back at once), one ignores it (resumed once its lock expires).
+    const abortable = await producer.runs.startRun(RunFlow.INGESTION, 'test.block-in-marked-process', userId, { userId }, { maxAttempts: 3 });
+    const stubborn = await producer.runs.startRun(RunFlow.ANALYSIS, 'test.block-first-attempt', userId, { userId }, { maxAttempts: 3 });
+    const deadline = Date.now() + 20_000;
+    const blocking = async (runId: string, prefix: string) => (await producer.runLogs(runId)).some((log) => log.message.startsWith(prefix));
+    while (!((await blocking(abortable.id, 'blocking in')) && (await blocking(stubborn.id, 'attempt 1 blocking')))) {
+      if (Date.now() > deadline) throw new Error('the runs never started blocking');
+      await sleep(50);
+    }
+
+    const signalledAt = Date.now();
+    first.child.kill('SIGTERM');
+    const exit = await first.exited;
+    const exitedAfterMs = Date.now() - signalledAt;
+
+    expect(exit).toMatchObject({ code: 0 });
+    expect(exitedAfterMs).toBeLessThan(10_000);
+    expect(await producer.findRun(abortable.id)).toMatchObject({ state: RunState.PENDING, attempts: 0 });
+    const second = await startWorker();
+    const [handedBack, resumed] = await Promise.all([
+      producer.waitForRun(abortable.id, isFinished, 60_000),
+      producer.waitForRun(stubborn.id, isFinished, 60_000),
+    ]);
+    expect(handedBack).toMatchObject({ state: RunState.COMPLETED, result: { pid: second.pid } });
+    expect(resumed).toMatchObject({ state: RunState.COMPLETED, attempts: 2, result: { pid: second.pid, attempt: 2 } });
+    expect((await producer.runLogs(abortable.id)).map((log) => log.message)).toContain(
+      'Attempt 1 was interrupted by a worker shutdown; it will run again',
+    );
   });
 });
 

@@ -1,10 +1,12 @@
 // The real server process on SIGTERM: a request in flight (its body still arriving) completes,
-// new connections are refused, and the process exits with code 0 within 10 s.
+// new connections are refused, and the process exits with code 0 within 10 s, also while Redis is
+// down (BullMQ's own graceful close would wait for Redis).
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { Client } from 'pg';
 import { TEST_DATABASE_URL } from '../../utils/test-env';
-import { ServerProcess, sleep, startServer, stopServer } from './server-process';
+import { PrivateRedisServer } from '../rate-limit/support/redis-test-helpers';
+import { ServerProcess, serverEnv, sleep, startServer, stopServer } from './server-process';
 
 jest.setTimeout(180_000);
 
@@ -85,6 +87,28 @@ describe('Graceful shutdown of the server process', () => {
       expect(rows.rows[0].n).toBe(1);
     } finally {
       await db.end();
+    }
+  });
+
+  it('should exit 0 within 10 s of SIGTERM while Redis is down, having logged the outage only through its logger', async () => {
+    const redis = await PrivateRedisServer.start();
+    try {
+      server = await startServer(serverEnv({ REDIS_URL: redis.url }));
+      await redis.stop();
+      await sleep(2_000);
+
+      const signalledAt = Date.now();
+      server.child.kill('SIGTERM');
+      const { code, signal } = await Promise.race([server.exited, timeout(10_000).then(() => ({ code: -1, signal: null }))]);
+      const exitedAfterMs = Date.now() - signalledAt;
+
+      expect({ code, signal }).toEqual({ code: 0, signal: null });
+      expect(exitedAfterMs).toBeLessThan(10_000);
+      const lines = server.output.join('').split('\n').filter(Boolean);
+      expect(lines.filter((line) => !line.startsWith('{'))).toEqual([]);
+      expect(lines.filter((line) => line.includes('Redis is unreachable')).length).toBeGreaterThan(0);
+    } finally {
+      await redis.dispose();
     }
   });
 });

@@ -69,7 +69,8 @@ export interface JobsHarness {
   findRun(id: string): Promise<WorkflowRun | null>;
   waitForRun(id: string, predicate: (run: WorkflowRun) => boolean, timeoutMs?: number): Promise<WorkflowRun>;
   runLogs(runId: string): Promise<RunLog[]>;
-  close(): Promise<void>;
+  /** Closes the app; in server mode also deletes the queue's keys, unless other processes still use the queue. */
+  close(options?: { keepQueue?: boolean }): Promise<void>;
 }
 
 export function uniqueQueueName(label: string): string {
@@ -141,9 +142,9 @@ export async function startJobsHarness(options: JobsHarnessOptions): Promise<Job
       throw new Error(`run ${id} did not reach the expected state in ${timeoutMs} ms; last seen: ${JSON.stringify(last)}`);
     },
     runLogs: (runId) => em().find(RunLog, { runId }, { orderBy: { id: 'asc' } }),
-    async close() {
+    async close({ keepQueue = false } = {}) {
       await context.close();
-      if (options.mode === 'server') await deleteQueueKeys(queueName);
+      if (options.mode === 'server' && !keepQueue) await deleteQueueKeys(queueName);
       if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -21,6 +21,8 @@ declare module '../../../../src/core/jobs/job-payloads' {
     'test.block': { userId: string };
     /** Attempt 1 hangs (until its process is killed); later attempts complete with their pid. */
     'test.block-first-attempt': { userId: string };
+    /** In a process started with BLOCK_RUNS=1: runs until its signal is aborted. Elsewhere: completes. */
+    'test.block-in-marked-process': { userId: string };
   }
 }
 
@@ -73,6 +75,15 @@ export function registerTestJobHandlers(runs: RunsService): void {
         reject(ctx.signal.reason);
       });
     });
+  });
+
+  runs.registerHandler('test.block-in-marked-process', async (ctx) => {
+    record(ctx.runId, ctx.attempt);
+    if (process.env.BLOCK_RUNS === '1') {
+      await ctx.log('info', `blocking in ${process.pid} until aborted`);
+      await new Promise<void>((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)));
+    }
+    return { pid: process.pid };
   });
 
   runs.registerHandler('test.block-first-attempt', async (ctx) => {
