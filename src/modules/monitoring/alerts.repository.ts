@@ -15,7 +15,10 @@ export const ALERT_SEVERITIES: readonly AlertSeverity[] = ['info', 'warning', 'c
 export abstract class AlertsRepository {
   /** Open alerts of the given kinds. */
   abstract findOpen(kinds: readonly string[]): Promise<Alert[]>;
-  /** Inserts new alerts and updates existing ones (by id), all or nothing. */
+  /**
+   * Inserts new alerts and updates existing ones (by id), all or nothing. A second open alert for
+   * an open (kind, subject) is refused by the table; the batch then fails and the next check retries.
+   */
   abstract saveAll(alerts: readonly Alert[]): Promise<void>;
   /** Newest activity first. */
   abstract list(filter: AlertListFilter): Promise<Alert[]>;

@@ -34,7 +34,8 @@ export class AlertsService {
     const changes: AlertChanges = { opened: [], updated: [], resolved: [] };
     const openByKey = new Map<string, Alert>();
     for (const alert of sortOldestFirst(open)) {
-      // Two open alerts for one key should not exist (the check runs under a lock); if they do, keep the oldest.
+      // Two open alerts for one key cannot exist in the table (partial unique index; the check also
+      // runs under a lock). Other stores, like the tests' in-memory one, get the same rule: the oldest stays.
       if (openByKey.has(alertKey(alert))) changes.resolved.push(resolve(alert, now));
       else openByKey.set(alertKey(alert), alert);
     }

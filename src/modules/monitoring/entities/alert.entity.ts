@@ -1,9 +1,16 @@
-import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
 
-/** A compliance or health alert, deduplicated by (kind, subject) while it is open. */
+/**
+ * A compliance or health alert, deduplicated by (kind, subject) while it is open: the monitoring
+ * check keeps to that under a lock, and the partial unique index makes it a fact of the table.
+ */
 @Entity({ tableName: 'alerts' })
 @Index({ properties: ['kind', 'subject', 'status'] })
+@Unique({
+  name: 'alerts_one_open_per_kind_subject',
+  expression: `create unique index "alerts_one_open_per_kind_subject" on "alerts" ("kind", "subject") where "status" = 'open'`,
+})
 export class Alert {
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
