@@ -3,11 +3,11 @@
 // disconnects through a fake X, the export link arrives, and the page fits a 375 px screen.
 import { sign } from 'jsonwebtoken';
 import { mkdirSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Browser, BrowserContext, Page, Request, Route } from 'playwright-core';
 import { PAGE_CONTENT_SECURITY_POLICY } from '../../src/modules/privacy/pages/privacy-pages.controller';
 import { FakeXServer } from '../fakes/fake-x-server';
+import { plantPersonalData } from '../utils/plant-personal-data';
 import {
   activeElementId,
   backgroundRgb,
@@ -39,36 +39,13 @@ describe('Privacy settings page (/settings/privacy)', () => {
     return counts;
   };
 
-  /** Support tickets through the API; tweets, analyses, runs, logs, an X token and an invoice in SQL. */
-  async function plantPersonalData(userId: string): Promise<void> {
+  /** Two support tickets through the API, the rest of a person's data in SQL (`plantPersonalData`). */
+  async function plantTicketsAndPersonalData(userId: string): Promise<void> {
     const auth = { Authorization: `Bearer ${sut.token(userId)}` };
     for (const subject of ['Billing question', 'Export question']) {
       expect((await sut.http.post('/api/support/tickets').set(auth).send({ subject, body: `About ${subject}` })).status).toBe(201);
     }
-    const now = new Date();
-    const runId = randomUUID();
-    await sql(
-      "insert into workflow_runs (id, user_id, flow, job_name, state, attempts, max_attempts, created_at, updated_at) values (?, ?, 'ingestion', 'twitter.ingest', 'COMPLETED', 1, 5, ?, ?)",
-      [runId, userId, now, now],
-    );
-    await sql("insert into run_logs (run_id, user_id, level, message, created_at) values (?, ?, 'info', 'fetched 2 tweets', ?)", [runId, userId, now]);
-    for (const tweetId of ['201', '202']) {
-      await sql('insert into twitter_data (id, user_id, tweet_id, text, tweet_created_at, fetched_at, run_id) values (?, ?, ?, ?, ?, ?, ?)', [
-        randomUUID(), userId, tweetId, `tweet ${tweetId}`, now, now, runId,
-      ]);
-    }
-    await sql(
-      "insert into analyses (id, user_id, run_id, provider, model, overall, score, summary, tweet_count, tweets, created_at) values (?, ?, ?, 'local', 'lexicon', 'positive', 0.5, 'upbeat', 2, '[]', ?)",
-      [randomUUID(), userId, runId, now],
-    );
-    await sql(
-      "insert into oauth_tokens (id, user_id, provider, provider_user_id, access_token_ciphertext, refresh_token_ciphertext, key_id, scopes, access_token_expires_at, granted_at, created_at, updated_at) values (?, ?, 'x', '42', 'v1:sealed-access', 'v1:sealed-refresh', 'test1', '{tweet.read}', ?, ?, ?, ?)",
-      [randomUUID(), userId, now, now, now, now],
-    );
-    await sql(
-      "insert into billing_records (id, user_id, kind, stripe_object_id, amount_cents, currency, status, occurred_at, created_at) values (?, ?, 'invoice', ?, 1900, 'eur', 'paid', ?, ?)",
-      [randomUUID(), userId, `in_${randomUUID()}`, now, now],
-    );
+    await plantPersonalData(sut.em(), userId);
   }
 
   /** Opens the page as the host application would leave it: the token in sessionStorage. */
@@ -114,8 +91,8 @@ describe('Privacy settings page (/settings/privacy)', () => {
   describe('Delete my data', () => {
     it('should delete the person’s data after confirmation, show the loading state, keep billing records and confirm', async () => {
       const userId = 'browser-eraser';
-      await plantPersonalData(userId);
-      await plantPersonalData('bystander');
+      await plantTicketsAndPersonalData(userId);
+      await plantTicketsAndPersonalData('bystander');
       expect(await countsOf(userId)).toEqual({
         support_tickets: 2, twitter_data: 2, analyses: 1, workflow_runs: 1, run_logs: 1, oauth_tokens: 1, billing_records: 1,
       });
@@ -175,7 +152,7 @@ describe('Privacy settings page (/settings/privacy)', () => {
 
     it('should do nothing on Cancel: no request, every row still there, focus back on the button', async () => {
       const userId = 'browser-canceller';
-      await plantPersonalData(userId);
+      await plantTicketsAndPersonalData(userId);
       const before = await countsOf(userId);
       const page = await openSettings(sut.token(userId));
       const deletions = apiRequests(page, '/api/privacy/delete-my-data');
@@ -193,7 +170,7 @@ describe('Privacy settings page (/settings/privacy)', () => {
 
     it('should keep the focus inside the modal on Tab and Shift+Tab, close it on Escape and return the focus', async () => {
       const userId = 'browser-keyboard';
-      await plantPersonalData(userId);
+      await plantTicketsAndPersonalData(userId);
       const page = await openSettings(sut.token(userId));
       const deletions = apiRequests(page, '/api/privacy/delete-my-data');
 
@@ -230,7 +207,7 @@ describe('Privacy settings page (/settings/privacy)', () => {
 
     it('should show the API’s message in a red alert when the token has expired, and delete nothing', async () => {
       const userId = 'browser-expired';
-      await plantPersonalData(userId);
+      await plantTicketsAndPersonalData(userId);
       const before = await countsOf(userId);
       const expired = sign({ exp: Math.floor(Date.now() / 1000) - 60 }, sut.config.jwt.secret!, { algorithm: 'HS256', subject: userId });
       const expected = await sut.http.post('/api/privacy/delete-my-data').set('Authorization', `Bearer ${expired}`);
@@ -308,7 +285,7 @@ describe('Privacy settings page (/settings/privacy)', () => {
 
   it('should build an export and show its download link when it is ready', async () => {
     const userId = 'browser-exporter';
-    await plantPersonalData(userId);
+    await plantTicketsAndPersonalData(userId);
     const page = await openSettings(sut.token(userId));
 
     await page.getByRole('button', { name: 'Download my data' }).click();

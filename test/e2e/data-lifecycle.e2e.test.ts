@@ -1,44 +1,11 @@
 // Export (GDPR Art. 20) and delete-my-data (Art. 17) through the HTTP API, against PostgreSQL.
-import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManualClock } from '../../src/core/clock/clock';
+import { plantPersonalData, PLANTED_TWEET_IDS } from '../utils/plant-personal-data';
 import { startTestApp, TestApp } from '../utils/test-app';
 
 const HOUR = 60 * 60 * 1000;
-
-async function plantPersonalData(sut: TestApp, userId: string) {
-  const sql = (query: string, params: unknown[]) => sut.em().getConnection().execute(query, params);
-  const now = new Date();
-  await sql('insert into users (id, created_at, last_seen_at) values (?, ?, ?) on conflict do nothing', [userId, now, now]);
-  const runId = randomUUID();
-  await sql(
-    "insert into workflow_runs (id, user_id, flow, job_name, state, attempts, max_attempts, created_at, updated_at) values (?, ?, 'ingestion', 'twitter.ingest', 'COMPLETED', 1, 5, ?, ?)",
-    [runId, userId, now, now],
-  );
-  await sql("insert into run_logs (run_id, user_id, level, message, created_at) values (?, ?, 'info', 'fetched 2 tweets', ?)", [runId, userId, now]);
-  for (const tweetId of ['101', '102']) {
-    await sql('insert into twitter_data (id, user_id, tweet_id, text, tweet_created_at, fetched_at, run_id) values (?, ?, ?, ?, ?, ?, ?)', [
-      randomUUID(), userId, tweetId, `tweet ${tweetId} of ${userId}`, now, now, runId,
-    ]);
-  }
-  await sql(
-    "insert into analyses (id, user_id, run_id, provider, model, overall, score, summary, tweet_count, tweets, created_at) values (?, ?, ?, 'local', 'lexicon', 'positive', 0.5, 'upbeat', 2, '[]', ?)",
-    [randomUUID(), userId, runId, now],
-  );
-  await sql(
-    "insert into oauth_tokens (id, user_id, provider, provider_user_id, access_token_ciphertext, refresh_token_ciphertext, key_id, scopes, access_token_expires_at, granted_at, created_at, updated_at) values (?, ?, 'x', '42', 'v1:sealed-access', 'v1:sealed-refresh', 'test1', '{tweet.read}', ?, ?, ?, ?)",
-    [randomUUID(), userId, now, now, now, now],
-  );
-  await sql(
-    "insert into billing_records (id, user_id, kind, stripe_object_id, amount_cents, currency, status, occurred_at, created_at) values (?, ?, 'invoice', ?, 1900, 'eur', 'paid', ?, ?)",
-    [randomUUID(), userId, `in_${randomUUID()}`, now, now],
-  );
-  await sql(
-    "insert into subscriptions (id, user_id, stripe_subscription_id, tier, status, created_at, updated_at) values (?, ?, ?, 'pro', 'active', ?, ?)",
-    [randomUUID(), userId, `sub_${randomUUID()}`, now, now],
-  );
-}
 
 async function waitForExport(sut: TestApp, auth: Record<string, string>, exportId: string) {
   for (let i = 0; i < 100; i += 1) {
@@ -64,8 +31,8 @@ describe('Data export', () => {
 
   it('should build one JSON document with every section and no token values, behind a signed link', async () => {
     const auth = { Authorization: `Bearer ${sut.token('exporter-1')}` };
-    await plantPersonalData(sut, 'exporter-1');
-    await plantPersonalData(sut, 'someone-else');
+    await plantPersonalData(sut.em(), 'exporter-1');
+    await plantPersonalData(sut.em(), 'someone-else');
     await sut.http.post('/api/support/tickets').set(auth).send({ subject: 'Hello', body: 'A question' });
 
     const started = await sut.http.post('/api/privacy/export').set(auth);
@@ -84,7 +51,7 @@ describe('Data export', () => {
       'exportedAt', 'user', 'consent', 'oauthHistory', 'subscriptions', 'billingRecords', 'tweets', 'analyses', 'runs', 'auditLog', 'supportTickets',
     ]);
     expect(document.user.id).toBe('exporter-1');
-    expect(document.tweets.map((tweet: { tweet_id: string }) => tweet.tweet_id).sort()).toEqual(['101', '102']);
+    expect(document.tweets.map((tweet: { tweet_id: string }) => tweet.tweet_id).sort()).toEqual([...PLANTED_TWEET_IDS]);
     expect(document.billingRecords).toHaveLength(1);
     expect(document.supportTickets).toHaveLength(1);
     expect(document.oauthHistory).toHaveLength(1);
@@ -137,8 +104,8 @@ describe('Delete my data', () => {
   it('should delete the person’s data, keep billing, report counts, and be idempotent', async () => {
     const userId = 'erase-me';
     const auth = { Authorization: `Bearer ${sut.token(userId)}` };
-    await plantPersonalData(sut, userId);
-    await plantPersonalData(sut, 'bystander');
+    await plantPersonalData(sut.em(), userId);
+    await plantPersonalData(sut.em(), 'bystander');
     await sut.http.post('/api/support/tickets').set(auth).send({ subject: 'Bye', body: 'Please erase me' });
     const started = await sut.http.post('/api/privacy/export').set(auth);
     await waitForExport(sut, auth, started.body.exportId);
@@ -188,7 +155,7 @@ describe('Delete my data', () => {
   it('should leave nothing half-deleted when a step fails mid-way, and succeed on retry', async () => {
     const userId = 'fault-user';
     const auth = { Authorization: `Bearer ${sut.token(userId)}` };
-    await plantPersonalData(sut, userId);
+    await plantPersonalData(sut.em(), userId);
     const sql = (query: string) => sut.em().getConnection().execute(query);
     // Analyses are erased after every other table: breaking them fails the transaction late.
     await sql('alter table analyses rename to analyses_unavailable');
