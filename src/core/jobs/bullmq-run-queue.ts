@@ -123,16 +123,17 @@ export class BullMqRunQueue extends RunQueue {
     void this.worker?.pause(true).catch((error: unknown) => this.logger.warn({ msg: 'worker pause failed', err: error }));
   }
 
-  /**
-   * Waits for this process's runs, not for BullMQ's graceful close: that one also waits on Redis,
-   * and Redis may be what is down. Every wait is bounded, so the whole close fits the shutdown budget.
-   */
+  /** Keeps `processing` current: a processor call is in it until it settles. */
   private track<T>(processing: Promise<T>): Promise<T> {
     this.processing.add(processing);
     void processing.finally(() => this.processing.delete(processing)).catch(() => undefined);
     return processing;
   }
 
+  /**
+   * Waits for this process's runs, not for BullMQ's graceful close: that one also waits on Redis,
+   * and Redis may be what is down. Every wait is bounded, so the whole close fits the shutdown budget.
+   */
   async close({ graceMs, onGraceExpired }: RunQueueCloseOptions): Promise<void> {
     this.stopTaking();
     const worker = this.worker;
