@@ -1,7 +1,11 @@
 // HTTP load benchmark of the real app: authenticated reads (GET /api/support/tickets, GET /api/runs)
 // and writes (POST /api/support/tickets) at several fixed concurrencies for a fixed duration, beside
 // a bare @Public() Nest route on the same app (the ceiling: same middleware, pipes and filter, no
-// auth, no database). The bare route lives in this file only; the product has no such route.
+// auth, no database). A second bench-only route, the raw-query floor, sends the tickets list's SQL
+// straight through `pg` and answers the rows: no auth, no ORM, no DTOs. It is the least any route
+// that reads one page from PostgreSQL can cost here, so it tells the database round trip's share
+// of the gap between the ceiling and the real routes from the app's own. The product has neither
+// route; both live in this file only.
 // The load generator is autocannon, in a child process (its own event loop and CPU accounting).
 // Run with `npm run bench:load`, which compiles the app and this file with tsc first and runs the
 // JavaScript, as production does: under ts-node every EventEmitter (each pg and knex query is one)
@@ -12,7 +16,7 @@
 // BENCH_REDIS_URL (default redis://127.0.0.1:6379/1).
 import 'reflect-metadata';
 import type autocannon from 'autocannon';
-import { Controller, Get, Module } from '@nestjs/common';
+import { Controller, Get, Inject, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { execFile, execFileSync } from 'node:child_process';
@@ -23,7 +27,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { AppModule } from '../src/app.module';
 import { Public } from '../src/core/auth/auth.decorators';
 import { mintToken } from '../src/core/auth/token-issuer';
@@ -45,12 +49,32 @@ const TARGET_RATIO = 0.5;
 /** The directory with package.json: this file runs from bench/ under ts-node and from dist-bench/bench/ compiled. */
 const PROJECT_ROOT = findProjectRoot(__dirname);
 
+/** What the raw-query floor reads: its own pg pool on the bench database, and whose tickets. */
+interface RawQueryFixture {
+  pool: Pool;
+  reader: string;
+}
+const RAW_QUERY_FIXTURE = Symbol('RAW_QUERY_FIXTURE');
+
 @Controller('bench')
-class BareController {
+class BenchController {
+  constructor(@Inject(RAW_QUERY_FIXTURE) private readonly fixture: RawQueryFixture) {}
+
   @Get('bare')
   @Public()
   bare(): { ok: true } {
     return { ok: true };
+  }
+
+  /** The same SQL and the same page as GET /api/support/tickets for the reader. */
+  @Get('raw-query')
+  @Public()
+  async rawQuery(): Promise<unknown[]> {
+    const { rows } = await this.fixture.pool.query(
+      'select id, subject, body, status, created_at from support_tickets where user_id = $1 and deleted_at is null order by created_at desc limit 100',
+      [this.fixture.reader],
+    );
+    return rows;
   }
 }
 
@@ -188,7 +212,17 @@ async function main(): Promise<void> {
   // Request logs are serialised as in production but written nowhere, so the terminal is not the bottleneck.
   const logger = new AppLogger({ level: 'info', destination: new Writable({ write: (_chunk, _encoding, done) => done() }) });
 
-  @Module({ imports: [AppModule.forRoot(config, logger)], controllers: [BareController] })
+  const reader = `bench-reader-${randomUUID()}`;
+  const writer = `bench-writer-${randomUUID()}`;
+  await seed(databaseUrl, reader);
+  // The size of the app's pool (orm-options), so the floor has no more connections than the routes.
+  const rawQueryFixture: RawQueryFixture = { pool: new Pool({ connectionString: databaseUrl, max: 10 }), reader };
+
+  @Module({
+    imports: [AppModule.forRoot(config, logger)],
+    controllers: [BenchController],
+    providers: [{ provide: RAW_QUERY_FIXTURE, useValue: rawQueryFixture }],
+  })
   class BenchModule {}
 
   const app = await NestFactory.create<NestExpressApplication>(BenchModule, { logger, bodyParser: false, abortOnError: false });
@@ -196,12 +230,10 @@ async function main(): Promise<void> {
   await app.listen(0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
 
-  const reader = `bench-reader-${randomUUID()}`;
-  const writer = `bench-writer-${randomUUID()}`;
-  await seed(databaseUrl, reader);
   const token = (userId: string) => mintToken(JWT_SECRET, { userId, ttl: '1d', issuer: config.jwt.issuer, audience: config.jwt.audience });
   const allScenarios: Scenario[] = [
     { name: 'GET /bench/bare (ceiling)', method: 'GET', path: '/bench/bare', read: false },
+    { name: 'GET /bench/raw-query (floor)', method: 'GET', path: '/bench/raw-query', read: false },
     { name: 'GET /api/support/tickets', method: 'GET', path: '/api/support/tickets', token: token(reader), read: true },
     { name: 'GET /api/runs', method: 'GET', path: '/api/runs', token: token(reader), read: true },
     {
@@ -278,6 +310,7 @@ async function main(): Promise<void> {
   const errors = [...results.values()].reduce((sum, result) => sum + result.errors, 0);
   process.stdout.write(`total errors: ${errors}\n`);
   await app.close();
+  await rawQueryFixture.pool.end();
   if (!process.env.BENCH_DATABASE_URL) await withAdmin((admin) => admin.query(`drop database if exists "${OWN_DATABASE}" with (force)`));
   process.exitCode = failed || errors > 0 ? 1 : 0;
 }
