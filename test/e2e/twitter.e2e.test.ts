@@ -175,6 +175,32 @@ describe('Twitter (server mode, fake X)', () => {
     expect(await tweetRows(account.userId)).toHaveLength(120);
   });
 
+  it('should store nothing when delete-my-data ran elsewhere while the run was fetching from X', async () => {
+    const account = await connectXAccount(sut, fakeX);
+    fakeX.seedGeneratedTweets(account.xUserId, 30);
+    const held = fakeX.holdNext(TIMELINE);
+    const runId = await sync(account.userId);
+    await held.arrived;
+
+    // What the erasure does to the run and the tweets, on another instance: this process's worker
+    // gets no abort, and its cancellation poll (every 2 s) has not come round yet.
+    await sut.em().transactional(async (em) => {
+      await em.execute("update workflow_runs set state = 'CANCELLED' where id = ?", [runId]);
+      await em.execute('delete from run_logs where user_id = ?', [account.userId]);
+      await em.execute('delete from workflow_runs where user_id = ?', [account.userId]);
+      await em.execute('delete from twitter_data where user_id = ?', [account.userId]);
+    });
+    held.release();
+    await sleep(1_000);
+
+    expect(fakeX.requestsTo(TIMELINE)).toHaveLength(1);
+    expect(await tweetRows(account.userId)).toEqual([]);
+    const left = await sut.em().getConnection().execute('select count(*)::int as n from run_logs where user_id = ?', [account.userId]);
+    expect(left).toEqual([{ n: 0 }]);
+    const audit = await sut.em().getConnection().execute('select action from audit_log where user_id = ?', [account.userId]);
+    expect(audit).toEqual([]);
+  });
+
   it('should return the run under way instead of starting a second one', async () => {
     const account = await connectXAccount(sut, fakeX);
     const runs = sut.app.get(RunsService);

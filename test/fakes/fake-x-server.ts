@@ -50,6 +50,13 @@ interface ForcedFailure {
   route: XRoute | undefined;
 }
 
+interface HeldRequest {
+  route: XRoute;
+  arrived: () => void;
+  released: Promise<void>;
+  release: () => void;
+}
+
 /** Form parameters the request log never shows. */
 const FORM_SECRETS = new Set(['code', 'code_verifier', 'refresh_token', 'token', 'client_secret']);
 
@@ -72,6 +79,7 @@ export class FakeXServer extends FakeHttpServer {
   private readonly oauth: FakeXOAuth;
   private readonly rateLimits: FakeXRateLimits;
   private readonly forcedFailures: ForcedFailure[] = [];
+  private readonly holds: HeldRequest[] = [];
   private snowflakeSequence = 0;
 
   constructor(options: FakeXServerOptions = {}) {
@@ -236,8 +244,22 @@ export class FakeXServer extends FakeHttpServer {
     return this.requests.filter((entry) => entry.route === route);
   }
 
+  /**
+   * The next request to `route` is answered only once `release()` is called; `arrived` resolves
+   * when it has come in. For doing something while a client waits for X.
+   */
+  holdNext(route: XRoute): { arrived: Promise<void>; release: () => void } {
+    let arrived!: () => void;
+    let release!: () => void;
+    const arrival = new Promise<void>((resolve) => (arrived = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    this.holds.push({ route, arrived, released, release });
+    return { arrived: arrival, release };
+  }
+
   /** Forgets users, tweets, tokens, counters, logs and controls; keeps the server running. */
   reset(): void {
+    for (const hold of this.holds.splice(0)) hold.release();
     this.users.clear();
     this.tweetsByUser.clear();
     this.oauth.reset();
@@ -248,7 +270,7 @@ export class FakeXServer extends FakeHttpServer {
 
   // ---- HTTP -------------------------------------------------------------------------------------
 
-  protected handle(req: IncomingMessage, body: Buffer, res: ServerResponse): void {
+  protected async handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake.x');
     const method = (req.method ?? 'GET').toUpperCase();
     const route = matchRoute(method, url.pathname);
@@ -262,6 +284,12 @@ export class FakeXServer extends FakeHttpServer {
       at: new Date(this.now()),
     };
     this.requests.push(entry);
+    const holdIndex = this.holds.findIndex((hold) => hold.route === route?.route);
+    if (holdIndex >= 0) {
+      const [hold] = this.holds.splice(holdIndex, 1);
+      hold.arrived();
+      await hold.released;
+    }
 
     let status: number;
     let responseBody: unknown;

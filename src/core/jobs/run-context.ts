@@ -18,13 +18,22 @@ export interface RunContext<N extends JobName = JobName> {
    */
   readonly signal: AbortSignal;
   /**
-   * Appends a line to the run's log (`run_logs`), redacted with the `log` profile first. Joins the
-   * handler's transaction when called inside one (embedded PGlite cannot serve a second connection
-   * while a transaction is open).
+   * Appends a line to the run's log (`run_logs`), redacted with the `log` profile first; nothing
+   * once the run has been erased. Joins the handler's transaction when called inside one (embedded
+   * PGlite cannot serve a second connection while a transaction is open).
    */
   log(level: RunLogLevel, message: string): Promise<void>;
   /** Throws the signal's reason when the run was cancelled or the worker is stopping. */
   throwIfAborted(): void;
+  /**
+   * Call first inside the transaction that stores what the run produced (tweets, an analysis, an
+   * export). It holds the run's row until that transaction ends and throws `RunCancelledError`
+   * when the run is no longer this attempt: cancelled, erased by delete-my-data, or taken over.
+   * A cancel or an erasure, which updates that row first, then either waits for the transaction
+   * and removes what it stored, or came first and nothing is stored: a handler that missed the
+   * abort (another process cancelled it a moment ago) can never write a person's data back.
+   */
+  lockRunForWrite(): Promise<void>;
 }
 
 /**

@@ -40,8 +40,15 @@ class InMemoryRuns {
     return true;
   }
 
-  async insertLog(run: { id: string }, level: RunLogLevel, message: string): Promise<void> {
+  async insertLog(run: { id: string }, level: RunLogLevel, message: string): Promise<boolean> {
+    if (!this.rows.has(run.id)) return false;
     this.logs.push({ runId: run.id, level, message });
+    return true;
+  }
+
+  async lockIfRunning(id: string, attempts: number): Promise<boolean> {
+    const row = this.rows.get(id);
+    return row?.state === RunState.RUNNING && row.attempts === attempts;
   }
 }
 
@@ -284,6 +291,48 @@ describe(RunExecutor.name, () => {
 
     expect(runs.logs).toContainEqual({ runId: run.id, level: 'info', message: 'fetched timeline of [EMAIL]' });
     expect(JSON.stringify(runs.logs)).not.toContain('carol@example.org');
+  });
+  it('should let a handler store its results while the run is still its attempt', async () => {
+    const { sut, runs, handle } = setup();
+    const run = runs.add();
+    const stored: string[] = [];
+    handle(async (context) => {
+      await context.lockRunForWrite();
+      stored.push('tweets');
+      return { stored: stored.length };
+    });
+
+    await sut.process(run.id);
+
+    expect(stored).toEqual(['tweets']);
+    expect(runs.rows.get(run.id)).toMatchObject({ state: RunState.COMPLETED, result: { stored: 1 } });
+  });
+
+  it('should stop a handler at lockRunForWrite when its run was cancelled or erased meanwhile, without a retry', async () => {
+    const { sut, runs, handle } = setup();
+    const cancelled = runs.add();
+    const erased = runs.add();
+    const stored: string[] = [];
+    const seen: RunContext<'twitter.ingest'>[] = [];
+    handle(async (context) => {
+      seen.push(context);
+      // Another process cancels (or erases) the run while this one fetches; its abort never arrives here.
+      if (context.runId === cancelled.id) Object.assign(runs.rows.get(cancelled.id)!, { state: RunState.CANCELLED });
+      else runs.rows.delete(erased.id);
+      await context.lockRunForWrite();
+      stored.push(context.runId);
+      return {};
+    });
+
+    await expect(sut.process(cancelled.id)).resolves.toEqual({ kind: 'done' });
+    await expect(sut.process(erased.id)).resolves.toEqual({ kind: 'done' });
+
+    expect(stored).toEqual([]);
+    expect(seen.map((context) => context.signal.aborted)).toEqual([true, true]);
+    expect(runs.rows.get(cancelled.id)).toMatchObject({ state: RunState.CANCELLED, attempts: 1 });
+    expect(runs.rows.has(erased.id)).toBe(false);
+    // Nothing written for the erased run after it was erased.
+    expect(runs.logs.filter((log) => log.runId === erased.id).map((log) => log.message)).toEqual(['Attempt 1 of 5 started']);
   });
 });
 

@@ -85,7 +85,7 @@ export class RunExecutor {
     this.active.set(run.id, controller);
     const stopWatching = this.watchForCancellation(run.id, attempt, controller);
     try {
-      const context = this.createContext(run, attempt, controller.signal);
+      const context = this.createContext(run, attempt, controller);
       const execute = () => RequestContext.create(this.em, () => handler(context));
       const result = await (this.requestUser ? this.requestUser.runAs(run.userId ?? null, execute) : execute());
       const finishedAt = this.clock.now();
@@ -184,7 +184,8 @@ export class RunExecutor {
     return { kind: 'delay', delayMs: decision.delayMs };
   }
 
-  private createContext<N extends JobName>(run: WorkflowRun, attempt: number, signal: AbortSignal): RunContext<N> {
+  private createContext<N extends JobName>(run: WorkflowRun, attempt: number, controller: AbortController): RunContext<N> {
+    const { signal } = controller;
     return {
       runId: run.id,
       userId: run.userId ?? null,
@@ -194,8 +195,15 @@ export class RunExecutor {
       payload: (run.input ?? {}) as JobPayloads[N],
       signal,
       // Inside the handler's async context: joins its request context or transaction.
-      log: (level, message) => this.runs.insertLog(run, level, redactForLog(String(message)), this.clock.now()),
+      log: async (level, message) => {
+        await this.runs.insertLog(run, level, redactForLog(String(message)), this.clock.now());
+      },
       throwIfAborted: () => signal.throwIfAborted(),
+      // Inside the handler's transaction, so the lock lasts until it commits.
+      lockRunForWrite: async () => {
+        if (!(await this.runs.lockIfRunning(run.id, attempt))) controller.abort(new RunCancelledError());
+        signal.throwIfAborted();
+      },
     };
   }
 

@@ -1,6 +1,8 @@
 // Database access of the run engine. State changes are conditional updates ("from this state and
 // attempt count to that"), so two workers, a cancel and a recovery sweep can race on one run and
-// exactly one of them wins; no transaction is held while a handler runs.
+// exactly one of them wins; no transaction is held while a handler runs. Writes made on a run's
+// behalf (its results, its log lines) lock the run's row first, so they cannot land after a
+// cancel or an erasure has removed the run's data.
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
@@ -143,14 +145,35 @@ export class RunsRepository {
     return this.contextual().findOne(WorkflowRun, { id, userId, deletedAt: null });
   }
 
-  async insertLog(
-    run: { id: string; userId?: string | null },
-    level: RunLogLevel,
-    message: string,
-    now: Date,
-    em: EntityManager = this.contextual(),
-  ): Promise<void> {
-    await em.insert(RunLog, { runId: run.id, userId: run.userId ?? null, level, message, createdAt: now });
+  /**
+   * Locks the run's row until the caller's transaction ends (FOR SHARE) if the run is still RUNNING
+   * at `attempts`; false when it was cancelled, erased or taken over by another worker. A cancel
+   * updates that row, so it waits for the transaction; see `RunContext.lockRunForWrite`.
+   */
+  async lockIfRunning(id: string, attempts: number, em: EntityManager = this.contextual()): Promise<boolean> {
+    if (!em.isInTransaction()) {
+      throw new Error('RunsRepository.lockIfRunning must be called inside the transaction that writes for the run');
+    }
+    const rows = await em.execute<unknown[]>(
+      "select 1 from workflow_runs where id = ? and state = 'RUNNING' and attempts = ? and deleted_at is null for share",
+      [id, attempts],
+    );
+    return rows.length === 1;
+  }
+
+  /**
+   * Appends a log line to an existing run, under a share lock of its row: a line written while
+   * the run is being erased waits for the erasure and is then not written, instead of surviving it
+   * with the person's id. Returns whether it was written.
+   */
+  async insertLog(run: { id: string }, level: RunLogLevel, message: string, now: Date, em: EntityManager = this.contextual()): Promise<boolean> {
+    const inserted = await em.execute<{ affectedRows: number }>(
+      `insert into run_logs (run_id, user_id, level, message, created_at)
+       select id, user_id, ?, ?, ? from workflow_runs where id = ? and deleted_at is null for share`,
+      [level, message, now, run.id],
+      'run',
+    );
+    return inserted.affectedRows === 1;
   }
 
   listLogs(runId: string, limit: number): Promise<RunLog[]> {

@@ -87,6 +87,7 @@ export class AnalysisRunService {
     ctx.throwIfAborted();
 
     const analysis = await this.em.transactional(async () => {
+      await ctx.lockRunForWrite();
       const stored = await this.analyses.insert({
         userId,
         runId: ctx.runId,

@@ -8,11 +8,13 @@ import { AuditService } from '../../core/audit/audit.service';
 import { Clock } from '../../core/clock/clock';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
 import { RunFlow } from '../../core/jobs/entities/workflow-run.entity';
+import { RunCancelledError } from '../../core/jobs/job-errors';
 import { RunContext } from '../../core/jobs/run-context';
 import { RunsService } from '../../core/jobs/runs.service';
 import { ExportStatusDto, ExportStartedDto } from './dto/export.dto';
 import { DataExport } from './entities/data-export.entity';
 import { ExportBuilder } from './export-builder';
+import { removeExportFile } from './export-files';
 import { ExportSigner } from './export-signer';
 import { ExportLinkExpiredError, ExportLinkInvalidError, ExportNotFoundError } from './export.exception';
 
@@ -80,15 +82,29 @@ export class ExportService implements OnModuleInit {
     await mkdir(join(this.config.dataDir, EXPORTS_DIR), { recursive: true, mode: 0o700 });
     const now = this.clock.now();
     const size = await this.builder.build(userId, join(this.config.dataDir, relativePath), now);
-    Object.assign(dataExport, {
-      status: 'ready',
-      filePath: relativePath,
-      sizeBytes: String(size),
-      completedAt: now,
-      expiresAt: new Date(now.getTime() + EXPORT_LINK_VALIDITY_MS),
-    });
-    await this.em.flush();
-    await this.audit.audit(userId, 'Data export ready', 'dsar_exports', { exportId, sizeBytes: size });
+    try {
+      await this.em.transactional(async (em) => {
+        await context.lockRunForWrite();
+        const marked = await em.nativeUpdate(
+          DataExport,
+          { id: exportId, deletedAt: null },
+          {
+            status: 'ready',
+            filePath: relativePath,
+            sizeBytes: String(size),
+            completedAt: now,
+            expiresAt: new Date(now.getTime() + EXPORT_LINK_VALIDITY_MS),
+          },
+        );
+        if (marked !== 1) throw new RunCancelledError('The export was deleted while it was being built');
+        await this.audit.audit(userId, 'Data export ready', 'dsar_exports', { exportId, sizeBytes: size });
+      });
+    } catch (error) {
+      // Erased (or cancelled) while the file was written: the file, a copy of the person's data,
+      // must not outlive its row, which was the only way to find and remove it.
+      await removeExportFile(this.config.dataDir, relativePath);
+      throw error;
+    }
     await context.log('info', `export written (${size} bytes)`);
     return { exportId, sizeBytes: size };
   }

@@ -56,6 +56,7 @@ export class TwitterIngestionService {
     const rows = tweets.map(toStoredRow);
     const fetchedAt = this.clock.now();
     const stored = await this.em.transactional(async () => {
+      await ctx.lockRunForWrite();
       const inserted = await this.tweets.insertNew(userId, ctx.runId, fetchedAt, rows);
       await this.audit.audit(userId, 'Tweets ingested', 'twitter', { count: inserted, fetched: tweets.length, runId: ctx.runId });
       return inserted;

@@ -63,15 +63,12 @@ class InterruptingFakeX extends FakeXServer {
   timelineRequests = 0;
   onSecondPage: () => Promise<void> = async () => undefined;
 
-  protected override handle(req: IncomingMessage, body: Buffer, res: ServerResponse): void {
+  protected override async handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
     if (req.method === 'GET' && /^\/2\/users\/[^/]+\/tweets/.test(req.url ?? '')) {
       this.timelineRequests += 1;
-      if (this.timelineRequests === 2) {
-        void this.onSecondPage().then(() => super.handle(req, body, res));
-        return;
-      }
+      if (this.timelineRequests === 2) await this.onSecondPage();
     }
-    super.handle(req, body, res);
+    await super.handle(req, body, res);
   }
 }
 

@@ -1,6 +1,7 @@
 // Job handlers that exist only in the tests: their behaviour is scripted by the payload, so the
 // engine's retry, delay, cancel and crash paths can be driven on purpose, in this process or in
 // a separate worker process.
+import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { PermanentJobError, TransientJobError } from '../../../../src/core/jobs/job-errors';
 import { RunsService } from '../../../../src/core/jobs/runs.service';
@@ -23,6 +24,8 @@ declare module '../../../../src/core/jobs/job-payloads' {
     'test.block-first-attempt': { userId: string };
     /** In a process started with BLOCK_RUNS=1: runs until its signal is aborted. Elsewhere: completes. */
     'test.block-in-marked-process': { userId: string };
+    /** Stores a support ticket for the user when its `StoreGate` lets it (see `storeGateFor`). */
+    'test.store-when-released': { userId: string };
   }
 }
 
@@ -42,7 +45,42 @@ function record(runId: string, attempt: number): number {
   return list.length - 1;
 }
 
-export function registerTestJobHandlers(runs: RunsService): void {
+interface Deferred<T = void> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+}
+
+function deferred<T = void>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((settle) => (resolve = settle));
+  return { promise, resolve };
+}
+
+/**
+ * Steps of a 'test.store-when-released' run, by user id: the handler says it is `waiting` (the
+ * stand-in for fetching from a provider), waits for `release` whatever its abort signal says (as
+ * a handler does in a process a cancel has not reached yet), then stores a support ticket in one
+ * transaction that starts with `lockRunForWrite`, says it is `locked` and commits on `commit`.
+ * Between the two it writes a run log line.
+ * `outcome` is the ticket's id, or the error that stopped the handler.
+ */
+export interface StoreGate {
+  waiting: Deferred;
+  release: Deferred;
+  locked: Deferred;
+  commit: Deferred;
+  outcome: Deferred<string | Error>;
+}
+
+const storeGates = new Map<string, StoreGate>();
+
+export function storeGateFor(userId: string): StoreGate {
+  const gate = { waiting: deferred(), release: deferred(), locked: deferred(), commit: deferred(), outcome: deferred<string | Error>() };
+  storeGates.set(userId, gate);
+  return gate;
+}
+
+export function registerTestJobHandlers(runs: RunsService, em: EntityManager): void {
   runs.registerHandler('test.echo', async (ctx) => {
     record(ctx.runId, ctx.attempt);
     await ctx.log('info', `echoing for ${ctx.payload.userId}@example.com`);
@@ -86,6 +124,31 @@ export function registerTestJobHandlers(runs: RunsService): void {
     return { pid: process.pid };
   });
 
+  runs.registerHandler('test.store-when-released', async (ctx) => {
+    const gate = storeGates.get(ctx.payload.userId);
+    if (!gate) throw new PermanentJobError('TEST_NO_GATE', 'no store gate for this user');
+    gate.waiting.resolve();
+    await gate.release.promise;
+    await ctx.log('info', 'fetched; storing');
+    try {
+      const ticketId = await em.transactional(async (tx) => {
+        await ctx.lockRunForWrite();
+        gate.locked.resolve();
+        await gate.commit.promise;
+        const [row] = await tx.execute<{ id: string }[]>(
+          "insert into support_tickets (id, user_id, subject, body, status, created_at) values (gen_random_uuid(), ?, 'stored by a run', 'body', 'open', now()) returning id",
+          [ctx.payload.userId],
+        );
+        return row.id;
+      });
+      gate.outcome.resolve(ticketId);
+      return { ticketId };
+    } catch (error) {
+      gate.outcome.resolve(error as Error);
+      throw error;
+    }
+  });
+
   runs.registerHandler('test.block-first-attempt', async (ctx) => {
     record(ctx.runId, ctx.attempt);
     if (ctx.attempt === 1) {
@@ -98,10 +161,13 @@ export function registerTestJobHandlers(runs: RunsService): void {
 
 @Injectable()
 class TestJobHandlers implements OnModuleInit {
-  constructor(private readonly runs: RunsService) {}
+  constructor(
+    private readonly runs: RunsService,
+    private readonly em: EntityManager,
+  ) {}
 
   onModuleInit(): void {
-    registerTestJobHandlers(this.runs);
+    registerTestJobHandlers(this.runs, this.em);
   }
 }
 
