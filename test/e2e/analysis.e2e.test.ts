@@ -53,6 +53,14 @@ async function ingestedAccount(
   return account;
 }
 
+async function waitUntil(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 async function count(testApp: TestApp, sql: string, params: unknown[] = []): Promise<number> {
   const [{ n }] = await testApp.em().getConnection().execute<{ n: number }[]>(`select count(*)::int as n ${sql}`, params);
   return n;
@@ -201,6 +209,28 @@ describe('Analysis (server mode, fake Anthropic)', () => {
     expect(await count(sut, 'from analyses')).toBe(0);
     const quota = await sut.http.get('/api/analysis/quota').set(bearer(account.userId));
     expect(quota.body).toMatchObject({ used: 0 });
+  });
+
+  it('should store no analysis when delete-my-data ran elsewhere while the model was answering', async () => {
+    const account = await ingestedAccount(sut, fakeX, 6);
+    fakeAnthropic.respondWith({ delayMs: 800, then: 'default' });
+    const runId = await analyse(account.userId);
+    await waitUntil(() => fakeAnthropic.requests.length === 1);
+
+    // What the erasure does, on another instance: this worker gets no abort, and its cancellation
+    // poll (every 2 s) has not come round before the answer arrives.
+    await sut.em().transactional(async (em) => {
+      await em.execute("update workflow_runs set state = 'CANCELLED' where id = ?", [runId]);
+      for (const table of ['run_logs', 'workflow_runs', 'twitter_data', 'analyses']) {
+        await em.execute(`delete from ${table} where user_id = ?`, [account.userId]);
+      }
+    });
+    await waitUntil(() => fakeAnthropic.requests[0]?.status === 200);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    expect(await count(sut, 'from analyses where user_id = ?', [account.userId])).toBe(0);
+    expect(await count(sut, 'from run_logs where user_id = ?', [account.userId])).toBe(0);
+    expect(await count(sut, "from audit_log where user_id = ? and action = 'Sentiment analysis completed'", [account.userId])).toBe(0);
   });
 
   it('should answer 429 QUOTA_EXCEEDED and record a compliance event once the month is used up', async () => {
