@@ -307,6 +307,16 @@ async function main(): Promise<void> {
         `${ratio.toFixed(2)}x the bare route's mean (target >= ${TARGET_RATIO})\n`,
     );
   }
+  // The floor against the same targets: what any route reading one page from PostgreSQL could reach here.
+  const floor = measured.find((scenario) => scenario.path === '/bench/raw-query');
+  if (floor) {
+    const concurrency = Math.max(...CONCURRENCY);
+    const result = results.get(`${floor.name}@${concurrency}`)!;
+    process.stdout.write(
+      `for reference, ${floor.name} at concurrency ${concurrency}: p99 ${result.p99Ms.toFixed(2)} ms, ` +
+        `${(result.requestsPerSecond / bareMean.get(concurrency)!).toFixed(2)}x the bare route's mean\n`,
+    );
+  }
   const errors = [...results.values()].reduce((sum, result) => sum + result.errors, 0);
   process.stdout.write(`total errors: ${errors}\n`);
   await app.close();
