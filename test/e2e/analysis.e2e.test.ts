@@ -10,7 +10,7 @@ import { RECORD_SENTIMENT_TOOL } from '../../src/modules/analysis/sentiment';
 import { FakeAnthropicServer } from '../fakes/fake-anthropic-server';
 import { FakeXServer } from '../fakes/fake-x-server';
 import { startTestApp, TestApp } from '../utils/test-app';
-import { ConnectedAccount, connectXAccount, waitForRun } from '../utils/x-account';
+import { ConnectedAccount, connectXAccount, waitForIdleWorker, waitForRun } from '../utils/x-account';
 
 const MODEL_BASIC = 'claude-test-basic';
 const MODEL_PRO = 'claude-test-pro';
@@ -225,8 +225,7 @@ describe('Analysis (server mode, fake Anthropic)', () => {
         await em.execute(`delete from ${table} where user_id = ?`, [account.userId]);
       }
     });
-    await waitUntil(() => fakeAnthropic.requests[0]?.status === 200);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await waitForIdleWorker(sut);
 
     expect(await count(sut, 'from analyses where user_id = ?', [account.userId])).toBe(0);
     expect(await count(sut, 'from run_logs where user_id = ?', [account.userId])).toBe(0);

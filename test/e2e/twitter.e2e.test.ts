@@ -14,7 +14,7 @@ import { XCircuitBreaker } from '../../src/modules/twitter/x-circuit-breaker';
 import { FakeXServer } from '../fakes/fake-x-server';
 import { startTestApp, TestApp } from '../utils/test-app';
 import { TEST_DATABASE_URL, TEST_ENCRYPTION_KEYS, TEST_EXPORT_SIGNING_KEY, TEST_JWT_SECRET, TEST_REDIS_URL } from '../utils/test-env';
-import { connectXAccount, sleep, waitForRun } from '../utils/x-account';
+import { connectXAccount, sleep, waitForIdleWorker, waitForRun } from '../utils/x-account';
 
 const TIMELINE = 'GET /2/users/:id/tweets' as const;
 const LOOKUP = 'GET /2/tweets' as const;
@@ -191,7 +191,7 @@ describe('Twitter (server mode, fake X)', () => {
       await em.execute('delete from twitter_data where user_id = ?', [account.userId]);
     });
     held.release();
-    await sleep(1_000);
+    await waitForIdleWorker(sut);
 
     expect(fakeX.requestsTo(TIMELINE)).toHaveLength(1);
     expect(await tweetRows(account.userId)).toEqual([]);

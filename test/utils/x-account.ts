@@ -3,6 +3,7 @@
 // subscription, so ingestion and analysis tests need not replay the consent dance each time.
 import { randomInt, randomUUID } from 'node:crypto';
 import { WorkflowRun } from '../../src/core/jobs/entities/workflow-run.entity';
+import { RunExecutor } from '../../src/core/jobs/run-executor';
 import { ConsentRepository } from '../../src/modules/consent/consent.repository';
 import { TokenVaultService } from '../../src/modules/consent/token-vault.service';
 import { FakeXServer } from '../fakes/fake-x-server';
@@ -70,6 +71,16 @@ export async function waitForRun(
     await sleep(100);
   }
   throw new Error(`run ${runId} did not reach the expected state in ${timeoutMs} ms; last seen: ${JSON.stringify(last)}`);
+}
+
+/** Waits until this app's worker executes no run: for runs whose row is gone (erased) and cannot be polled. */
+export async function waitForIdleWorker(testApp: TestApp, timeoutMs = 30_000): Promise<void> {
+  const executor = testApp.app.get(RunExecutor, { strict: false });
+  const deadline = Date.now() + timeoutMs;
+  while (executor.activeCount > 0) {
+    if (Date.now() > deadline) throw new Error(`the worker still executed ${executor.activeCount} runs after ${timeoutMs} ms`);
+    await sleep(50);
+  }
 }
 
 export function sleep(ms: number): Promise<void> {
