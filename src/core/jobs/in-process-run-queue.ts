@@ -28,7 +28,9 @@ export class InProcessRunQueue extends RunQueue {
   }
 
   async enqueue(runId: string, delayMs = 0): Promise<void> {
-    if (this.closed) throw new Error('The run queue is closed');
+    // Shutting down (a request still in flight started a run): the run stays PENDING in the
+    // database and the next start re-enqueues it, instead of failing work the caller was promised.
+    if (this.closed) return;
     if (this.entries.has(runId)) return;
     this.schedule(runId, delayMs);
   }

@@ -51,4 +51,17 @@ describe('Runs engine: embedded mode restart', () => {
     expect(await sut.findRun(blocked.id)).toMatchObject({ state: RunState.PENDING, attempts: 0 });
     expect(await sut.runs.cancelRun(blocked.id)).toBe(true);
   });
+
+  it('should keep a run started while the worker is stopping PENDING, and run it after the restart', async () => {
+    sut = await startJobsHarness({ mode: 'embedded', dataDir });
+    // What a request still in flight during shutdown does once the worker has stopped taking jobs.
+    sut.queue.stopTaking();
+    const late = await sut.runs.startRun(RunFlow.INGESTION, 'test.echo', userId, { userId, value: 'late' });
+    expect(await sut.findRun(late.id)).toMatchObject({ state: RunState.PENDING, attempts: 0, errorCode: null });
+    await sut.close();
+    sut = undefined;
+
+    sut = await startJobsHarness({ mode: 'embedded', dataDir });
+    expect(await sut.waitForRun(late.id, isFinished)).toMatchObject({ state: RunState.COMPLETED, attempts: 1, result: { value: 'late' } });
+  });
 });
