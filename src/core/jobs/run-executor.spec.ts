@@ -292,6 +292,7 @@ describe(RunExecutor.name, () => {
     expect(runs.logs).toContainEqual({ runId: run.id, level: 'info', message: 'fetched timeline of [EMAIL]' });
     expect(JSON.stringify(runs.logs)).not.toContain('carol@example.org');
   });
+
   it('should let a handler store its results while the run is still its attempt', async () => {
     const { sut, runs, handle } = setup();
     const run = runs.add();

@@ -8,7 +8,7 @@ import { AuditService } from '../../core/audit/audit.service';
 import { Clock } from '../../core/clock/clock';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
 import { RunFlow } from '../../core/jobs/entities/workflow-run.entity';
-import { RunCancelledError } from '../../core/jobs/job-errors';
+import { PermanentJobError } from '../../core/jobs/job-errors';
 import { RunContext } from '../../core/jobs/run-context';
 import { RunsService } from '../../core/jobs/runs.service';
 import { ExportStatusDto, ExportStartedDto } from './dto/export.dto';
@@ -96,7 +96,7 @@ export class ExportService implements OnModuleInit {
             expiresAt: new Date(now.getTime() + EXPORT_LINK_VALIDITY_MS),
           },
         );
-        if (marked !== 1) throw new RunCancelledError('The export was deleted while it was being built');
+        if (marked !== 1) throw new PermanentJobError('EXPORT_DELETED', 'The export was deleted while it was being built');
         await this.audit.audit(userId, 'Data export ready', 'dsar_exports', { exportId, sizeBytes: size });
       });
     } catch (error) {
