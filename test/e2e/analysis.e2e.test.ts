@@ -232,6 +232,20 @@ describe('Analysis (server mode, fake Anthropic)', () => {
     expect(await count(sut, "from audit_log where user_id = ? and action = 'Sentiment analysis completed'", [account.userId])).toBe(0);
   });
 
+  it('should store no analysis when the person withdrew consent while the model was answering, and fail the run', async () => {
+    const account = await ingestedAccount(sut, fakeX, 6);
+    fakeAnthropic.respondWith({ delayMs: 800, then: 'default' });
+    const runId = await analyse(account.userId);
+    await waitUntil(() => fakeAnthropic.requests.length === 1);
+
+    const withdrawal = await sut.http.delete('/api/twitter/connection').set(bearer(account.userId));
+    expect(withdrawal.status).toBe(204);
+    const run = await waitForRun(sut, runId);
+
+    expect(run).toMatchObject({ state: 'FAILED', attempts: 1, errorCode: 'CONSENT_REQUIRED' });
+    expect(await count(sut, 'from analyses where user_id = ?', [account.userId])).toBe(0);
+  });
+
   it('should answer 429 QUOTA_EXCEEDED and record a compliance event once the month is used up', async () => {
     const account = await ingestedAccount(sut, fakeX, 3);
     const month = quotaMonthOf(new Date());

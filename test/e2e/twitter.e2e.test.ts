@@ -201,6 +201,22 @@ describe('Twitter (server mode, fake X)', () => {
     expect(audit).toEqual([]);
   });
 
+  it('should store nothing X answered while the person was withdrawing consent, and fail the run', async () => {
+    const account = await connectXAccount(sut, fakeX);
+    fakeX.seedGeneratedTweets(account.xUserId, 30);
+    const held = fakeX.holdNext(TIMELINE);
+    const runId = await sync(account.userId);
+    await held.arrived;
+
+    const withdrawal = await sut.http.delete('/api/twitter/connection').set(bearer(account.userId));
+    expect(withdrawal.status).toBe(204);
+    held.release();
+    const run = await waitForRun(sut, runId);
+
+    expect(run).toMatchObject({ state: 'FAILED', attempts: 1, errorCode: 'CONSENT_REQUIRED' });
+    expect(await tweetRows(account.userId)).toEqual([]);
+  });
+
   it('should return the run under way instead of starting a second one', async () => {
     const account = await connectXAccount(sut, fakeX);
     const runs = sut.app.get(RunsService);

@@ -245,8 +245,9 @@ export class FakeXServer extends FakeHttpServer {
   }
 
   /**
-   * The next request to `route` is answered only once `release()` is called; `arrived` resolves
-   * when it has come in. For doing something while a client waits for X.
+   * The answer to the next request to `route` is sent only once `release()` is called; `arrived`
+   * resolves when X has answered it (tokens checked, the page read). For doing something while
+   * the client waits for an answer X has already given.
    */
   holdNext(route: XRoute): { arrived: Promise<void>; release: () => void } {
     let arrived!: () => void;
@@ -284,12 +285,6 @@ export class FakeXServer extends FakeHttpServer {
       at: new Date(this.now()),
     };
     this.requests.push(entry);
-    const holdIndex = this.holds.findIndex((hold) => hold.route === route?.route);
-    if (holdIndex >= 0) {
-      const [hold] = this.holds.splice(holdIndex, 1);
-      hold.arrived();
-      await hold.released;
-    }
 
     let status: number;
     let responseBody: unknown;
@@ -318,6 +313,7 @@ export class FakeXServer extends FakeHttpServer {
       headers = error.headers;
     }
     entry.status = status;
+    await this.heldUntilReleased(route?.route);
     const isProblem = typeof responseBody === 'object' && responseBody !== null && 'type' in responseBody;
     sendJson(res, status, responseBody, headers, isProblem ? 'application/problem+json' : undefined);
   }
@@ -362,6 +358,14 @@ export class FakeXServer extends FakeHttpServer {
       case 'GET /2/tweets':
         return tweetLookup(this.store, query);
     }
+  }
+
+  private async heldUntilReleased(route: XRoute | undefined): Promise<void> {
+    const index = this.holds.findIndex((hold) => hold.route === route);
+    if (index < 0) return;
+    const [hold] = this.holds.splice(index, 1);
+    hold.arrived();
+    await hold.released;
   }
 
   private applyForcedFailure(route: XRoute): void {

@@ -86,8 +86,9 @@ export class AnalysisRunService {
     }
     ctx.throwIfAborted();
 
-    const analysis = await this.em.transactional(async () => {
+    const analysis = await this.em.transactional(async (em) => {
       await ctx.lockRunForWrite();
+      await this.consent.assertConsent(userId, em, { lockToken: true });
       const stored = await this.analyses.insert({
         userId,
         runId: ctx.runId,

@@ -37,8 +37,13 @@ export interface ConsentRecordRow {
 export class ConsentRepository {
   constructor(private readonly em: EntityManager) {}
 
-  findToken(userId: string, em: EntityManager = this.em.fork()): Promise<OAuthToken | null> {
-    return em.findOne(OAuthToken, { userId, provider: X_PROVIDER, deletedAt: null });
+  /** With `lock`, inside a transaction: the row is held (FOR SHARE) until it ends, read fresh from the database. */
+  findToken(userId: string, em: EntityManager = this.em.fork(), { lock = false } = {}): Promise<OAuthToken | null> {
+    return em.findOne(
+      OAuthToken,
+      { userId, provider: X_PROVIDER, deletedAt: null },
+      lock ? { lockMode: LockMode.PESSIMISTIC_READ, disableIdentityMap: true } : {},
+    );
   }
 
   /**

@@ -39,9 +39,15 @@ export class ConsentService {
    * Refuses with 403 CONSENT_REQUIRED (no connection or revoked), CONSENT_EXPIRED (older than 365
    * days) or SUBSCRIPTION_INACTIVE. Pass the EntityManager of an open transaction to check inside
    * it (embedded mode must never wait on a second connection while a transaction is open).
+   *
+   * `lockToken` is for the transaction that stores what was obtained under the consent (tweets, an
+   * analysis): the token row stays locked (FOR SHARE) until it commits. A withdrawal, which locks
+   * that row to revoke it, then comes either after the commit (the data is then treated like any
+   * stored before a withdrawal) or before it, and the check refuses: nothing fetched under a
+   * consent is stored once it has been withdrawn.
    */
-  async assertConsent(userId: string, em?: EntityManager): Promise<void> {
-    const token = await this.repository.findToken(userId, em);
+  async assertConsent(userId: string, em?: EntityManager, { lockToken = false } = {}): Promise<void> {
+    const token = await this.repository.findToken(userId, em, { lock: lockToken });
     if (!token || token.revokedAt || !token.accessTokenCiphertext) throw ConsentException.required();
     if (consentExpiresAt(token.grantedAt).getTime() <= this.clock.nowMs()) throw ConsentException.expired();
     const subscription = await this.repository.findCurrentSubscription(userId, em);

@@ -55,8 +55,9 @@ export class TwitterIngestionService {
     // same since_id instead of skipping the pages it had not reached.
     const rows = tweets.map(toStoredRow);
     const fetchedAt = this.clock.now();
-    const stored = await this.em.transactional(async () => {
+    const stored = await this.em.transactional(async (em) => {
       await ctx.lockRunForWrite();
+      await this.consent.assertConsent(userId, em, { lockToken: true });
       const inserted = await this.tweets.insertNew(userId, ctx.runId, fetchedAt, rows);
       await this.audit.audit(userId, 'Tweets ingested', 'twitter', { count: inserted, fetched: tweets.length, runId: ctx.runId });
       return inserted;
