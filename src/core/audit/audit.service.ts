@@ -34,12 +34,15 @@ export class AuditService {
     const createdAt = this.clock.now();
     // em.execute (not getConnection().execute) so every statement runs inside the transaction.
     const write = async (em: EntityManager) => {
+      // The lock is a statement of its own: a statement reads with the snapshot taken when it
+      // starts, so the read of the last hash must start after the lock is held, or it could miss
+      // the entry the previous holder committed.
       await em.execute('select pg_advisory_xact_lock(?)', [AUDIT_CHAIN_LOCK]);
-      const [last] = await em.execute<{ hash: string }[]>('select hash from audit_log order by id desc limit 1');
-      const [{ id }] = await em.execute<{ id: string }[]>(
-        "select nextval(pg_get_serial_sequence('audit_log', 'id'))::text as id",
+      const [{ id, last_hash: lastHash }] = await em.execute<{ id: string; last_hash: string | null }[]>(
+        `select nextval(pg_get_serial_sequence('audit_log', 'id'))::text as id,
+                (select hash from audit_log order by id desc limit 1) as last_hash`,
       );
-      const prevHash = last?.hash ?? AUDIT_GENESIS_HASH;
+      const prevHash = lastHash ?? AUDIT_GENESIS_HASH;
       const entry = { id, userId, action, category, details: safeDetails, createdAt, prevHash };
       await em.execute(
         'insert into audit_log (id, user_id, action, category, details, created_at, prev_hash, hash) values (?, ?, ?, ?, ?, ?, ?, ?)',
