@@ -59,10 +59,9 @@ function deferred<T = void>(): Deferred<T> {
 /**
  * Steps of a 'test.store-when-released' run, by user id: the handler says it is `waiting` (the
  * stand-in for fetching from a provider), waits for `release` whatever its abort signal says (as
- * a handler does in a process a cancel has not reached yet), then stores a support ticket in one
- * transaction that starts with `lockRunForWrite`, says it is `locked` and commits on `commit`.
- * Between the two it writes a run log line.
- * `outcome` is the ticket's id, or the error that stopped the handler.
+ * a handler does in a process a cancel has not reached yet), writes a run log line, then stores a
+ * support ticket in one transaction that starts with `lockRunForWrite`, says it is `locked` and
+ * commits on `commit`. `outcome` is the ticket's id, or the error that stopped the handler.
  */
 export interface StoreGate {
   waiting: Deferred;
