@@ -10,7 +10,7 @@ import { RECORD_SENTIMENT_TOOL } from '../../src/modules/analysis/sentiment';
 import { FakeAnthropicServer } from '../fakes/fake-anthropic-server';
 import { FakeXServer } from '../fakes/fake-x-server';
 import { startTestApp, TestApp } from '../utils/test-app';
-import { ConnectedAccount, connectXAccount, waitForIdleWorker, waitForRun } from '../utils/x-account';
+import { ConnectedAccount, connectXAccount, waitForIdleWorker, waitForRun, waitUntil } from '../utils/x-account';
 
 const MODEL_BASIC = 'claude-test-basic';
 const MODEL_PRO = 'claude-test-pro';
@@ -51,14 +51,6 @@ async function ingestedAccount(
   const run = await waitForRun(testApp, response.body.runId as string);
   expect(run.state).toBe('COMPLETED');
   return account;
-}
-
-async function waitUntil(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 async function count(testApp: TestApp, sql: string, params: unknown[] = []): Promise<number> {
@@ -215,7 +207,7 @@ describe('Analysis (server mode, fake Anthropic)', () => {
     const account = await ingestedAccount(sut, fakeX, 6);
     fakeAnthropic.respondWith({ delayMs: 800, then: 'default' });
     const runId = await analyse(account.userId);
-    await waitUntil(() => fakeAnthropic.requests.length === 1);
+    await waitUntil('the request reached Anthropic', () => fakeAnthropic.requests.length === 1);
 
     // What the erasure does, on another instance: this worker gets no abort, and its cancellation
     // poll (every 2 s) has not come round before the answer arrives.
@@ -236,7 +228,7 @@ describe('Analysis (server mode, fake Anthropic)', () => {
     const account = await ingestedAccount(sut, fakeX, 6);
     fakeAnthropic.respondWith({ delayMs: 800, then: 'default' });
     const runId = await analyse(account.userId);
-    await waitUntil(() => fakeAnthropic.requests.length === 1);
+    await waitUntil('the request reached Anthropic', () => fakeAnthropic.requests.length === 1);
 
     const withdrawal = await sut.http.delete('/api/twitter/connection').set(bearer(account.userId));
     expect(withdrawal.status).toBe(204);

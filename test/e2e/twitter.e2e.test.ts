@@ -52,6 +52,16 @@ describe('Twitter (server mode, fake X)', () => {
     return response.body.runId as string;
   }
 
+  /** Starts an ingestion run of a new account; returns once X has answered its first page, the answer held back. */
+  async function syncWithXAnswerHeld() {
+    const account = await connectXAccount(sut, fakeX);
+    fakeX.seedGeneratedTweets(account.xUserId, 30);
+    const held = fakeX.holdNext(TIMELINE);
+    const runId = await sync(account.userId);
+    await held.arrived;
+    return { account, runId, held };
+  }
+
   beforeAll(async () => {
     await fakeX.start();
     sut = await startTestApp({ env: xEnv(fakeX) });
@@ -176,11 +186,7 @@ describe('Twitter (server mode, fake X)', () => {
   });
 
   it('should store nothing when delete-my-data ran elsewhere while the run was fetching from X', async () => {
-    const account = await connectXAccount(sut, fakeX);
-    fakeX.seedGeneratedTweets(account.xUserId, 30);
-    const held = fakeX.holdNext(TIMELINE);
-    const runId = await sync(account.userId);
-    await held.arrived;
+    const { account, runId, held } = await syncWithXAnswerHeld();
 
     // What the erasure does to the run and the tweets, on another instance: this process's worker
     // gets no abort, and its cancellation poll (every 2 s) has not come round yet.
@@ -202,11 +208,7 @@ describe('Twitter (server mode, fake X)', () => {
   });
 
   it('should store nothing X answered while the person was withdrawing consent, and fail the run', async () => {
-    const account = await connectXAccount(sut, fakeX);
-    fakeX.seedGeneratedTweets(account.xUserId, 30);
-    const held = fakeX.holdNext(TIMELINE);
-    const runId = await sync(account.userId);
-    await held.arrived;
+    const { account, runId, held } = await syncWithXAnswerHeld();
 
     const withdrawal = await sut.http.delete('/api/twitter/connection').set(bearer(account.userId));
     expect(withdrawal.status).toBe(204);

@@ -73,14 +73,19 @@ export async function waitForRun(
   throw new Error(`run ${runId} did not reach the expected state in ${timeoutMs} ms; last seen: ${JSON.stringify(last)}`);
 }
 
-/** Waits until this app's worker executes no run: for runs whose row is gone (erased) and cannot be polled. */
-export async function waitForIdleWorker(testApp: TestApp, timeoutMs = 30_000): Promise<void> {
-  const executor = testApp.app.get(RunExecutor, { strict: false });
+/** Polls `condition` until it holds; fails naming `what` after `timeoutMs`. */
+export async function waitUntil(what: string, condition: () => boolean, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (executor.activeCount > 0) {
-    if (Date.now() > deadline) throw new Error(`the worker still executed ${executor.activeCount} runs after ${timeoutMs} ms`);
-    await sleep(50);
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`${what}: not so after ${timeoutMs} ms`);
+    await sleep(20);
   }
+}
+
+/** Waits until this app's worker executes no run: for runs whose row is gone (erased) and cannot be polled. */
+export function waitForIdleWorker(testApp: TestApp): Promise<void> {
+  const executor = testApp.app.get(RunExecutor, { strict: false });
+  return waitUntil('the worker is idle', () => executor.activeCount === 0);
 }
 
 export function sleep(ms: number): Promise<void> {
