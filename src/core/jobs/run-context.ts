@@ -1,4 +1,5 @@
 // What a job handler receives and returns.
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { JobName, JobPayloads, JobResult } from './job-payloads';
 
 export type RunLogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -26,14 +27,15 @@ export interface RunContext<N extends JobName = JobName> {
   /** Throws the signal's reason when the run was cancelled or the worker is stopping. */
   throwIfAborted(): void;
   /**
-   * Call first inside the transaction that stores what the run produced (tweets, an analysis, an
-   * export). It holds the run's row until that transaction ends and throws `RunCancelledError`
-   * when the run is no longer this attempt: cancelled, erased by delete-my-data, or taken over.
-   * A cancel or an erasure, which updates that row first, then either waits for the transaction
-   * and removes what it stored, or came first and nothing is stored: a handler that missed the
-   * abort (another process cancelled it a moment ago) can never write a person's data back.
+   * Runs `work` in the transaction that stores what the run produced (tweets, an analysis, an
+   * export). The transaction first locks the run's row until it ends (FOR SHARE), and throws
+   * `RunCancelledError` without calling `work` when the run is no longer this attempt: cancelled,
+   * erased by delete-my-data, or taken over. A cancel or an erasure, which updates that row first,
+   * then either waits for the transaction and removes what it stored, or came first and nothing
+   * is stored: a handler that missed the abort (another process cancelled it a moment ago) can
+   * never write a person's data back.
    */
-  lockRunForWrite(): Promise<void>;
+  storeResults<T>(work: (em: EntityManager) => Promise<T>): Promise<T>;
 }
 
 /**

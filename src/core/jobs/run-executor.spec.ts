@@ -74,7 +74,11 @@ function setup() {
   const runs = new InMemoryRuns();
   const registry = new JobHandlerRegistry();
   const clock = new ManualClock(START);
-  const emStub = { name: 'default', fork: () => emStub } as unknown as EntityManager;
+  const emStub = {
+    name: 'default',
+    fork: () => emStub,
+    transactional: <T>(work: (em: EntityManager) => Promise<T>) => work(emStub),
+  } as unknown as EntityManager;
   const sut = new RunExecutor(emStub, runs as unknown as RunsRepository, registry, clock, options);
   const handle = (handler: JobHandler<'twitter.ingest'>) => registry.register('twitter.ingest', handler);
   return { sut, runs, clock, handle };
@@ -298,8 +302,7 @@ describe(RunExecutor.name, () => {
     const run = runs.add();
     const stored: string[] = [];
     handle(async (context) => {
-      await context.lockRunForWrite();
-      stored.push('tweets');
+      await context.storeResults(async () => stored.push('tweets'));
       return { stored: stored.length };
     });
 
@@ -309,7 +312,7 @@ describe(RunExecutor.name, () => {
     expect(runs.rows.get(run.id)).toMatchObject({ state: RunState.COMPLETED, result: { stored: 1 } });
   });
 
-  it('should stop a handler at lockRunForWrite when its run was cancelled or erased meanwhile, without a retry', async () => {
+  it('should not store the results of a run cancelled or erased meanwhile, nor retry it', async () => {
     const { sut, runs, handle } = setup();
     const cancelled = runs.add();
     const erased = runs.add();
@@ -320,8 +323,7 @@ describe(RunExecutor.name, () => {
       // Another process cancels (or erases) the run while this one fetches; its abort never arrives here.
       if (context.runId === cancelled.id) Object.assign(runs.rows.get(cancelled.id)!, { state: RunState.CANCELLED });
       else runs.rows.delete(erased.id);
-      await context.lockRunForWrite();
-      stored.push(context.runId);
+      await context.storeResults(async () => stored.push(context.runId));
       return {};
     });
 

@@ -199,11 +199,13 @@ export class RunExecutor {
         await this.runs.insertLog(run, level, redactForLog(String(message)), this.clock.now());
       },
       throwIfAborted: () => signal.throwIfAborted(),
-      // Inside the handler's transaction, so the lock lasts until it commits.
-      lockRunForWrite: async () => {
-        if (!(await this.runs.lockIfRunning(run.id, attempt))) controller.abort(new RunCancelledError());
-        signal.throwIfAborted();
-      },
+      // Called in the handler's async context: the transaction forks its request context.
+      storeResults: (work) =>
+        this.em.transactional(async (em) => {
+          if (!(await this.runs.lockIfRunning(run.id, attempt, em))) controller.abort(new RunCancelledError());
+          signal.throwIfAborted();
+          return work(em);
+        }),
     };
   }
 

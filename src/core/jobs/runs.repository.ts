@@ -148,7 +148,7 @@ export class RunsRepository {
   /**
    * Locks the run's row until the caller's transaction ends (FOR SHARE) if the run is still RUNNING
    * at `attempts`; false when it was cancelled, erased or taken over by another worker. A cancel
-   * updates that row, so it waits for the transaction; see `RunContext.lockRunForWrite`.
+   * updates that row, so it waits for the transaction; see `RunContext.storeResults`.
    */
   async lockIfRunning(id: string, attempts: number, em: EntityManager = this.contextual()): Promise<boolean> {
     if (!em.isInTransaction()) {

@@ -2,7 +2,6 @@
 // analyse them (Anthropic with the tier's model, or the local lexicon without an API key),
 // validate the answer strictly, then store the result (refs mapped back to tweet ids) and audit it
 // in one transaction. A bad answer fails the run and stores nothing.
-import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditService } from '../../core/audit/audit.service';
 import { Clock } from '../../core/clock/clock';
@@ -38,7 +37,6 @@ export interface AnalysisRunResult {
 @Injectable()
 export class AnalysisRunService {
   constructor(
-    private readonly em: EntityManager,
     private readonly consent: ConsentService,
     private readonly analyses: AnalysisRepository,
     private readonly anthropic: AnthropicSentimentClient,
@@ -86,8 +84,7 @@ export class AnalysisRunService {
     }
     ctx.throwIfAborted();
 
-    const analysis = await this.em.transactional(async (em) => {
-      await ctx.lockRunForWrite();
+    const analysis = await ctx.storeResults(async (em) => {
       await this.consent.assertConsent(userId, em, { lockToken: true });
       const stored = await this.analyses.insert({
         userId,

@@ -22,10 +22,7 @@ function setup(options: { lock?: () => Promise<void>; rowsMarked?: number } = {}
   const dataDir = mkdtempSync(join(tmpdir(), 'repazoo-export-spec-'));
   dataDirs.push(dataDir);
   const nativeUpdate = jest.fn(async () => options.rowsMarked ?? 1);
-  const em = {
-    findOne: async () => ({ id: EXPORT_ID, userId: USER }),
-    transactional: async (work: (tx: unknown) => Promise<unknown>) => work({ nativeUpdate }),
-  } as unknown as EntityManager;
+  const em = { findOne: async () => ({ id: EXPORT_ID, userId: USER }) } as unknown as EntityManager;
   let handler: JobHandler<'export.build'> | undefined;
   const runs = { registerHandler: (_name: string, registered: JobHandler<'export.build'>) => (handler = registered) } as unknown as RunsService;
   const builder = {
@@ -40,7 +37,11 @@ function setup(options: { lock?: () => Promise<void>; rowsMarked?: number } = {}
   sut.onModuleInit();
   const context = {
     payload: { userId: USER, exportId: EXPORT_ID },
-    lockRunForWrite: jest.fn(options.lock ?? (async () => undefined)),
+    // As the executor does: the run's lock first, then the work in the transaction.
+    storeResults: jest.fn(async (work: (tx: unknown) => Promise<unknown>) => {
+      await (options.lock ?? (async () => undefined))();
+      return work({ nativeUpdate });
+    }),
     log: jest.fn(async () => undefined),
   } as unknown as RunContext<'export.build'>;
   const file = join(dataDir, 'exports', `${EXPORT_ID}.json`);
@@ -58,7 +59,7 @@ describe(ExportService.name, () => {
     await expect(run()).resolves.toEqual({ exportId: EXPORT_ID, sizeBytes: 11 });
 
     expect(existsSync(file)).toBe(true);
-    expect(context.lockRunForWrite).toHaveBeenCalledTimes(1);
+    expect(context.storeResults).toHaveBeenCalledTimes(1);
     expect(nativeUpdate).toHaveBeenCalledWith(
       expect.anything(),
       { id: EXPORT_ID, deletedAt: null },

@@ -83,8 +83,7 @@ export class ExportService implements OnModuleInit {
     const now = this.clock.now();
     const size = await this.builder.build(userId, join(this.config.dataDir, relativePath), now);
     try {
-      await this.em.transactional(async (em) => {
-        await context.lockRunForWrite();
+      await context.storeResults(async (em) => {
         const marked = await em.nativeUpdate(
           DataExport,
           { id: exportId, deletedAt: null },

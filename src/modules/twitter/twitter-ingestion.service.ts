@@ -1,7 +1,6 @@
 // The `twitter.ingest` run: verify consent, get the user's token (refreshed by the vault when it
 // is about to expire), fetch their timeline since the newest stored tweet, redact PII from the
 // text, store what is new with its retention metadata, and audit. Each step is logged to the run.
-import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../../core/audit/audit.service';
 import { Clock } from '../../core/clock/clock';
@@ -28,7 +27,6 @@ export interface IngestionResult {
 @Injectable()
 export class TwitterIngestionService {
   constructor(
-    private readonly em: EntityManager,
     private readonly consent: ConsentService,
     private readonly vault: TokenVaultService,
     private readonly x: XApiClient,
@@ -55,8 +53,7 @@ export class TwitterIngestionService {
     // same since_id instead of skipping the pages it had not reached.
     const rows = tweets.map(toStoredRow);
     const fetchedAt = this.clock.now();
-    const stored = await this.em.transactional(async (em) => {
-      await ctx.lockRunForWrite();
+    const stored = await ctx.storeResults(async (em) => {
       await this.consent.assertConsent(userId, em, { lockToken: true });
       const inserted = await this.tweets.insertNew(userId, ctx.runId, fetchedAt, rows);
       await this.audit.audit(userId, 'Tweets ingested', 'twitter', { count: inserted, fetched: tweets.length, runId: ctx.runId });

@@ -1,6 +1,6 @@
 // A run that missed its cancel (delete-my-data ran on another instance a moment ago, and the
 // worker's cancellation poll has not come round yet) must not write the person's data back.
-// `RunContext.lockRunForWrite` is what stops it, on real PostgreSQL and on embedded PGlite.
+// `RunContext.storeResults` is what stops it, on real PostgreSQL and on embedded PGlite.
 import { randomUUID } from 'node:crypto';
 import { RunFlow, RunState } from '../../../src/core/jobs/entities/workflow-run.entity';
 import { RunCancelledError } from '../../../src/core/jobs/job-errors';

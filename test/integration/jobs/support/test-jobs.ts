@@ -1,7 +1,6 @@
 // Job handlers that exist only in the tests: their behaviour is scripted by the payload, so the
 // engine's retry, delay, cancel and crash paths can be driven on purpose, in this process or in
 // a separate worker process.
-import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { PermanentJobError, TransientJobError } from '../../../../src/core/jobs/job-errors';
 import { RunsService } from '../../../../src/core/jobs/runs.service';
@@ -60,8 +59,8 @@ function deferred<T = void>(): Deferred<T> {
  * Steps of a 'test.store-when-released' run, by user id: the handler says it is `waiting` (the
  * stand-in for fetching from a provider), waits for `release` whatever its abort signal says (as
  * a handler does in a process a cancel has not reached yet), writes a run log line, then stores a
- * support ticket in one transaction that starts with `lockRunForWrite`, says it is `locked` and
- * commits on `commit`. `outcome` is the ticket's id, or the error that stopped the handler.
+ * support ticket through `storeResults`: once the run's row is locked it says it is `locked`, and
+ * it commits on `commit`. `outcome` is the ticket's id, or the error that stopped the handler.
  */
 export interface StoreGate {
   waiting: Deferred;
@@ -79,7 +78,7 @@ export function storeGateFor(userId: string): StoreGate {
   return gate;
 }
 
-export function registerTestJobHandlers(runs: RunsService, em: EntityManager): void {
+export function registerTestJobHandlers(runs: RunsService): void {
   runs.registerHandler('test.echo', async (ctx) => {
     record(ctx.runId, ctx.attempt);
     await ctx.log('info', `echoing for ${ctx.payload.userId}@example.com`);
@@ -130,8 +129,7 @@ export function registerTestJobHandlers(runs: RunsService, em: EntityManager): v
     await gate.release.promise;
     await ctx.log('info', 'fetched; storing');
     try {
-      const ticketId = await em.transactional(async (tx) => {
-        await ctx.lockRunForWrite();
+      const ticketId = await ctx.storeResults(async (tx) => {
         gate.locked.resolve();
         await gate.commit.promise;
         const [row] = await tx.execute<{ id: string }[]>(
@@ -160,13 +158,10 @@ export function registerTestJobHandlers(runs: RunsService, em: EntityManager): v
 
 @Injectable()
 class TestJobHandlers implements OnModuleInit {
-  constructor(
-    private readonly runs: RunsService,
-    private readonly em: EntityManager,
-  ) {}
+  constructor(private readonly runs: RunsService) {}
 
   onModuleInit(): void {
-    registerTestJobHandlers(this.runs, this.em);
+    registerTestJobHandlers(this.runs);
   }
 }
 
