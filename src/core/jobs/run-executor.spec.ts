@@ -40,10 +40,8 @@ class InMemoryRuns {
     return true;
   }
 
-  async insertLog(run: { id: string }, level: RunLogLevel, message: string): Promise<boolean> {
-    if (!this.rows.has(run.id)) return false;
-    this.logs.push({ runId: run.id, level, message });
-    return true;
+  async insertLog(run: { id: string }, level: RunLogLevel, message: string): Promise<void> {
+    if (this.rows.has(run.id)) this.logs.push({ runId: run.id, level, message });
   }
 
   async lockIfRunning(id: string, attempts: number): Promise<boolean> {

@@ -195,9 +195,7 @@ export class RunExecutor {
       payload: (run.input ?? {}) as JobPayloads[N],
       signal,
       // Inside the handler's async context: joins its request context or transaction.
-      log: async (level, message) => {
-        await this.runs.insertLog(run, level, redactForLog(String(message)), this.clock.now());
-      },
+      log: (level, message) => this.runs.insertLog(run, level, redactForLog(String(message)), this.clock.now()),
       throwIfAborted: () => signal.throwIfAborted(),
       // Called in the handler's async context: the transaction forks its request context.
       storeResults: (work) =>

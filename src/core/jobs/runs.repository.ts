@@ -150,7 +150,7 @@ export class RunsRepository {
    * at `attempts`; false when it was cancelled, erased or taken over by another worker. A cancel
    * updates that row, so it waits for the transaction; see `RunContext.storeResults`.
    */
-  async lockIfRunning(id: string, attempts: number, em: EntityManager = this.contextual()): Promise<boolean> {
+  async lockIfRunning(id: string, attempts: number, em: EntityManager): Promise<boolean> {
     if (!em.isInTransaction()) {
       throw new Error('RunsRepository.lockIfRunning must be called inside the transaction that writes for the run');
     }
@@ -164,16 +164,14 @@ export class RunsRepository {
   /**
    * Appends a log line to an existing run, under a share lock of its row: a line written while
    * the run is being erased waits for the erasure and is then not written, instead of surviving it
-   * with the person's id. Returns whether it was written.
+   * with the person's id.
    */
-  async insertLog(run: { id: string }, level: RunLogLevel, message: string, now: Date, em: EntityManager = this.contextual()): Promise<boolean> {
-    const inserted = await em.execute<{ affectedRows: number }>(
+  async insertLog(run: { id: string }, level: RunLogLevel, message: string, now: Date, em: EntityManager = this.contextual()): Promise<void> {
+    await em.execute(
       `insert into run_logs (run_id, user_id, level, message, created_at)
        select id, user_id, ?, ?, ? from workflow_runs where id = ? and deleted_at is null for share`,
       [level, message, now, run.id],
-      'run',
     );
-    return inserted.affectedRows === 1;
   }
 
   listLogs(runId: string, limit: number): Promise<RunLog[]> {
