@@ -6,9 +6,14 @@ import { maskUserId } from '../../modules/redaction/mask-user-id';
 import { redactObject } from '../../modules/redaction/redact-object';
 
 const USER_ID_KEYS = new Set(['userId', 'user_id', 'subject']);
+/**
+ * The most of one string field a log record keeps (the rest is cut and marked): with linear
+ * detectors this bounds what any record can cost, however long a path or message a caller sends.
+ */
+export const LOG_FIELD_LIMIT = 4096;
 
 export function redactForLog<T>(value: T): T {
-  return redactObject(prepare(value, 0), 'log') as T;
+  return redactObject(prepare(value, 0), 'log', { maxStringLength: LOG_FIELD_LIMIT }) as T;
 }
 
 function prepare(value: unknown, depth: number): unknown {

@@ -1,4 +1,4 @@
-import { MAX_REDACTION_DEPTH, redactObject } from './redact-object';
+import { cutLongText, MAX_REDACTION_DEPTH, redactObject } from './redact-object';
 import { isSensitiveKey } from './sensitive-keys';
 
 describe(isSensitiveKey.name, () => {
@@ -156,5 +156,30 @@ describe(redactObject.name, () => {
   it('should redact a bare string and pass a bare number through', () => {
     expect(redactObject('mail a@b.io')).toBe('mail [EMAIL]');
     expect(redactObject(42)).toBe(42);
+  });
+});
+
+describe(cutLongText.name, () => {
+  it('should keep a text within the limit as it is', () => {
+    expect(cutLongText('short text', 10)).toBe('short text');
+  });
+
+  it('should cut at a space near the limit and say how much was cut', () => {
+    const text = `${'word '.repeat(10)}mail@example.com and more`;
+    const cut = cutLongText(text, 55);
+    expect(cut).toBe(`${'word '.repeat(10)}…[${text.length - 50} characters cut]`);
+    expect(cut).not.toContain('mail@');
+  });
+
+  it('should cut a text without spaces at the limit', () => {
+    expect(cutLongText(')'.repeat(10_000), 100)).toBe(`${')'.repeat(100)}…[9900 characters cut]`);
+  });
+});
+
+describe('redactObject with a string limit', () => {
+  it('should cut long strings before redacting them, and redact what is kept', () => {
+    const redacted = redactObject({ path: `/api/${'a@b.io '.repeat(2000)}` }, 'log', { maxStringLength: 64 }) as { path: string };
+    expect(redacted.path.length).toBeLessThan(200);
+    expect(redacted.path).toMatch(/^\/api\/(\[EMAIL\] )+…\[\d+ characters cut\]$/);
   });
 });

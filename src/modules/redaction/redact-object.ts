@@ -16,6 +16,31 @@ export const FUNCTION_VALUE = '[Function]';
 
 export type EntityListener = (type: EntityType) => void;
 
+export interface ObjectRedactionOptions {
+  /**
+   * Strings longer than this are cut before they are redacted, and the cut is marked. Every
+   * detector is linear, but a log record must also cost a bounded time whatever a caller sends
+   * (a request path is logged for anonymous callers too).
+   */
+  maxStringLength?: number;
+}
+
+/** How far back a cut looks for a space, so a word at the cut is dropped, not half-kept. */
+const CUT_WORD_LOOKBACK = 64;
+
+/** The first `limit` characters (fewer, to end at a space nearby) and a marker of what was cut. */
+export function cutLongText(text: string, limit: number): string {
+  if (text.length <= limit) return text;
+  let end = limit;
+  for (let i = limit; i > 0 && i > limit - CUT_WORD_LOOKBACK; i--) {
+    if (/\s/.test(text[i - 1])) {
+      end = i;
+      break;
+    }
+  }
+  return `${text.slice(0, end)}…[${text.length - end} characters cut]`;
+}
+
 type PlainRecord = Record<string, unknown>;
 
 /** Assigning '__proto__' would replace the copy's prototype instead of adding a key. */
@@ -40,6 +65,7 @@ class ObjectRedactor {
     private readonly profile: RedactionProfile,
     private readonly replacer: Replacer,
     private readonly onEntity: EntityListener,
+    private readonly maxStringLength = Infinity,
   ) {}
 
   redact(value: unknown, depth: number): unknown {
@@ -60,7 +86,8 @@ class ObjectRedactor {
   }
 
   private redactString(text: string): string {
-    const result = redactTextWith(text, this.profile, this.replacer);
+    const limited = text.length > this.maxStringLength ? cutLongText(text, this.maxStringLength) : text;
+    const result = redactTextWith(limited, this.profile, this.replacer);
     this.report(result.entities);
     return result.text;
   }
@@ -130,8 +157,9 @@ export function redactObjectWith(
   profile: RedactionProfile,
   replacer: Replacer,
   onEntity: EntityListener = () => undefined,
+  options: ObjectRedactionOptions = {},
 ): unknown {
-  return new ObjectRedactor(profile, replacer, onEntity).redact(value, 0);
+  return new ObjectRedactor(profile, replacer, onEntity, options.maxStringLength).redact(value, 0);
 }
 
 /**
@@ -140,6 +168,6 @@ export function redactObjectWith(
  * and objects nested deeper than MAX_REDACTION_DEPTH to '[Truncated]'. Numbers, booleans, null
  * and dates are kept. In the `prompt` profile, placeholders are shared across the whole value.
  */
-export function redactObject(value: unknown, profile: RedactionProfile = 'log'): unknown {
-  return redactObjectWith(value, profile, replacerFor(profile));
+export function redactObject(value: unknown, profile: RedactionProfile = 'log', options: ObjectRedactionOptions = {}): unknown {
+  return redactObjectWith(value, profile, replacerFor(profile), undefined, options);
 }

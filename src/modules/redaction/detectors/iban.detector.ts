@@ -5,8 +5,10 @@ import { isAsciiAlphanumeric } from './char-codes';
 import { IBAN_LENGTHS } from './iban-lengths';
 
 // The candidate cannot fail once its first group has matched, so the engine never backtracks
-// through the optional spaces; the exact length is decided below from the country.
-const IBAN_CANDIDATE = /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4})+(?: ?[A-Z0-9]{1,3})?/g;
+// through the optional spaces; the exact length is decided below from the country. The groups
+// are bounded by the longest IBAN (34 characters: 4 + 7 x 4 + 2): unbounded, a long run of
+// "DE12 " shapes made every start scan to the end of the text (quadratic time).
+const IBAN_CANDIDATE = /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){1,7}(?: ?[A-Z0-9]{1,3})?/g;
 
 /** ISO 13616 check: move the first four characters to the end, read letters as 10..35, mod 97. */
 export function passesIbanChecksum(iban: string): boolean {
@@ -53,7 +55,8 @@ export const ibanDetector: Detector = {
     IBAN_CANDIDATE.lastIndex = 0;
     for (let match = IBAN_CANDIDATE.exec(text); match !== null; match = IBAN_CANDIDATE.exec(text)) {
       const iban = matchIban(match[0]);
-      if (iban === null) {
+      // The bounded candidate may stop inside a longer run: an IBAN must not run on into it.
+      if (iban === null || isAsciiAlphanumeric(text.charCodeAt(match.index + iban.length))) {
         IBAN_CANDIDATE.lastIndex = match.index + 1;
         continue;
       }

@@ -8,9 +8,12 @@ import { isAsciiDigit } from './char-codes';
 const PHONE_CANDIDATE = new RegExp(
   [
     // Every repetition starts with a separator or '(', so a digit run is never split two ways.
-    String.raw`(?<![\w+])(\+\d+|\(\+\d{1,3}\))(?:[ .-]\d+|[ .-]?\(\d{1,4}\)[ .-]?\d+)*`,
+    // Repetitions are bounded by the most digits a number can hold (15, E.164), and a digit run
+    // never stops inside a longer one: unbounded, a long run of "+1 " made every '+' scan to the
+    // end of the text (quadratic time).
+    String.raw`(?<![\w+])(\+\d{1,15}(?!\d)|\(\+\d{1,3}\))(?:[ .-]\d{1,15}(?!\d)|[ .-]?\(\d{1,4}\)[ .-]?\d{1,15}(?!\d)){0,14}`,
     String.raw`(?<![\w.+-])(?:1[ .-])?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}(?![\w]|[.-]\d)`,
-    String.raw`(?<![\w.+-])(?:0(?!00)\d{1,4}[ .-]|\(0\d{1,4}\)[ .-]?)\d{2,8}(?:[ .-]\d{2,8})*`,
+    String.raw`(?<![\w.+-])(?:0(?!00)\d{1,4}[ .-]|\(0\d{1,4}\)[ .-]?)\d{2,8}(?:[ .-]\d{2,8}){0,8}`,
   ].join('|'),
   'g',
 );

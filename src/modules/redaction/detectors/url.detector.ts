@@ -7,8 +7,18 @@ const SCHEME_OR_WWW = /^(?:https?:\/\/|www\.)/i;
 // Sentence punctuation that follows a URL in prose rather than belonging to it.
 const TRAILING_PUNCTUATION = new Set(['.', ',', ';', ':', '!', '?', '*']);
 const OPENER_OF: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
+const BRACKETS = '()[]{}';
 
 function trimmedLength(url: string): number {
+  // Brackets counted in one pass, then kept up to date while trimming: counting again for every
+  // trimmed character made a run of closers cost quadratic time (an unauthenticated DoS through
+  // a request path, which every log line carries).
+  const count = new Map<string, number>([...BRACKETS].map((bracket) => [bracket, 0]));
+  for (let i = 0; i < url.length; i++) {
+    const char = url[i];
+    const seen = count.get(char);
+    if (seen !== undefined) count.set(char, seen + 1);
+  }
   let end = url.length;
   for (;;) {
     const last = url[end - 1];
@@ -18,18 +28,14 @@ function trimmedLength(url: string): number {
     }
     const opener = OPENER_OF[last];
     // Keep a closing bracket that belongs to the URL, as in Wikipedia's `Foo_(bar)`.
-    if (opener !== undefined && occurrences(url, opener, end) < occurrences(url, last, end)) {
+    const closers = count.get(last) ?? 0;
+    if (opener !== undefined && (count.get(opener) ?? 0) < closers) {
+      count.set(last, closers - 1);
       end--;
       continue;
     }
     return end;
   }
-}
-
-function occurrences(text: string, char: string, end: number): number {
-  let total = 0;
-  for (let i = text.indexOf(char); i !== -1 && i < end; i = text.indexOf(char, i + 1)) total++;
-  return total;
 }
 
 export const urlDetector: Detector = {
