@@ -10,14 +10,16 @@ interface StripeEventInput {
   id: string;
   type: string;
   object: Record<string, unknown>;
+  /** Unix seconds; now by default. */
+  created?: number;
 }
 
-function eventBody({ id, type, object }: StripeEventInput): string {
+function eventBody({ id, type, object, created = NOW_S() }: StripeEventInput): string {
   return JSON.stringify({
     id,
     object: 'event',
     api_version: '2025-10-29.clover',
-    created: NOW_S(),
+    created,
     livemode: false,
     pending_webhooks: 1,
     request: { id: null, idempotency_key: null },
@@ -133,6 +135,34 @@ describe('Stripe webhook', () => {
     const status = await sut.http.get('/api/consent').set('Authorization', `Bearer ${sut.token('alice')}`);
     expect(status.body.subscription).toEqual({ tier: 'pro', status: 'canceled', cancelledAt: new Date(canceledAt * 1000).toISOString() });
     expect(await rows('select id from billing_events order by id')).toHaveLength(4);
+  });
+
+  it('should store a late, older event without letting it roll the subscription back', async () => {
+    const now = NOW_S();
+    await deliver(eventBody({ id: 'evt_1', type: 'customer.subscription.created', object: subscription(), created: now - 300 }));
+    await deliver(eventBody({ id: 'evt_3', type: 'customer.subscription.updated', object: subscription({ status: 'unpaid' }), created: now - 100 }));
+
+    // Stripe retried the earlier `updated(active)` and delivered it last.
+    const late = await deliver(eventBody({ id: 'evt_2', type: 'customer.subscription.updated', object: subscription({ status: 'active' }), created: now - 200 }));
+
+    expect(late.status).toBe(200);
+    expect(late.body).toEqual({ received: true });
+    const [row] = await rows('select status, last_event_at from subscriptions');
+    expect(row.status).toBe('unpaid');
+    expect(new Date(row.last_event_at as string).getTime()).toBe((now - 100) * 1000);
+    expect(await rows('select id from billing_events order by id')).toEqual([{ id: 'evt_1' }, { id: 'evt_2' }, { id: 'evt_3' }]);
+    const status = await sut.http.get('/api/consent').set('Authorization', `Bearer ${sut.token('alice')}`);
+    expect(status.body.subscription.status).toBe('unpaid');
+    const audited = await rows("select details from audit_log where action = 'billing.subscription_changed' order by id");
+    expect(audited.map((entry) => (entry.details as { status: string }).status)).toEqual(['active', 'unpaid']);
+  });
+
+  it('should apply events of the same second in the order they arrive', async () => {
+    const now = NOW_S();
+    await deliver(eventBody({ id: 'evt_1', type: 'customer.subscription.created', object: subscription({ status: 'incomplete' }), created: now }));
+    await deliver(eventBody({ id: 'evt_2', type: 'customer.subscription.updated', object: subscription({ status: 'active' }), created: now }));
+
+    expect(await rows('select status from subscriptions')).toEqual([{ status: 'active' }]);
   });
 
   it('should record invoice.paid and charge.succeeded as billing records, with a redacted payload', async () => {

@@ -44,13 +44,17 @@ export class BillingRepository {
   }
 
   /**
-   * One row per Stripe subscription. A canceled subscription stays canceled (Stripe never
-   * reactivates one), so a late `updated` delivered after `deleted` cannot revive it.
+   * One row per Stripe subscription; false when the event changed nothing. A canceled
+   * subscription stays canceled (Stripe never reactivates one), and an event older than the last
+   * one applied is ignored: Stripe retries for days and out of order, so a late `updated(active)`
+   * after `updated(unpaid)` must not reactivate an unpaid subscription. Events of the same second
+   * are applied in arrival order: Stripe's `created` has second resolution, and a checkout's
+   * `created(incomplete)` and `updated(active)` often share one.
    */
-  async upsertSubscription(em: EntityManager, row: SubscriptionRow, now: Date): Promise<void> {
-    await em.execute(
-      `insert into subscriptions (id, user_id, stripe_subscription_id, stripe_customer_id, tier, status, current_period_end, cancelled_at, created_at, updated_at)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  async upsertSubscription(em: EntityManager, row: SubscriptionRow, now: Date): Promise<boolean> {
+    const applied = await em.execute<{ id: string }[]>(
+      `insert into subscriptions (id, user_id, stripe_subscription_id, stripe_customer_id, tier, status, current_period_end, cancelled_at, last_event_at, created_at, updated_at)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        on conflict (stripe_subscription_id) do update set
          user_id = excluded.user_id,
          stripe_customer_id = coalesce(excluded.stripe_customer_id, subscriptions.stripe_customer_id),
@@ -58,8 +62,11 @@ export class BillingRepository {
          status = excluded.status,
          current_period_end = coalesce(excluded.current_period_end, subscriptions.current_period_end),
          cancelled_at = excluded.cancelled_at,
+         last_event_at = excluded.last_event_at,
          updated_at = excluded.updated_at
-       where subscriptions.status <> 'canceled'`,
+       where subscriptions.status <> 'canceled'
+         and (subscriptions.last_event_at is null or subscriptions.last_event_at <= excluded.last_event_at)
+       returning id`,
       [
         randomUUID(),
         row.userId,
@@ -69,10 +76,12 @@ export class BillingRepository {
         row.status,
         row.currentPeriodEnd,
         row.cancelledAt,
+        row.eventCreatedAt,
         now,
         now,
       ],
     );
+    return applied.length > 0;
   }
 
   /** Invoices and charges are recorded once per Stripe object and never changed or deleted here. */

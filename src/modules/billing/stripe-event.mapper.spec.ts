@@ -28,6 +28,7 @@ describe(mapStripeEvent.name, () => {
         status: 'active',
         currentPeriodEnd: new Date((CREATED + 100) * 1000),
         cancelledAt: null,
+        eventCreatedAt: new Date(CREATED * 1000),
       },
     });
   });

@@ -12,6 +12,8 @@ export interface SubscriptionRow {
   status: string;
   currentPeriodEnd: Date | null;
   cancelledAt: Date | null;
+  /** When Stripe created the event that reported this state: orders deliveries. */
+  eventCreatedAt: Date;
 }
 
 export interface BillingRecordRow {
@@ -82,6 +84,7 @@ function mapSubscription(object: Json, deleted: boolean, eventCreated: number, c
       status,
       currentPeriodEnd: seconds(object.current_period_end) ?? seconds(firstItem?.current_period_end) ?? null,
       cancelledAt: seconds(object.canceled_at) ?? (deleted ? (seconds(object.ended_at) ?? seconds(eventCreated) ?? null) : null),
+      eventCreatedAt: seconds(eventCreated) ?? new Date(0),
     },
   };
 }

@@ -38,20 +38,21 @@ export class StripeWebhookService {
       if (userId) await this.repository.ensureUser(em, userId, now);
       switch (change.kind) {
         case 'subscription':
-          await this.repository.upsertSubscription(em, change.subscription, now);
-          break;
+          return { subscriptionChanged: await this.repository.upsertSubscription(em, change.subscription, now) };
         case 'billing_record':
           await this.repository.insertBillingRecord(em, change.record, userId, now);
-          break;
+          return { subscriptionChanged: false };
         case 'none':
-          break;
+          return { subscriptionChanged: false };
       }
-      return { userId };
     });
 
     if (!applied) return { received: true, duplicate: true };
     if (change.kind === 'none') this.logger.log({ msg: 'Stripe event stored without changes', type: event.type, reason: change.reason });
-    if (change.kind === 'subscription') {
+    if (change.kind === 'subscription' && !applied.subscriptionChanged) {
+      this.logger.log({ msg: 'Stripe event stored without changes', type: event.type, reason: 'older than the last event applied, or the subscription is canceled' });
+    }
+    if (change.kind === 'subscription' && applied.subscriptionChanged) {
       const { stripeSubscriptionId, tier, status } = change.subscription;
       await this.audit.audit(change.userId, 'billing.subscription_changed', 'billing', { eventType: event.type, stripeSubscriptionId, tier, status });
     }

@@ -32,6 +32,13 @@ export class Subscription {
   @Property({ type: 'datetime', nullable: true })
   cancelledAt?: Date | null;
 
+  /**
+   * `created` of the newest Stripe event applied to this row. Stripe retries for days and out of
+   * order: an older event arriving late is stored in `billing_events` but changes nothing here.
+   */
+  @Property({ type: 'datetime', nullable: true })
+  lastEventAt?: Date | null;
+
   @Property({ type: 'datetime' })
   createdAt: Date = new Date();
 
