@@ -51,6 +51,13 @@ export interface AppConfig {
     /** Inbound HTTP requests per user (or per IP on public routes) per minute. */
     inboundPerMinute: number;
   };
+  /** What one person may ask for per day (rolling 24 hours). */
+  dailyLimits: {
+    /** Data exports started (EXPORTS_PER_DAY, default 5): each is a full copy kept 30 days. */
+    exports: number;
+    /** Support tickets opened (SUPPORT_TICKETS_PER_DAY, default 20). */
+    supportTickets: number;
+  };
   /** The run engine (src/core/jobs). */
   jobs: {
     /** Whether this process executes runs (RUN_WORKER, default true; `npm run worker` forces it on). */

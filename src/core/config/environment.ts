@@ -84,6 +84,18 @@ export class EnvironmentVariables {
   @Min(1)
   HTTP_REQUESTS_PER_MINUTE?: number;
 
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(1)
+  EXPORTS_PER_DAY?: number;
+
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(1)
+  SUPPORT_TICKETS_PER_DAY?: number;
+
   @IsOptional() @IsIn(['true', 'false'], { message: 'RUN_WORKER must be true or false' }) RUN_WORKER?: 'true' | 'false';
 
   @IsOptional()

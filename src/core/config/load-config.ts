@@ -86,6 +86,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       },
       inboundPerMinute: vars.HTTP_REQUESTS_PER_MINUTE ?? 600,
     },
+    dailyLimits: {
+      exports: vars.EXPORTS_PER_DAY ?? 5,
+      supportTickets: vars.SUPPORT_TICKETS_PER_DAY ?? 20,
+    },
     jobs: {
       runWorker: vars.RUN_WORKER !== 'false',
       workerConcurrency: vars.RUN_WORKER_CONCURRENCY ?? 4,
@@ -161,6 +165,8 @@ class EnvironmentVariablesKeys implements Record<keyof EnvironmentVariables, tru
   METRICS_TOKEN = true as const;
   ANTHROPIC_ORG_REQUESTS_PER_MINUTE = true as const;
   HTTP_REQUESTS_PER_MINUTE = true as const;
+  EXPORTS_PER_DAY = true as const;
+  SUPPORT_TICKETS_PER_DAY = true as const;
   RUN_WORKER = true as const;
   RUN_WORKER_CONCURRENCY = true as const;
   RUNS_QUEUE_NAME = true as const;

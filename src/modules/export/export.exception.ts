@@ -4,6 +4,8 @@ export enum ExportErrorCode {
   NOT_FOUND = 'EXPORT_NOT_FOUND',
   LINK_INVALID = 'EXPORT_LINK_INVALID',
   LINK_EXPIRED = 'EXPORT_LINK_EXPIRED',
+  /** EXPORTS_PER_DAY exports were started in the last 24 hours. */
+  DAILY_LIMIT = 'EXPORT_DAILY_LIMIT',
 }
 
 /** Also for another user's export id: 404, not 403, so ids cannot be probed. */
@@ -22,5 +24,13 @@ export class ExportLinkInvalidError extends DomainException {
 export class ExportLinkExpiredError extends DomainException {
   constructor() {
     super(ExportErrorCode.LINK_EXPIRED, 'This download link has expired; request a new export', 410);
+  }
+}
+
+export class ExportDailyLimitError extends DomainException {
+  constructor(limit: number, retryAfterSeconds: number) {
+    super(ExportErrorCode.DAILY_LIMIT, `At most ${limit} exports can be started in 24 hours; try again later`, 429, {
+      'Retry-After': String(Math.max(1, retryAfterSeconds)),
+    });
   }
 }

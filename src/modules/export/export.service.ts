@@ -16,10 +16,11 @@ import { DataExport } from './entities/data-export.entity';
 import { ExportBuilder } from './export-builder';
 import { removeExportFile } from './export-files';
 import { ExportSigner } from './export-signer';
-import { ExportLinkExpiredError, ExportLinkInvalidError, ExportNotFoundError } from './export.exception';
+import { ExportDailyLimitError, ExportLinkExpiredError, ExportLinkInvalidError, ExportNotFoundError } from './export.exception';
 
 export const EXPORT_LINK_VALIDITY_MS = 24 * 60 * 60 * 1000;
 export const EXPORTS_DIR = 'exports';
+const DAY_MS = 24 * 60 * 60 * 1000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
@@ -38,18 +39,52 @@ export class ExportService implements OnModuleInit {
     this.runs.registerHandler('export.build', (context) => this.buildExport(context));
   }
 
+  /**
+   * Starts an export, or answers the one in progress: each export is a full copy of the person's
+   * data kept for 30 days, so one person cannot queue many. Decided under a per-user advisory
+   * lock, so two requests at once start one export.
+   */
   async requestExport(userId: string): Promise<ExportStartedDto> {
-    const dataExport = this.em.create(DataExport, { userId, createdAt: this.clock.now() });
-    const run = await this.em.transactional(async (em) => {
-      em.persist(dataExport);
+    const now = this.clock.now();
+    const outcome = await this.em.transactional(async (em) => {
+      await em.execute('select pg_advisory_xact_lock(hashtext(?))', [`export:${userId}`]);
+      const inProgress = await this.findInProgress(em, userId);
+      if (inProgress) return { started: false as const, ...inProgress };
+      await this.assertUnderDailyLimit(em, userId, now);
+      // Created only now: `em.create` persists on the next flush, refused requests included.
+      const dataExport = em.create(DataExport, { userId, createdAt: now });
       const created = await this.runs.createRun(RunFlow.EXPORT, 'export.build', userId, { userId, exportId: dataExport.id });
       dataExport.runId = created.id;
       await em.flush();
       await this.audit.audit(userId, 'Data export requested', 'dsar_exports', { exportId: dataExport.id });
-      return created;
+      return { started: true as const, runId: created.id, exportId: dataExport.id };
     });
-    await this.runs.enqueueRun(run.id);
-    return { runId: run.id, exportId: dataExport.id };
+    if (outcome.started) await this.runs.enqueueRun(outcome.runId);
+    return { runId: outcome.runId, exportId: outcome.exportId };
+  }
+
+  /** The person's export whose run is still queued or running, if any. */
+  private async findInProgress(em: EntityManager, userId: string): Promise<ExportStartedDto | null> {
+    const [row] = await em.execute<{ id: string; run_id: string }[]>(
+      `select e.id, e.run_id from data_exports e join workflow_runs r on r.id = e.run_id
+        where e.user_id = ? and e.deleted_at is null and e.status = 'pending' and r.state in ('PENDING', 'RUNNING')
+        order by e.created_at desc limit 1`,
+      [userId],
+    );
+    return row ? { runId: row.run_id, exportId: row.id } : null;
+  }
+
+  /** Counts exports started in the last 24 hours, deleted ones too (deleting one frees no slot). */
+  private async assertUnderDailyLimit(em: EntityManager, userId: string, now: Date): Promise<void> {
+    const limit = this.config.dailyLimits.exports;
+    const since = new Date(now.getTime() - DAY_MS);
+    const started = await em.execute<{ created_at: Date }[]>(
+      'select created_at from data_exports where user_id = ? and created_at > ? order by created_at desc limit ?',
+      [userId, since, limit],
+    );
+    if (started.length < limit) return;
+    const oldest = new Date(started[started.length - 1].created_at);
+    throw new ExportDailyLimitError(limit, Math.ceil((oldest.getTime() + DAY_MS - now.getTime()) / 1000));
   }
 
   async getStatus(userId: string, exportId: string): Promise<ExportStatusDto> {
