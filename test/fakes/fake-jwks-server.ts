@@ -16,6 +16,8 @@ export class FakeJwksServer {
   private server?: Server;
   /** How many times the JWKS was fetched. */
   requestCount = 0;
+  /** While true the endpoint answers 503 (an identity provider outage). */
+  unavailable = false;
   readonly keys: SigningKey[] = [
     { kid: 'rsa-1', alg: 'RS256', ...generateKeyPairSync('rsa', { modulusLength: 2048 }) },
     { kid: 'ec-1', alg: 'ES256', ...generateKeyPairSync('ec', { namedCurve: 'P-256' }) },
@@ -28,6 +30,10 @@ export class FakeJwksServer {
         return;
       }
       this.requestCount += 1;
+      if (this.unavailable) {
+        res.writeHead(503).end();
+        return;
+      }
       const keys = this.keys.map(({ kid, alg, publicKey }) => ({ ...publicKey.export({ format: 'jwk' }), kid, alg, use: 'sig' }));
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys }));
     });
