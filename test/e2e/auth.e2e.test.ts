@@ -1,4 +1,5 @@
 import { sign } from 'jsonwebtoken';
+import { randomUUID } from 'node:crypto';
 import { User } from '../../src/core/users/user.entity';
 import { FakeJwksServer } from '../fakes/fake-jwks-server';
 import { startTestApp, TestApp } from '../utils/test-app';
@@ -147,5 +148,27 @@ describe('Authentication (JWKS)', () => {
   it('should refuse an HS256 token signed with the public key (algorithm confusion)', async () => {
     const token = sign(claims, jwks.rsaPublicKeyPem(), { algorithm: 'HS256' });
     expect((await sut.http.get(USER_ROUTE).set('Authorization', `Bearer ${token}`)).status).toBe(401);
+  });
+
+  // Issue 18: with jwks-rsa's limiter (10 fetches a minute for the whole app), 11 anonymous
+  // requests a minute kept every token signed with a new key at 401.
+  it('should fetch the JWKS at most once for a flood of made-up key ids, and keep letting known keys in', async () => {
+    const known = await sut.http.get(USER_ROUTE).set('Authorization', `Bearer ${jwks.sign('RS256', claims)}`);
+    expect(known.status).toBe(200);
+    const fetchesBefore = jwks.requestCount;
+
+    for (let wave = 0; wave < 3; wave += 1) {
+      const madeUp = Array.from({ length: 15 }, () => jwks.sign('RS256', claims, { kid: randomUUID() }));
+      const responses = await Promise.all(madeUp.map((token) => sut.http.get(USER_ROUTE).set('Authorization', `Bearer ${token}`)));
+      for (const response of responses) {
+        expect(response.status).toBe(401);
+        expect(response.body).toEqual({ statusCode: 401, code: 'UNAUTHENTICATED', message: 'Invalid token: unknown signing key' });
+      }
+    }
+    // A token never seen before (another user, so no verified-token cache), signed with a held key.
+    const newUser = jwks.sign('ES256', { ...claims, sub: `jwks-user-${randomUUID()}` });
+    expect((await sut.http.get(USER_ROUTE).set('Authorization', `Bearer ${newUser}`)).status).toBe(200);
+
+    expect(jwks.requestCount - fetchesBefore).toBeLessThanOrEqual(1);
   });
 });

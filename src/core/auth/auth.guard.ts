@@ -1,43 +1,43 @@
-import { CanActivate, ExecutionContext, Injectable, Optional } from '@nestjs/common';
+import { ExecutionContext, Injectable, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
 import { RequestUserContext } from '../context/request-user-context';
 import { UsersService } from '../users/users.service';
 import { AUTH_OPTIONS_KEY, AuthenticatedOptions, IS_PUBLIC_KEY } from './auth.decorators';
-import { ForbiddenRoleException, UnauthenticatedException } from './auth.exception';
-import { RequestWithUser } from './authenticated-user';
-import { JwtVerifier } from './jwt-verifier.service';
+import { ForbiddenRoleException } from './auth.exception';
+import { AuthenticatedUser, RequestWithUser } from './authenticated-user';
+import { toUnauthenticated } from './jwt.strategy';
 
-/** Global guard: every route needs a valid JWT unless it is marked @Public(). */
+/** Global guard: every route needs a valid JWT (the 'jwt' strategy) unless it is marked @Public(). */
 @Injectable()
-export class AuthGuard implements CanActivate {
+export class JwtAuthGuard extends AuthGuard('jwt') {
   constructor(
     private readonly reflector: Reflector,
-    private readonly verifier: JwtVerifier,
     private readonly users: UsersService,
     @Optional() private readonly userContext?: RequestUserContext,
-  ) {}
+  ) {
+    super();
+  }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets)) return true;
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [context.getHandler(), context.getClass()])) return true;
 
-    const request = context.switchToHttp().getRequest<RequestWithUser>();
-    const user = await this.verifier.verify(extractBearerToken(request));
-    const options = this.reflector.getAllAndOverride<AuthenticatedOptions | undefined>(AUTH_OPTIONS_KEY, targets) ?? {};
-    if (options.admin && !user.isAdmin) throw new ForbiddenRoleException();
-
+    await super.canActivate(context);
+    const user = context.switchToHttp().getRequest<RequestWithUser>().user!;
     // Before any query of this request, so Monitoring counts them all for this user.
     this.userContext?.setUserId(user.id);
     await this.users.ensureExists(user.id);
-    request.user = user;
     return true;
   }
-}
 
-export function extractBearerToken(request: RequestWithUser): string {
-  const header = request.headers.authorization;
-  const match = typeof header === 'string' ? /^Bearer ([^\s]+)$/i.exec(header.trim()) : null;
-  if (!match) throw new UnauthenticatedException('A bearer token is required in the Authorization header');
-  return match[1];
+  /** Passport's verdict: its failures become the app's 401, a user without the route's role a 403. */
+  override handleRequest<TUser = AuthenticatedUser>(error: unknown, user: AuthenticatedUser | false, failure: unknown, context: ExecutionContext): TUser {
+    // An error (not a failure) comes from `validate` (an UnauthenticatedException) or is unexpected (a 500).
+    if (error) throw error;
+    if (!user) throw toUnauthenticated(failure);
+    const options = this.reflector.getAllAndOverride<AuthenticatedOptions | undefined>(AUTH_OPTIONS_KEY, [context.getHandler(), context.getClass()]);
+    if (options?.admin && !user.isAdmin) throw new ForbiddenRoleException();
+    return user as TUser;
+  }
 }

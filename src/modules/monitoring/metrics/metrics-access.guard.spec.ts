@@ -1,7 +1,9 @@
 import { ExecutionContext } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
+import { JwksKeyProvider } from '../../../core/auth/jwks-key-provider';
+import { JwtKeyResolver } from '../../../core/auth/jwt-key-resolver';
+import { JwtStrategy } from '../../../core/auth/jwt.strategy';
 import { mintToken } from '../../../core/auth/token-issuer';
-import { JwtVerifier } from '../../../core/auth/jwt-verifier.service';
+import { SystemClock } from '../../../core/clock/clock';
 import { AppConfig } from '../../../core/config/app-config';
 import { MetricsUnauthenticatedException } from '../monitoring.exception';
 import { MetricsAccessGuard } from './metrics-access.guard';
@@ -15,12 +17,14 @@ function config(metricsToken: string | undefined): AppConfig {
 
 function contextWith(authorization: string | undefined): ExecutionContext {
   const request = { headers: authorization === undefined ? {} : { authorization } };
-  return { switchToHttp: () => ({ getRequest: () => request }) } as unknown as ExecutionContext;
+  return { switchToHttp: () => ({ getRequest: () => request, getResponse: () => ({}) }) } as unknown as ExecutionContext;
 }
 
 function guard(metricsToken: string | undefined): MetricsAccessGuard {
   const cfg = config(metricsToken);
-  return new MetricsAccessGuard(cfg, new JwtVerifier(new JwtService({}), cfg));
+  // Constructing the strategy registers it with Passport as 'jwt', which the guard authenticates with.
+  new JwtStrategy(cfg, new JwtKeyResolver(cfg, new JwksKeyProvider(cfg, new SystemClock())));
+  return new MetricsAccessGuard(cfg);
 }
 
 describe(MetricsAccessGuard.name, () => {

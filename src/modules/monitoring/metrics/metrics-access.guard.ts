@@ -1,37 +1,39 @@
 // `GET /metrics` is @Public() for the global AuthGuard because it accepts a second credential:
 // `Authorization: Bearer <METRICS_TOKEN>` (for Prometheus), or an admin JWT. Anything else is 401
 // (a valid JWT without the admin role: 403). With no METRICS_TOKEN configured only admins get in.
-import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { AuthGuard, IAuthModuleOptions } from '@nestjs/passport';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ForbiddenRoleException, UnauthenticatedException } from '../../../core/auth/auth.exception';
-import { RequestWithUser } from '../../../core/auth/authenticated-user';
-import { JwtVerifier } from '../../../core/auth/jwt-verifier.service';
+import { AuthenticatedUser, RequestWithUser } from '../../../core/auth/authenticated-user';
+import { extractBearerToken } from '../../../core/auth/bearer-token';
 import { APP_CONFIG, AppConfig } from '../../../core/config/app-config';
 import { MetricsUnauthenticatedException } from '../monitoring.exception';
 
 @Injectable()
-export class MetricsAccessGuard implements CanActivate {
-  constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly verifier: JwtVerifier,
-  ) {}
+export class MetricsAccessGuard extends AuthGuard('jwt') {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    super();
+  }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<RequestWithUser>();
-    const header = request.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer ([^\s]+)$/i.exec(header.trim()) : null;
-    if (!match) throw new MetricsUnauthenticatedException();
-    const presented = match[1];
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const presented = extractBearerToken(context.switchToHttp().getRequest<RequestWithUser>());
+    if (presented === null) throw new MetricsUnauthenticatedException();
     const { metricsToken } = this.config;
     if (metricsToken !== undefined && sameSecret(presented, metricsToken)) return true;
-    try {
-      const user = await this.verifier.verify(presented);
-      if (!user.isAdmin) throw new ForbiddenRoleException();
-      return true;
-    } catch (error) {
-      if (error instanceof UnauthenticatedException) throw new MetricsUnauthenticatedException();
-      throw error;
-    }
+    return (await super.canActivate(context)) as boolean;
+  }
+
+  override handleRequest<TUser = AuthenticatedUser>(error: unknown, user: AuthenticatedUser | false): TUser {
+    if (error && !(error instanceof UnauthenticatedException)) throw error;
+    if (error || !user) throw new MetricsUnauthenticatedException();
+    if (!user.isAdmin) throw new ForbiddenRoleException();
+    return user as TUser;
+  }
+
+  /** The admin is checked, not signed in: the route stays public, so `request.user` stays unset. */
+  override getAuthenticateOptions(): IAuthModuleOptions {
+    return { property: 'metricsCaller' };
   }
 }
 

@@ -1,0 +1,69 @@
+// The one Passport strategy ('jwt'): passport-jwt checks the signature (with the key
+// JwtKeyResolver picks), the pinned algorithms, `exp`, issuer and audience; `validate` turns the
+// claims into the AuthenticatedUser. A token verified in the last minute is answered from memory.
+import { Inject, Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { Strategy } from 'passport-jwt';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { UnauthenticatedException } from './auth.exception';
+import { AuthenticatedUser, RequestWithUser } from './authenticated-user';
+import { extractBearerToken } from './bearer-token';
+import { JwtKeyResolver } from './jwt-key-resolver';
+import { VerifiedTokenCache } from './verified-token-cache';
+
+/** `sub` becomes a primary key and a log field: keep it to a sane, printable shape. */
+const SUBJECT_PATTERN = /^[A-Za-z0-9_.:@|+-]{1,128}$/;
+
+interface TokenClaims {
+  sub?: unknown;
+  role?: unknown;
+  exp?: unknown;
+}
+
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  private readonly verifiedTokens = new VerifiedTokenCache();
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig, keys: JwtKeyResolver) {
+    super({
+      jwtFromRequest: extractBearerToken,
+      secretOrKeyProvider: (_request: unknown, rawToken: string, done: (error: unknown, key?: Buffer) => void) => {
+        // The types say string | Buffer; jsonwebtoken takes a KeyObject as well.
+        keys.keyFor(rawToken).then((key) => done(null, key as unknown as Buffer), done);
+      },
+      algorithms: keys.algorithms,
+      issuer: config.jwt.issuer,
+      audience: config.jwt.audience,
+      passReqToCallback: true,
+    });
+  }
+
+  override authenticate(request: RequestWithUser, options?: unknown): void {
+    const token = extractBearerToken(request);
+    if (token === null) return this.fail(new UnauthenticatedException('A bearer token is required in the Authorization header'), 401);
+    const remembered = this.verifiedTokens.get(token);
+    if (remembered) return this.success(remembered);
+    super.authenticate(request, options);
+  }
+
+  /** Called by passport-jwt with the verified claims. */
+  validate(request: RequestWithUser, claims: TokenClaims): AuthenticatedUser {
+    if (typeof claims.sub !== 'string' || !SUBJECT_PATTERN.test(claims.sub)) {
+      throw new UnauthenticatedException('Invalid token: sub must be a string of 1-128 safe characters');
+    }
+    const user: AuthenticatedUser = { id: claims.sub, isAdmin: claims.role === 'admin' };
+    const token = extractBearerToken(request);
+    if (token !== null) this.verifiedTokens.remember(token, user, claims.exp);
+    return user;
+  }
+}
+
+/**
+ * What a refused authentication answers. Passport hands over what the strategy failed with: our
+ * UnauthenticatedException, or jsonwebtoken's error, whose messages ("jwt expired", "invalid
+ * signature", "jwt audience invalid") are safe and useful and never contain the token.
+ */
+export function toUnauthenticated(failure: unknown): UnauthenticatedException {
+  if (failure instanceof UnauthenticatedException) return failure;
+  return new UnauthenticatedException(failure instanceof Error ? `Invalid token: ${failure.message}` : 'Invalid token');
+}
