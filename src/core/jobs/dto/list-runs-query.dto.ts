@@ -4,7 +4,7 @@ import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { MAX_RUNS_PAGE } from '../runs.service';
 
 export class ListRunsQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_RUNS_PAGE, default: 20 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_RUNS_PAGE, default: 20 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -5,7 +5,7 @@ import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 export const MAX_ANALYSES_PAGE = 100;
 
 export class ListAnalysesQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_ANALYSES_PAGE, default: 20 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_ANALYSES_PAGE, default: 20 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -12,7 +12,7 @@ export class ListAlertsQueryDto {
   @IsIn(ALERT_STATUSES)
   status?: AlertStatus;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_ALERT_LIST_LIMIT, default: DEFAULT_ALERT_LIST_LIMIT })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_ALERT_LIST_LIMIT, default: DEFAULT_ALERT_LIST_LIMIT })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
