@@ -1,13 +1,13 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { ToInteger } from '../../../core/http/to-integer';
 
 export const MAX_TWEETS_PAGE = 100;
 
 export class ListTweetsQueryDto {
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_TWEETS_PAGE, default: 20 })
   @IsOptional()
-  @Type(() => Number)
+  @ToInteger()
   @IsInt()
   @Min(1)
   @Max(MAX_TWEETS_PAGE)
