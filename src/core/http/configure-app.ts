@@ -8,6 +8,7 @@ import { bodyParserErrorHandler, formBodyParser, jsonBodyParser } from '../error
 import { GlobalExceptionFilter } from '../errors/global-exception.filter';
 import { requestIdMiddleware } from '../errors/request-id.middleware';
 import { createValidationPipe } from '../errors/validation';
+import { NoRequestBodyInterceptor } from './no-request-body.interceptor';
 
 export function configureApp(app: NestExpressApplication): INestApplication {
   app.disable('x-powered-by');
@@ -20,6 +21,7 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   app.use(formBodyParser);
   app.use(bodyParserErrorHandler);
   app.useGlobalPipes(createValidationPipe());
+  app.useGlobalInterceptors(new NoRequestBodyInterceptor());
   app.useGlobalFilters(new GlobalExceptionFilter());
   // SIGTERM/SIGINT: stop the workers, finish the requests in flight, close the database and Redis,
   // then exit 0 (Nest's default re-raises the signal, so supervisors saw a kill, not a clean exit).

@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiNotFoundResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentUser } from '../auth/auth.decorators';
 import { AuthenticatedUser } from '../auth/authenticated-user';
 import { ListRunsQueryDto } from './dto/list-runs-query.dto';
@@ -20,6 +20,7 @@ export class RunsController {
   }
 
   @Get(':id')
+  @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: RunDto })
   @ApiNotFoundResponse({ description: 'RUN_NOT_FOUND: no run of yours has this id' })
   async get(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string): Promise<RunDto> {
@@ -27,6 +28,7 @@ export class RunsController {
   }
 
   @Get(':id/logs')
+  @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: [RunLogDto], description: 'The run log (redacted), oldest first' })
   @ApiNotFoundResponse({ description: 'RUN_NOT_FOUND: no run of yours has this id' })
   async logs(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string): Promise<RunLogDto[]> {

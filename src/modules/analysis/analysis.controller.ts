@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiNotFoundResponse, ApiOkResponse, ApiParam, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { Authenticated, CurrentUser } from '../../core/auth/auth.decorators';
 import { AuthenticatedUser } from '../../core/auth/authenticated-user';
 import { RequiresConsent } from '../consent/consent.guard';
@@ -36,6 +36,7 @@ export class AnalysisController {
   }
 
   @Get(':id')
+  @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: AnalysisDto })
   @ApiNotFoundResponse({ description: 'ANALYSIS_NOT_FOUND: no analysis of yours has this id' })
   get(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string): Promise<AnalysisDto> {

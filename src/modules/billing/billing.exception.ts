@@ -4,6 +4,7 @@ export enum BillingErrorCode {
   STRIPE_NOT_CONFIGURED = 'STRIPE_NOT_CONFIGURED',
   STRIPE_SIGNATURE_MISSING = 'STRIPE_SIGNATURE_MISSING',
   STRIPE_SIGNATURE_INVALID = 'STRIPE_SIGNATURE_INVALID',
+  STRIPE_EVENT_INVALID = 'STRIPE_EVENT_INVALID',
 }
 
 export class BillingException extends DomainException {
@@ -25,5 +26,9 @@ export class BillingException extends DomainException {
       'The Stripe-Signature header does not match the request body (or its timestamp is too old)',
       400,
     );
+  }
+
+  static eventInvalid(): BillingException {
+    return new BillingException(BillingErrorCode.STRIPE_EVENT_INVALID, 'The signed body is not a Stripe event (id, type, created and data.object)', 400);
   }
 }

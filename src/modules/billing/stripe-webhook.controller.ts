@@ -1,7 +1,8 @@
 import { Controller, Headers, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiHeader, ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBody, ApiHeader, ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { Public } from '../../core/auth/auth.decorators';
 import { RequestWithUser } from '../../core/auth/authenticated-user';
+import { STRIPE_EVENT_SCHEMA } from './dto/stripe-event.schema';
 import { WebhookAckDto } from './dto/webhook-ack.dto';
 import { StripeWebhookService } from './stripe-webhook.service';
 
@@ -14,9 +15,10 @@ export class StripeWebhookController {
   @Post('webhook')
   @Public()
   @HttpCode(200)
-  @ApiHeader({ name: 'Stripe-Signature', required: true })
+  @ApiHeader({ name: 'Stripe-Signature', required: true, description: "Stripe's signature over the raw body (t=<timestamp>,v1=<HMAC-SHA256>)" })
+  @ApiBody({ schema: STRIPE_EVENT_SCHEMA, description: 'A Stripe event, exactly as Stripe sent it' })
   @ApiOkResponse({ type: WebhookAckDto })
-  @ApiBadRequestResponse({ description: 'STRIPE_SIGNATURE_MISSING or STRIPE_SIGNATURE_INVALID; nothing is written' })
+  @ApiBadRequestResponse({ description: 'STRIPE_SIGNATURE_MISSING, STRIPE_SIGNATURE_INVALID or STRIPE_EVENT_INVALID; nothing is written' })
   @ApiServiceUnavailableResponse({ description: 'STRIPE_NOT_CONFIGURED' })
   receive(@Req() request: RequestWithUser, @Headers('stripe-signature') signature: string | undefined): Promise<WebhookAckDto> {
     return this.webhooks.handleDelivery(request.rawBody, signature);

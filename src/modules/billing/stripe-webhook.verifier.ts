@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import Stripe from 'stripe';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
 import { BillingException } from './billing.exception';
+import { isStripeEvent } from './dto/stripe-event.schema';
 
 @Injectable()
 export class StripeWebhookVerifier {
@@ -13,10 +14,15 @@ export class StripeWebhookVerifier {
     if (!secret) throw BillingException.notConfigured();
     if (typeof signature !== 'string' || signature === '') throw BillingException.signatureMissing();
     if (!rawBody || rawBody.length === 0) throw BillingException.signatureInvalid();
+    let event: unknown;
     try {
-      return Stripe.webhooks.constructEvent(rawBody, signature, secret);
+      event = Stripe.webhooks.constructEvent(rawBody, signature, secret);
     } catch {
       throw BillingException.signatureInvalid();
     }
+    // Signed by Stripe (or by someone holding the secret) is not yet well formed: `[]` or an event
+    // without an id would otherwise reach the insert and fail there with a 500.
+    if (!isStripeEvent(event)) throw BillingException.eventInvalid();
+    return event;
   }
 }

@@ -21,9 +21,9 @@ export class TwitterConnectionController {
   @Get('callback')
   @Public()
   @Redirect()
-  @ApiQuery({ name: 'state', required: false })
-  @ApiQuery({ name: 'code', required: false })
-  @ApiQuery({ name: 'error', required: false })
+  @ApiQuery({ name: 'state', type: String, required: false })
+  @ApiQuery({ name: 'code', type: String, required: false })
+  @ApiQuery({ name: 'error', type: String, required: false })
   @ApiFoundResponse({
     description: 'To /settings/privacy?connected=x, or /settings/privacy?error=<STATE_INVALID|ACCESS_DENIED|AUTHORIZATION_FAILED|TOKEN_EXCHANGE_FAILED|TWITTER_NOT_CONFIGURED>',
   })

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiGoneResponse, ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiGoneResponse, ApiNotFoundResponse, ApiOkResponse, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Authenticated, CurrentUser, Public } from '../../core/auth/auth.decorators';
 import { AuthenticatedUser } from '../../core/auth/authenticated-user';
@@ -20,6 +20,7 @@ export class ExportController {
   }
 
   @Get('exports/:id')
+  @ApiParam({ name: 'id', format: 'uuid' })
   @Authenticated()
   @ApiOkResponse({ type: ExportStatusDto })
   @ApiNotFoundResponse({ description: 'No export of yours has that id' })
@@ -29,6 +30,7 @@ export class ExportController {
 
   /** Reached through the signed URL only: the signature is the authorisation. */
   @Get('exports/:id/download')
+  @ApiParam({ name: 'id', format: 'uuid' })
   @Public()
   @ApiProduces('application/json')
   @ApiOkResponse({ description: 'The export file (one JSON document)' })

@@ -8,6 +8,23 @@ import { startTestApp, TestApp } from '../../utils/test-app';
 import { TEST_JWT_SECRET } from '../../utils/test-env';
 import { AppRoute, fillPath, listRoutes } from './routes';
 
+/**
+ * Every route that answers without a JWT, and why. Exact: a route wrongly marked `@Public()` (or a
+ * public one that lost it) fails the test until this list is changed on purpose.
+ */
+const PUBLIC_ROUTES = [
+  'GET /api/health', // load balancers and orchestrators probe it without credentials
+  'POST /api/billing/stripe/webhook', // authenticated by Stripe's signature over the body
+  'GET /api/privacy/exports/:id/download', // authenticated by the signed, expiring link
+  'GET /api/twitter/callback', // X redirects the browser here; the one-time state authenticates it
+  'GET /metrics', // checks METRICS_TOKEN or an admin JWT itself
+  'GET /privacy', // the public privacy notice
+  'GET /data-requests', // how to make a data request, for people without an account too
+  'GET /settings/privacy', // the page itself; its API calls carry the token
+  'GET /assets/privacy/privacy.css',
+  'GET /assets/privacy/privacy-settings.js',
+];
+
 interface ExpressLayer {
   route?: { path: string; methods: Record<string, boolean> };
 }
@@ -56,9 +73,24 @@ describe('Route table: authentication on every route', () => {
     expect(served.filter((route) => !found.has(route))).toEqual([]);
     expect(routes.length).toBeGreaterThanOrEqual(20);
     expect(routes.filter((route) => route.admin).length).toBeGreaterThanOrEqual(4);
-    expect(routes.filter((route) => route.isPublic).map((route) => `${route.method} ${route.path}`)).toEqual(
-      expect.arrayContaining(['GET /api/health', 'POST /api/billing/stripe/webhook']),
-    );
+  });
+
+  it('should have exactly the listed public routes', () => {
+    const isPublic = routes.filter((route) => route.isPublic).map((route) => `${route.method} ${route.path}`);
+    expect(isPublic.sort()).toEqual([...PUBLIC_ROUTES].sort());
+  });
+
+  it('should require an admin on every /api/admin route, and refuse a user token with 403', async () => {
+    const adminRoutes = routes.filter((route) => route.path.startsWith('/api/admin/'));
+    expect(adminRoutes.length).toBeGreaterThanOrEqual(5);
+    const notAdmin = adminRoutes.filter((route) => !route.admin || route.isPublic).map((route) => `${route.method} ${route.path}`);
+    expect(notAdmin).toEqual([]);
+    const failures: string[] = [];
+    for (const route of adminRoutes) {
+      const response = await call(route, `Bearer ${sut.token(`user-${randomUUID()}`)}`);
+      if (response.status !== 403 || response.body?.statusCode !== 403) failures.push(`${route.method} ${route.path}: ${response.status} ${JSON.stringify(response.body)}`);
+    }
+    expect(failures).toEqual([]);
   });
 
   it('should answer 401 to a missing, forged, expired or unsigned token on every protected route', async () => {

@@ -1,12 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { MAX_RUNS_PAGE } from '../runs.service';
+import { ToInteger } from '../../http/to-integer';
 
 export class ListRunsQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_RUNS_PAGE, default: 20 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_RUNS_PAGE, default: 20 })
   @IsOptional()
-  @Type(() => Number)
+  @ToInteger()
   @IsInt()
   @Min(1)
   @Max(MAX_RUNS_PAGE)

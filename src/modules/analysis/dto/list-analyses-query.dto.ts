@@ -1,13 +1,13 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { ToInteger } from '../../../core/http/to-integer';
 
 export const MAX_ANALYSES_PAGE = 100;
 
 export class ListAnalysesQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_ANALYSES_PAGE, default: 20 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_ANALYSES_PAGE, default: 20 })
   @IsOptional()
-  @Type(() => Number)
+  @ToInteger()
   @IsInt()
   @Min(1)
   @Max(MAX_ANALYSES_PAGE)

@@ -13,6 +13,6 @@ export class ExportStatusDto {
 }
 
 export class DownloadQueryDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(20) expires?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) signature?: string;
+  @ApiPropertyOptional({ maxLength: 20 }) @IsOptional() @IsString() @MaxLength(20) expires?: string;
+  @ApiPropertyOptional({ maxLength: 100 }) @IsOptional() @IsString() @MaxLength(100) signature?: string;
 }

@@ -1,8 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { DEFAULT_ALERT_LIST_LIMIT, MAX_ALERT_LIST_LIMIT } from '../alerts.service';
 import type { AlertStatus } from '../checks/alert-condition';
+import { ToInteger } from '../../../core/http/to-integer';
 
 export const ALERT_STATUSES: readonly AlertStatus[] = ['open', 'resolved'];
 
@@ -12,9 +12,9 @@ export class ListAlertsQueryDto {
   @IsIn(ALERT_STATUSES)
   status?: AlertStatus;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_ALERT_LIST_LIMIT, default: DEFAULT_ALERT_LIST_LIMIT })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_ALERT_LIST_LIMIT, default: DEFAULT_ALERT_LIST_LIMIT })
   @IsOptional()
-  @Type(() => Number)
+  @ToInteger()
   @IsInt()
   @Min(1)
   @Max(MAX_ALERT_LIST_LIMIT)
