@@ -1,12 +1,17 @@
 // Runs executed by other processes: a separate worker takes a run the test enqueued, a worker
-// killed (SIGKILL) mid-run leaves a stalled job that another worker resumes to COMPLETED, and the
-// real `npm run worker` entry point boots and stops cleanly.
+// stopped with SIGTERM hands its runs back, the real `npm run worker` entry point boots and stops
+// cleanly, and a real worker killed (SIGKILL) in the middle of an ingestion leaves a stalled job
+// that another real worker resumes to COMPLETED, every tweet stored once.
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { RunFlow, RunState, WorkflowRun } from '../../../src/core/jobs/entities/workflow-run.entity';
+import { FakeXServer } from '../../fakes/fake-x-server';
+import { startTestApp, TestApp } from '../../utils/test-app';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../../utils/test-env';
+import { connectXAccount, FINISHED_STATES, waitForRun } from '../../utils/x-account';
+import { serverEnv } from '../reliability/server-process';
 import { deleteQueueKeys, JobsHarness, sleep, startJobsHarness, uniqueQueueName } from './support/jobs-harness';
 
 // Each worker process compiles the app with ts-node first: slow on a busy machine.
@@ -89,36 +94,6 @@ describe('Runs engine: separate worker processes', () => {
     expect(worker.pid).not.toBe(process.pid);
   });
 
-  it('should resume a run whose worker was killed mid-run on another worker, which completes it', async () => {
-    const first = await startWorker();
-    const userId = `proc-user-${randomUUID()}`;
-    const started = await producer.runs.startRun(RunFlow.ANALYSIS, 'test.block-first-attempt', userId, { userId }, { maxAttempts: 3 });
-    await producer.waitForRun(started.id, (run) => run.state === RunState.RUNNING && run.attempts === 1);
-    // Killed once the handler is inside attempt 1 (its log line is written).
-    const deadline = Date.now() + 20_000;
-    while (!(await producer.runLogs(started.id)).some((log) => log.message.startsWith('attempt 1 blocking'))) {
-      if (Date.now() > deadline) throw new Error('attempt 1 never started blocking');
-      await sleep(50);
-    }
-
-    first.child.kill('SIGKILL');
-    expect(await first.exited).toMatchObject({ signal: 'SIGKILL' });
-    expect((await producer.findRun(started.id))?.state).toBe(RunState.RUNNING);
-    const second = await startWorker();
-
-    const run = await producer.waitForRun(started.id, isFinished, 60_000);
-
-    expect(run).toMatchObject({ state: RunState.COMPLETED, attempts: 2, result: { pid: second.pid, attempt: 2 } });
-    const messages = (await producer.runLogs(run.id)).map((log) => log.message);
-    expect(messages).toEqual([
-      'Attempt 1 of 3 started',
-      `attempt 1 blocking in ${first.pid}`,
-      'Attempt 1 was interrupted (its worker stopped); resuming',
-      'Attempt 2 of 3 started',
-      'Attempt 2 completed',
-    ]);
-  });
-
   it('should exit 0 within 10 s of SIGTERM with runs still active, handing them back for another worker to complete', async () => {
     const first = await startWorker({ BLOCK_RUNS: '1', SHUTDOWN_GRACE: 'default' });
     const userId = `proc-user-${randomUUID()}`;
@@ -195,4 +170,82 @@ describe('npm run worker (src/worker.ts)', () => {
     expect(code).toBe(1);
     expect(stderr).toContain('npm run worker needs DATABASE_URL and REDIS_URL');
   });
+});
+
+describe('npm run worker (src/worker.ts) killed with SIGKILL mid-run', () => {
+  const script = join(ROOT, 'src', 'worker.ts');
+  const queueName = uniqueQueueName('kill');
+  const fakeX = new FakeXServer();
+  const workers: SpawnedWorker[] = [];
+  let producer: TestApp;
+  let xEnv: Record<string, string>;
+
+  /** A real worker process, as `npm run worker` starts it in server mode, talking to the fake X. */
+  const startRealWorker = async () => {
+    const worker = await spawnNode(script, serverEnv({ RUNS_QUEUE_NAME: queueName, RUN_WORKER: 'false', ...xEnv }), /"worker started"/);
+    workers.push(worker);
+    return worker;
+  };
+
+  beforeAll(async () => {
+    await fakeX.start();
+    xEnv = {
+      TWITTER_CLIENT_ID: fakeX.clientId,
+      TWITTER_CLIENT_SECRET: fakeX.clientSecret,
+      TWITTER_API_BASE_URL: fakeX.baseUrl,
+      TWITTER_AUTHORIZE_URL: fakeX.authorizeUrl,
+    };
+    // This app only serves the API and queues runs; the workers are other processes.
+    producer = await startTestApp({ env: { RUNS_QUEUE_NAME: queueName, RUN_WORKER: 'false', ...xEnv } });
+  });
+  afterAll(async () => {
+    await Promise.all(workers.splice(0).map(stop));
+    await producer?.close();
+    await fakeX.stop();
+  });
+
+  // The real worker's job lock lives 30 s and it looks for stalled jobs every 30 s: the resume takes up to a minute.
+  it('should resume an ingestion whose worker was killed while X held its answer on another worker, storing every tweet once', async () => {
+    const account = await connectXAccount(producer, fakeX);
+    const seeded = fakeX.seedGeneratedTweets(account.xUserId, 150);
+    const first = await startRealWorker();
+    const held = fakeX.holdNext('GET /2/users/:id/tweets');
+    try {
+      const response = await producer.http.post('/api/twitter/sync').set('Authorization', `Bearer ${producer.token(account.userId)}`);
+      expect(response.status).toBe(202);
+      const runId = (response.body as { runId: string }).runId;
+      // The handler is inside its work: X has the first page ready and holds it.
+      await held.arrived;
+      expect(await producer.em().findOne(WorkflowRun, { id: runId }, { disableIdentityMap: true })).toMatchObject({ state: RunState.RUNNING, attempts: 1 });
+
+      first.child.kill('SIGKILL');
+      expect(await first.exited).toMatchObject({ signal: 'SIGKILL' });
+      const second = await startRealWorker();
+      const run = await waitForRun(producer, runId, (current) => FINISHED_STATES.includes(current.state), 240_000);
+
+      expect(run).toMatchObject({ state: RunState.COMPLETED, attempts: 2, result: { fetched: 150, stored: 150, truncated: false } });
+      expect(second.child.exitCode).toBeNull();
+      const connection = producer.em().getConnection();
+      const stored = await connection.execute<{ tweet_id: string; run_id: string }[]>(
+        'select tweet_id, run_id from twitter_data where user_id = ? order by tweet_id',
+        [account.userId],
+      );
+      expect(stored.map((row) => row.tweet_id)).toEqual(seeded.map((tweet) => tweet.id).sort());
+      expect(new Set(stored.map((row) => row.run_id))).toEqual(new Set([runId]));
+      const audited = await connection.execute<{ details: { count: number; fetched: number } }[]>(
+        "select details from audit_log where user_id = ? and action = 'Tweets ingested'",
+        [account.userId],
+      );
+      expect(audited.map((entry) => entry.details)).toEqual([expect.objectContaining({ count: 150, fetched: 150, runId })]);
+      // Attempt 1 asked for the first page (held, never answered to it); attempt 2 read both pages.
+      expect(fakeX.requestsTo('GET /2/users/:id/tweets')).toHaveLength(3);
+      const messages = (await connection.execute<{ message: string }[]>('select message from run_logs where run_id = ? order by id', [runId])).map(
+        (log) => log.message,
+      );
+      expect(messages).toContain('Attempt 1 was interrupted (its worker stopped); resuming');
+      expect(messages.filter((message) => /^Attempt \d+ completed$/.test(message))).toEqual(['Attempt 2 completed']);
+    } finally {
+      held.release();
+    }
+  }, 300_000);
 });

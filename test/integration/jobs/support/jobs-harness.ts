@@ -52,6 +52,8 @@ export interface JobsHarnessOptions {
   mode: 'server' | 'embedded';
   /** BullMQ queue (server mode); a fresh one by default. */
   queueName?: string;
+  /** Server mode's Redis; the shared test Redis by default (a test's private redis-server otherwise). */
+  redisUrl?: string;
   /** Embedded mode's DATA_DIR; a temporary one (removed on close) by default. */
   dataDir?: string;
   runWorker?: boolean;
@@ -82,6 +84,7 @@ class JobsHarnessModule {}
 
 export async function startJobsHarness(options: JobsHarnessOptions): Promise<JobsHarness> {
   const queueName = options.queueName ?? uniqueQueueName(options.mode);
+  const redisUrl = options.redisUrl ?? TEST_REDIS_URL;
   const ownDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'repazoo-jobs-'));
   const config = loadConfig({
@@ -92,7 +95,7 @@ export async function startJobsHarness(options: JobsHarnessOptions): Promise<Job
     EXPORT_SIGNING_KEY: TEST_EXPORT_SIGNING_KEY,
     RUNS_QUEUE_NAME: queueName,
     RUN_WORKER: options.runWorker === false ? 'false' : 'true',
-    ...(options.mode === 'server' ? { DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL } : {}),
+    ...(options.mode === 'server' ? { DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: redisUrl } : {}),
   });
   const logs: string[] = [];
   const sink = new Writable({
@@ -144,15 +147,15 @@ export async function startJobsHarness(options: JobsHarnessOptions): Promise<Job
     runLogs: (runId) => em().find(RunLog, { runId }, { orderBy: { id: 'asc' } }),
     async close({ keepQueue = false } = {}) {
       await context.close();
-      if (options.mode === 'server' && !keepQueue) await deleteQueueKeys(queueName);
+      if (options.mode === 'server' && !keepQueue) await deleteQueueKeys(queueName, redisUrl);
       if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
 
 /** Removes every Redis key of a test queue (BullMQ keys are `bull:<queue>:...`). */
-export async function deleteQueueKeys(queueName: string): Promise<void> {
-  const redis = new Redis(TEST_REDIS_URL);
+export async function deleteQueueKeys(queueName: string, redisUrl = TEST_REDIS_URL): Promise<void> {
+  const redis = new Redis(redisUrl);
   try {
     let cursor = '0';
     do {
