@@ -15,7 +15,6 @@ import { JobsModule } from './core/jobs/jobs.module';
 import { LocksModule } from './core/locks/locks.module';
 import { SchedulingModule } from './core/scheduling/scheduling.module';
 import { AppLogger } from './core/logging/app-logger';
-import { LoggerModule } from './core/logging/logger.module';
 import { LoggingModule } from './core/logging/logging.module';
 import { RedisModule } from './core/redis/redis.module';
 import { AnalysisModule } from './modules/analysis/analysis.module';
@@ -45,14 +44,13 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot(logger),
+        LoggingModule.forRoot(logger),
         ClockModule.forRoot(overrides.clock),
         RequestContextModule,
         ScheduleModule.forRoot(),
         DatabaseModule.forRoot(),
         RedisModule,
         LocksModule,
-        LoggingModule,
         RedactionModule,
         AuthModule,
         AuditModule,

@@ -1,13 +1,13 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import { AppConfig } from './core/config/app-config';
 import { ConfigValidationError } from './core/config/config.errors';
 import { describeEnvironment, loadConfig } from './core/config/load-config';
 import { createApp } from './core/http/create-app';
-import { AppLogger } from './core/logging/app-logger';
+import { createAppLogger } from './core/logging/create-app-logger';
 
 async function bootstrap(): Promise<void> {
-  const logger = new AppLogger();
-  let config;
+  let config: AppConfig;
   try {
     config = loadConfig();
   } catch (error) {
@@ -17,6 +17,7 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
+  const logger = createAppLogger(config.nodeEnv);
   const log = new Logger('Bootstrap');
   const app = await createApp(config, logger);
   log.log({ msg: 'configuration', mode: config.mode, environment: describeEnvironment() });
@@ -29,7 +30,22 @@ async function bootstrap(): Promise<void> {
     );
   }
   await app.listen(config.port, config.host);
-  log.log(`listening on ${config.publicBaseUrl} (API docs at ${config.publicBaseUrl}/docs)`);
+  // Printed verbatim (the redactor would make both `[URL]`): the public base URL comes from the
+  // operator's configuration (PUBLIC_BASE_URL, or HOST and PORT), not from any person or request.
+  const apiUrl = withoutCredentials(config.publicBaseUrl);
+  logger.recordConfigured('info', 'Bootstrap', 'listening on {apiUrl} (API docs at {docsUrl})', {
+    apiUrl,
+    docsUrl: `${apiUrl}/docs`,
+  });
+}
+
+/** A base URL with `user:password@` would put a credential on the start line: drop it. */
+function withoutCredentials(baseUrl: string): string {
+  const url = new URL(baseUrl);
+  if (!url.username && !url.password) return baseUrl;
+  url.username = '';
+  url.password = '';
+  return url.toString().replace(/\/$/, '');
 }
 
 bootstrap().catch((error: unknown) => {

@@ -1,10 +1,12 @@
-// Records one line per HTTP request: method, path, status, duration, masked user id. The record
-// goes through the logger's redaction like every other.
+// The access log: one line (`msg: "request"`, info) per HTTP request: method, path, query
+// parameter names, status, duration, masked user id. The record goes through the logger's
+// redaction like every other.
 //
 // A middleware rather than an interceptor: interceptors run after the guards, so requests refused
-// with 401, 403 or 429 (the ones worth seeing in a log) and unmatched paths were never recorded.
-// It is also one interceptor fewer in the chain Nest wraps around every handler (each one costs an
-// AsyncResource.bind per call; nestjs-cls still registers a no-op one of its own).
+// with 401, 403 or 429 (the ones worth seeing in a log), unmatched paths and bodies the parser
+// refused would never be recorded. What the handler itself was given and how it ended is the
+// second, debug-level line of `HandlerLoggingInterceptor`, for requests that reached a handler;
+// the request id joins the two.
 import { Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Response } from 'express';
 import { RequestWithUser } from '../auth/authenticated-user';

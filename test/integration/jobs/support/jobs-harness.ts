@@ -23,7 +23,7 @@ import { RunQueue } from '../../../../src/core/jobs/run-queue';
 import { RunsService } from '../../../../src/core/jobs/runs.service';
 import { LocksModule } from '../../../../src/core/locks/locks.module';
 import { AppLogger } from '../../../../src/core/logging/app-logger';
-import { LoggerModule } from '../../../../src/core/logging/logger.module';
+import { LoggingModule } from '../../../../src/core/logging/logging.module';
 import { RedisModule } from '../../../../src/core/redis/redis.module';
 import {
   TEST_DATABASE_URL,
@@ -110,7 +110,7 @@ export async function startJobsHarness(options: JobsHarnessOptions): Promise<Job
       module: JobsHarnessModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot(logger),
+        LoggingModule.forRoot(logger),
         ClockModule,
         DatabaseModule.forRoot(),
         RedisModule,
