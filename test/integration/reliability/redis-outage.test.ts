@@ -10,6 +10,7 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunFlow, RunState, WorkflowRun } from '../../../src/core/jobs/entities/workflow-run.entity';
+import { JobHandlerRegistry } from '../../../src/core/jobs/job-handler.registry';
 import { RunsQueueUnavailableError } from '../../../src/core/jobs/runs.exception';
 import { RunsService } from '../../../src/core/jobs/runs.service';
 import { startTestApp, TestApp } from '../../utils/test-app';
@@ -75,7 +76,7 @@ describe('Runs while Redis is stopped', () => {
     await redis.start();
     sut = await startTestApp({ env: { REDIS_URL: `redis://127.0.0.1:${redis.port}/0` } });
     runs = sut.app.get(RunsService);
-    runs.registerHandler('reliability.outbound', async (ctx) => {
+    sut.app.get(JobHandlerRegistry).register('reliability.outbound', async (ctx) => {
       // Stands for the call to a provider: it must happen once per run, and never while Redis is down.
       calls.push(ctx.payload.n);
       return { n: ctx.payload.n };
