@@ -8,11 +8,12 @@ import { randomBytes } from 'node:crypto';
 import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { AuditService } from '../../src/core/audit/audit.service';
+import { JobName } from '../../src/core/jobs/job-payloads';
 import { LockService } from '../../src/core/locks/lock.service';
 import { REDIS_CLIENT } from '../../src/core/redis/redis.module';
 import { DatabaseQueryCounter } from '../../src/modules/monitoring/database-query-counter';
 import { ComplianceEventKind } from '../../src/modules/monitoring/entities/compliance-event.entity';
-import { MonitoringScheduler, MONITORING_CHECK_JOB } from '../../src/modules/monitoring/monitoring.scheduler';
+import { MonitoringScheduler } from '../../src/modules/monitoring/monitoring.scheduler';
 import { MonitoringService } from '../../src/modules/monitoring/monitoring.service';
 import { MONITORING_THRESHOLDS_TOKEN, MonitoringThresholds } from '../../src/modules/monitoring/monitoring.thresholds';
 import { RateLimiterService } from '../../src/modules/rate-limit/rate-limiter.service';
@@ -387,7 +388,7 @@ describe('Monitoring (e2e)', () => {
     }
 
     it('should be registered every 5 minutes and listed with the scheduled jobs', async () => {
-      const job = sut.app.get(SchedulerRegistry).getCronJob(MONITORING_CHECK_JOB);
+      const job = sut.app.get(SchedulerRegistry).getCronJob(JobName.MonitoringCheck);
       expect(String(job.cronTime.source)).toBe('*/5 * * * *');
       const jobs = await sut.http.get('/api/admin/jobs').set(admin());
       expect(jobs.body).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'monitoring_check', cron: '*/5 * * * *' })]));
@@ -403,7 +404,7 @@ describe('Monitoring (e2e)', () => {
 
     it('should skip the check while another instance holds the job’s lock', async () => {
       await plantEvents(ComplianceEventKind.RATE_LIMIT_REJECTED, 'e2e-cron-st56', 11, MINUTE);
-      await sut.app.get(LockService).withLock(`scheduled:${MONITORING_CHECK_JOB}`, 10_000, async () => {
+      await sut.app.get(LockService).withLock(`scheduled:${JobName.MonitoringCheck}`, 10_000, async () => {
         const started = await sut.http.post('/api/admin/jobs/monitoring_check/run').set(admin());
         expect(started.status).toBe(202);
         const run = await waitForRun(`id = '${String(started.body.runId)}'`);

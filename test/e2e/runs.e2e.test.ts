@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { RunFlow, RunState, WorkflowRun } from '../../src/core/jobs/entities/workflow-run.entity';
 import { PermanentJobError } from '../../src/core/jobs/job-errors';
+import { JobHandlerRegistry } from '../../src/core/jobs/job-handler.registry';
 import { RunsService } from '../../src/core/jobs/runs.service';
 import { startTestApp, TestApp } from '../utils/test-app';
 
@@ -23,11 +24,11 @@ describe('Runs API', () => {
   beforeAll(async () => {
     sut = await startTestApp();
     runs = sut.app.get(RunsService);
-    runs.registerHandler('e2e.echo', async (ctx) => {
+    sut.app.get(JobHandlerRegistry).register('e2e.echo', async (ctx) => {
       await ctx.log('info', `echo for ${ctx.payload.userId}`);
       return { value: ctx.payload.value };
     });
-    runs.registerHandler('e2e.fail', async () => {
+    sut.app.get(JobHandlerRegistry).register('e2e.fail', async () => {
       throw new PermanentJobError('E2E_REFUSED', 'Refused for dave@example.com');
     });
   });

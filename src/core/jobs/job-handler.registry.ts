@@ -1,19 +1,34 @@
 import { Injectable } from '@nestjs/common';
-import type { JobName } from './job-payloads';
+import type { JobKey } from './job-payloads';
 import type { JobHandler } from './run-context';
 
-/** Which function executes each job name. Filled by modules in `onModuleInit`, before workers start. */
+interface Registered {
+  handler: JobHandler;
+  origin: string;
+}
+
+/**
+ * Which function executes each job name. Filled at bootstrap by `JobHandlerDiscovery` (`@OnRun`)
+ * and `ScheduledJobsService` (`@OnScheduledRun`), before workers start.
+ */
 @Injectable()
 export class JobHandlerRegistry {
-  private readonly handlers = new Map<JobName, JobHandler>();
+  private readonly handlers = new Map<string, Registered>();
 
-  register<N extends JobName>(name: N, handler: JobHandler<N>): void {
-    if (this.handlers.has(name)) throw new Error(`A handler for job "${name}" is already registered`);
+  /**
+   * @param origin who declared it (`Class.method`), named when a second handler for the name turns up.
+   * @throws Error when `name` already has a handler: a run must not depend on which one came first.
+   */
+  register<N extends JobKey>(name: N, handler: JobHandler<N>, origin = 'a handler registered at runtime'): void {
+    const existing = this.handlers.get(name);
+    if (existing) {
+      throw new Error(`Job "${name}" has two handlers, ${existing.origin} and ${origin}; a job name takes exactly one`);
+    }
     // Sound: `get` hands a handler only runs of its own job name.
-    this.handlers.set(name, handler as unknown as JobHandler);
+    this.handlers.set(name, { handler: handler as unknown as JobHandler, origin });
   }
 
   get(name: string): JobHandler | undefined {
-    return this.handlers.get(name as JobName);
+    return this.handlers.get(name)?.handler;
   }
 }

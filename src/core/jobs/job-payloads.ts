@@ -1,13 +1,27 @@
 // The typed vocabulary of the run engine: every job name and the payload its runs carry. Producers
-// (`RunsService.startRun`) and handlers (`RunsService.registerHandler`) are both checked against it.
+// (`RunsService.startRun`) and handlers (`@OnRun(JobName.X)`) are both checked against it.
 //
-// A module that adds a job extends the map where it lives, by declaration merging:
+// The names the product needs are the `JobName` enum, used everywhere in src; its values are what
+// the database (`workflow_runs.job_name`), the API and `@Cron` names carry, so they never change.
+// `JobPayloads` maps each value to its payload. Tests add job names of their own to the map by
+// declaration merging:
 //
-//   declare module '../../core/jobs/job-payloads' {
-//     interface JobPayloads { 'billing.reconcile': { userId: string } }
+//   declare module '../../src/core/jobs/job-payloads' {
+//     interface JobPayloads { 'test.echo': { userId: string; value: string } }
 //   }
-//
-// The names the product needs are declared here once.
+
+export enum JobName {
+  /** Ingest the user's timeline from X (Twitter module). */
+  TwitterIngest = 'twitter.ingest',
+  /** Analyse the user's newest stored tweets (Analysis module). */
+  AnalysisSentiment = 'analysis.sentiment',
+  /** Build the user's data export file (Export module). */
+  ExportBuild = 'export.build',
+  /** Scheduled jobs, by their cron names (they run with `userId: null`). */
+  RetentionCleanupDaily = 'retention_cleanup_daily',
+  MonitoringCheck = 'monitoring_check',
+  TwitterDeletionCheck = 'twitter_deletion_check',
+}
 
 /** Payload of a scheduled job run (cron or `POST /api/admin/jobs/:name/run`). */
 export interface ScheduledJobPayload {
@@ -15,30 +29,23 @@ export interface ScheduledJobPayload {
   trigger?: 'cron' | 'admin';
 }
 
+// Keyed by the enum's values rather than its members, so that test names merged in as plain
+// strings are job names too; `JobName.X` is assignable to its value, so src passes the enum.
 export interface JobPayloads {
-  /** Ingest the user's timeline from X (Twitter module). */
   'twitter.ingest': { userId: string };
-  /** Analyse the user's newest stored tweets (Analysis module). */
   'analysis.sentiment': { userId: string };
-  /** Build the user's data export file (Export module). */
   'export.build': { userId: string; exportId: string };
-  /** Scheduled jobs, by their cron names (they run with `userId: null`). */
   retention_cleanup_daily: ScheduledJobPayload;
   monitoring_check: ScheduledJobPayload;
   twitter_deletion_check: ScheduledJobPayload;
 }
 
-export type JobName = keyof JobPayloads & string;
-
-/** The job names as constants, for call sites that prefer them to string literals. */
-export const JobNames = {
-  TwitterIngest: 'twitter.ingest',
-  AnalysisSentiment: 'analysis.sentiment',
-  ExportBuild: 'export.build',
-  RetentionCleanupDaily: 'retention_cleanup_daily',
-  MonitoringCheck: 'monitoring_check',
-  TwitterDeletionCheck: 'twitter_deletion_check',
-} as const satisfies Record<string, JobName>;
+/** Every job name that has a payload: the enum's, and any a test declared. */
+export type JobKey = keyof JobPayloads & string;
 
 /** What a handler may return: stored as the run's `result` and shown by `GET /api/runs/:id`. */
 export type JobResult = Record<string, unknown> | void;
+
+// Fails `tsc` when a `JobName` has no payload in `JobPayloads`.
+type NoneMissing<Missing extends never> = Missing;
+export type EveryJobNameHasAPayload = NoneMissing<Exclude<`${JobName}`, JobKey>>;

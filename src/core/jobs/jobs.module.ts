@@ -1,7 +1,9 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { BullMqRunQueue } from './bullmq-run-queue';
 import { InProcessRunQueue } from './in-process-run-queue';
+import { JobHandlerDiscovery } from './job-handler.discovery';
 import { JobHandlerRegistry } from './job-handler.registry';
 import { JOBS_OPTIONS, JobsOptions, JobsOptionsOverrides, resolveJobsOptions } from './jobs.options';
 import { JobsWorkerLifecycle } from './jobs-worker.lifecycle';
@@ -13,7 +15,8 @@ import { RunsRepository } from './runs.repository';
 import { RunsService } from './runs.service';
 
 /**
- * The run engine: `RunsService` for every module (global), the runs API, and this process's worker.
+ * The run engine: `RunsService` for every module (global), the runs API, this process's worker, and
+ * the handler registry that `@OnRun` methods are collected into.
  * Needs ConfigModule, ClockModule, DatabaseModule and LocksModule from the app.
  */
 @Global()
@@ -22,6 +25,7 @@ export class JobsModule {
   static forRoot(overrides: JobsOptionsOverrides = {}): DynamicModule {
     return {
       module: JobsModule,
+      imports: [DiscoveryModule],
       controllers: [RunsController],
       providers: [
         { provide: JOBS_OPTIONS, inject: [APP_CONFIG], useFactory: (config: AppConfig) => resolveJobsOptions(config, overrides) },
@@ -43,13 +47,14 @@ export class JobsModule {
           },
         },
         JobHandlerRegistry,
+        JobHandlerDiscovery,
         RunsRepository,
         RunExecutor,
         RunsService,
         RunRecoveryService,
         JobsWorkerLifecycle,
       ],
-      exports: [RunsService],
+      exports: [RunsService, JobHandlerRegistry],
     };
   }
 }

@@ -1,10 +1,10 @@
 // What a job handler receives and returns.
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { JobName, JobPayloads, JobResult } from './job-payloads';
+import type { JobKey, JobPayloads, JobResult } from './job-payloads';
 
 export type RunLogLevel = 'debug' | 'info' | 'warn' | 'error';
 
-export interface RunContext<N extends JobName = JobName> {
+export interface RunContext<N extends JobKey = JobKey> {
   readonly runId: string;
   /** The run's owner; null for system runs (scheduled jobs). */
   readonly userId: string | null;
@@ -44,4 +44,4 @@ export interface RunContext<N extends JobName = JobName> {
  * `TransientJobError` (or let a `RateLimitExceededError` through) to steer retries; return a small
  * JSON object (no personal data: it is shown by `GET /api/runs/:id`) to store as the result.
  */
-export type JobHandler<N extends JobName = JobName> = (context: RunContext<N>) => Promise<JobResult>;
+export type JobHandler<N extends JobKey = JobKey> = (context: RunContext<N>) => Promise<JobResult>;

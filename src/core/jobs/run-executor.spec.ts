@@ -5,6 +5,7 @@ import { RateLimitExceededError } from '../../modules/rate-limit/rate-limit.exce
 import { RunFlow, RunState, WorkflowRun } from './entities/workflow-run.entity';
 import { JobHandlerRegistry } from './job-handler.registry';
 import { PermanentJobError, TransientJobError } from './job-errors';
+import { JobName } from './job-payloads';
 import { JobsOptions } from './jobs.options';
 import type { JobHandler, RunContext, RunLogLevel } from './run-context';
 import { JOB_HANDLER_MISSING, RUN_INTERRUPTED, RunExecutor } from './run-executor';
@@ -18,7 +19,7 @@ class InMemoryRuns {
   add(fields: Partial<WorkflowRun> = {}): WorkflowRun {
     const run = Object.assign(new WorkflowRun(), {
       flow: RunFlow.INGESTION,
-      jobName: 'twitter.ingest',
+      jobName: JobName.TwitterIngest,
       userId: 'user-1',
       input: { userId: 'user-1' },
       createdAt: new Date(START),
@@ -78,7 +79,7 @@ function setup() {
     transactional: <T>(work: (em: EntityManager) => Promise<T>) => work(emStub),
   } as unknown as EntityManager;
   const sut = new RunExecutor(emStub, runs as unknown as RunsRepository, registry, clock, options);
-  const handle = (handler: JobHandler<'twitter.ingest'>) => registry.register('twitter.ingest', handler);
+  const handle = (handler: JobHandler<JobName.TwitterIngest>) => registry.register(JobName.TwitterIngest, handler);
   return { sut, runs, clock, handle };
 }
 
@@ -89,7 +90,7 @@ describe(RunExecutor.name, () => {
   it('should run a PENDING run to COMPLETED with its result, timestamps and one attempt', async () => {
     const { sut, runs, clock, handle } = setup();
     const run = runs.add({ maxAttempts: 3 });
-    let seen: RunContext<'twitter.ingest'> | undefined;
+    let seen: RunContext<JobName.TwitterIngest> | undefined;
     handle(async (context) => {
       seen = context;
       clock.advance(250);
@@ -315,7 +316,7 @@ describe(RunExecutor.name, () => {
     const cancelled = runs.add();
     const erased = runs.add();
     const stored: string[] = [];
-    const seen: RunContext<'twitter.ingest'>[] = [];
+    const seen: RunContext<JobName.TwitterIngest>[] = [];
     handle(async (context) => {
       seen.push(context);
       // Another process cancels (or erases) the run while this one fetches; its abort never arrives here.

@@ -10,7 +10,7 @@ import { RequestUserContext } from '../context/request-user-context';
 import { redactForLog } from '../logging/redact-for-log';
 import { RunState, WorkflowRun } from './entities/workflow-run.entity';
 import { JobHandlerRegistry } from './job-handler.registry';
-import type { JobName, JobPayloads } from './job-payloads';
+import type { JobKey, JobPayloads } from './job-payloads';
 import { classifyJobError, RunCancelledError, WorkerShutdownError } from './job-errors';
 import { JOBS_OPTIONS, JobsOptions } from './jobs.options';
 import type { RunContext, RunLogLevel } from './run-context';
@@ -184,7 +184,7 @@ export class RunExecutor {
     return { kind: 'delay', delayMs: decision.delayMs };
   }
 
-  private createContext<N extends JobName>(run: WorkflowRun, attempt: number, controller: AbortController): RunContext<N> {
+  private createContext<N extends JobKey>(run: WorkflowRun, attempt: number, controller: AbortController): RunContext<N> {
     const { signal } = controller;
     return {
       runId: run.id,

@@ -1,14 +1,14 @@
 // The run engine's public API (the replacement for Prefect flow runs).
 //
-// A module registers its handler once, in onModuleInit (workers start after every module's init):
+// A module declares the handler of its job on the method that does the work (found at bootstrap,
+// before workers start; see `OnRun`):
 //
-//   onModuleInit() {
-//     this.runs.registerHandler('twitter.ingest', (ctx) => this.ingestion.ingest(ctx));
-//   }
+//   @OnRun(JobName.TwitterIngest)
+//   async ingest(ctx: RunContext<JobName.TwitterIngest>): Promise<IngestionResult> { ... }
 //
 // and starts runs from a request (outside any transaction):
 //
-//   const run = await this.runs.startRun(RunFlow.INGESTION, 'twitter.ingest', user.id, { userId: user.id });
+//   const run = await this.runs.startRun(RunFlow.INGESTION, JobName.TwitterIngest, user.id, { userId: user.id });
 //   return { runId: run.id };
 //
 // To create a run atomically with other rows, use `createRun` inside the transaction and
@@ -19,10 +19,8 @@ import { Clock } from '../clock/clock';
 import { RunDto, RunFields } from './dto/run.dto';
 import { RunLog } from './entities/run-log.entity';
 import { RunFlow, RunState, WorkflowRun } from './entities/workflow-run.entity';
-import { JobHandlerRegistry } from './job-handler.registry';
-import type { JobName, JobPayloads } from './job-payloads';
+import type { JobKey, JobPayloads } from './job-payloads';
 import { JOBS_OPTIONS, JobsOptions } from './jobs.options';
-import type { JobHandler } from './run-context';
 import { RunExecutor } from './run-executor';
 import { RunQueue, withTimeout } from './run-queue';
 import { RunNotFoundError, RunsQueueUnavailableError } from './runs.exception';
@@ -56,23 +54,17 @@ export class RunsService {
     private readonly em: EntityManager,
     private readonly runs: RunsRepository,
     private readonly queue: RunQueue,
-    private readonly handlers: JobHandlerRegistry,
     private readonly executor: RunExecutor,
     private readonly clock: Clock,
     @Inject(JOBS_OPTIONS) private readonly options: JobsOptions,
   ) {}
-
-  /** Declares the function that executes runs of `jobName`; once per name, from `onModuleInit`. */
-  registerHandler<N extends JobName>(jobName: N, handler: JobHandler<N>): void {
-    this.handlers.register(jobName, handler);
-  }
 
   /**
    * Creates the run (PENDING) and queues it. Must not be called inside a transaction: the worker
    * could look for the row before it is committed (use `createRun` + `enqueueRun` for that).
    * @throws RunsQueueUnavailableError (503) when the queue is unreachable; the run is then FAILED.
    */
-  async startRun<N extends JobName>(
+  async startRun<N extends JobKey>(
     flow: RunFlow,
     jobName: N,
     userId: string | null,
@@ -89,7 +81,7 @@ export class RunsService {
    * Inserts the PENDING row only, in the caller's transaction if there is one. Follow with
    * `enqueueRun` once committed. A `delayMs` is kept as the run's `nextAttemptAt`.
    */
-  async createRun<N extends JobName>(
+  async createRun<N extends JobKey>(
     flow: RunFlow,
     jobName: N,
     userId: string | null,

@@ -2,6 +2,7 @@ import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiNotFoundResponse, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../auth/auth.decorators';
 import { RunState } from '../jobs/entities/workflow-run.entity';
+import { JobName } from '../jobs/job-payloads';
 import { ScheduledJobInfo, ScheduledJobsService } from './scheduled-jobs.service';
 
 class ScheduledJobLastRunDto {
@@ -12,7 +13,7 @@ class ScheduledJobLastRunDto {
 }
 
 class ScheduledJobDto implements Omit<ScheduledJobInfo, 'name'> {
-  @ApiProperty({ example: 'retention_cleanup_daily' }) name!: string;
+  @ApiProperty({ example: JobName.RetentionCleanupDaily }) name!: string;
   @ApiPropertyOptional({ example: '0 3 * * *', nullable: true }) cron!: string | null;
   @ApiProperty({ example: 'UTC' }) timeZone!: string;
   @ApiPropertyOptional({ format: 'date-time', nullable: true }) nextRunAt!: string | null;

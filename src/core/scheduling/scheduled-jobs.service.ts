@@ -1,20 +1,23 @@
-// Scheduled jobs (retention_cleanup_daily, monitoring_check, twitter_deletion_check, ...). A @Cron
-// method only calls `trigger(name)`; every execution, from cron or from an operator, is a run of
-// the run engine (so it has a state, attempts, a result and a redacted error), and the work itself
-// runs under a lock named after the job, so two executions never overlap across instances.
+// Scheduled jobs (retention_cleanup_daily, monitoring_check, twitter_deletion_check, ...). The work
+// is an `@OnScheduledRun(JobName.X)` method and a @Cron method only calls `trigger(name)`; every
+// execution, from cron or from an operator, is a run of the run engine (so it has a state,
+// attempts, a result and a redacted error), and the work itself runs under a lock named after the
+// job, so two executions never overlap across instances.
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { Clock } from '../clock/clock';
 import { RunFlow, RunState, WorkflowRun } from '../jobs/entities/workflow-run.entity';
-import type { JobName, JobPayloads, JobResult, ScheduledJobPayload } from '../jobs/job-payloads';
+import { findDecoratedMethods } from '../jobs/decorated-methods';
+import { JobHandlerRegistry } from '../jobs/job-handler.registry';
+import type { JobResult } from '../jobs/job-payloads';
 import { RunsService } from '../jobs/runs.service';
 import { LockService } from '../locks/lock.service';
+import { OnScheduledRunMetadata, ScheduledJobName } from './on-scheduled-run.decorator';
 import { ScheduledJobNotFoundError } from './scheduling.exception';
 
-export type ScheduledJobName = {
-  [N in JobName]: JobPayloads[N] extends ScheduledJobPayload ? N : never;
-}[JobName];
+export type { ScheduledJobName } from './on-scheduled-run.decorator';
 
 export interface ScheduledJobInfo {
   name: ScheduledJobName;
@@ -29,28 +32,27 @@ const CRON_DEDUP_WINDOW_MS = 60_000;
 const DEFAULT_LOCK_TTL_MS = 10 * 60_000;
 
 @Injectable()
-export class ScheduledJobsService {
+export class ScheduledJobsService implements OnModuleInit {
   private readonly logger = new Logger('ScheduledJobs');
   private readonly registered = new Set<ScheduledJobName>();
 
   constructor(
     private readonly runs: RunsService,
+    private readonly handlers: JobHandlerRegistry,
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
     private readonly locks: LockService,
     private readonly scheduler: SchedulerRegistry,
     private readonly em: EntityManager,
     private readonly clock: Clock,
   ) {}
 
-  /** Declares what a scheduled job does; call from the owning module's `onModuleInit`. */
-  register(name: ScheduledJobName, work: () => Promise<JobResult>, lockTtlMs = DEFAULT_LOCK_TTL_MS): void {
-    this.registered.add(name);
-    this.runs.registerHandler(name, async () => {
-      let result: JobResult = undefined;
-      const ran = await this.locks.withLock(`scheduled:${name}`, lockTtlMs, async () => {
-        result = await work();
-      });
-      return ran ? result : { skipped: 'another execution of this job was running' };
-    });
+  /** Registers a run handler for every `@OnScheduledRun` method, before workers start. */
+  onModuleInit(): void {
+    for (const { metadata, origin, call } of findDecoratedMethods(this.discovery, this.scanner, OnScheduledRunMetadata)) {
+      // `@OnScheduledRun` only accepts a method that takes nothing and returns a job result.
+      this.register(metadata.name, call as () => Promise<JobResult>, metadata.lockTtlMs ?? DEFAULT_LOCK_TTL_MS, origin);
+    }
   }
 
   /** Called by @Cron methods: starts one run per tick across all instances. */
@@ -99,6 +101,21 @@ export class ScheduledJobsService {
           }
         : null,
     };
+  }
+
+  private register(name: ScheduledJobName, work: () => Promise<JobResult>, lockTtlMs: number, origin: string): void {
+    this.handlers.register(
+      name,
+      async () => {
+        let result: JobResult = undefined;
+        const ran = await this.locks.withLock(`scheduled:${name}`, lockTtlMs, async () => {
+          result = await work();
+        });
+        return ran ? result : { skipped: 'another execution of this job was running' };
+      },
+      origin,
+    );
+    this.registered.add(name);
   }
 
   private asRegistered(name: string): ScheduledJobName {

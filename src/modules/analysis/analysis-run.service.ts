@@ -6,6 +6,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AuditService } from '../../core/audit/audit.service';
 import { Clock } from '../../core/clock/clock';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
+import { JobName } from '../../core/jobs/job-payloads';
+import { OnRun } from '../../core/jobs/on-run.decorator';
 import type { RunContext } from '../../core/jobs/run-context';
 import type { SubscriptionTier } from '../billing/entities/subscription.entity';
 import { ConsentException } from '../consent/consent.exception';
@@ -46,7 +48,8 @@ export class AnalysisRunService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async analyse(ctx: RunContext<'analysis.sentiment'>): Promise<AnalysisRunResult> {
+  @OnRun(JobName.AnalysisSentiment)
+  async analyse(ctx: RunContext<JobName.AnalysisSentiment>): Promise<AnalysisRunResult> {
     const { userId } = ctx.payload;
     // A retry after the result was stored (the worker died before completing the run) stores nothing twice.
     const existing = await this.analyses.findByRun(ctx.runId);

@@ -1,6 +1,4 @@
-import { Module, OnModuleInit } from '@nestjs/common';
-import { JobNames } from '../../core/jobs/job-payloads';
-import { RunsService } from '../../core/jobs/runs.service';
+import { Module } from '@nestjs/common';
 import { ConsentModule } from '../consent/consent.module';
 import { AnalysisRunService } from './analysis-run.service';
 import { AnalysisController } from './analysis.controller';
@@ -14,13 +12,4 @@ import { AnthropicSentimentClient } from './anthropic-sentiment.client';
   controllers: [AnalysisController],
   providers: [AnalysisService, AnalysisRepository, AnalysisRunService, AnthropicSentimentClient],
 })
-export class AnalysisModule implements OnModuleInit {
-  constructor(
-    private readonly runs: RunsService,
-    private readonly analysisRuns: AnalysisRunService,
-  ) {}
-
-  onModuleInit(): void {
-    this.runs.registerHandler(JobNames.AnalysisSentiment, (ctx) => this.analysisRuns.analyse(ctx));
-  }
-}
+export class AnalysisModule {}

@@ -5,7 +5,7 @@ import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { listQuery } from '../../core/database/list-query';
 import { RunState } from '../../core/jobs/entities/workflow-run.entity';
-import { JobNames } from '../../core/jobs/job-payloads';
+import { JobName } from '../../core/jobs/job-payloads';
 import { Subscription } from '../billing/entities/subscription.entity';
 import { ACTIVE_SUBSCRIPTION_STATUSES } from '../consent/consent.constants';
 import { Tweet } from '../twitter/entities/tweet.entity';
@@ -51,7 +51,7 @@ export class AnalysisRepository {
          (select count(*)::int from workflow_runs r
            where r.user_id = ? and r.job_name = ? and r.state in (?, ?) and r.deleted_at is null
              and not exists (select 1 from analyses a where a.run_id = r.id)) as in_flight`,
-      [userId, month.start, month.end, userId, JobNames.AnalysisSentiment, RunState.PENDING, RunState.RUNNING],
+      [userId, month.start, month.end, userId, JobName.AnalysisSentiment, RunState.PENDING, RunState.RUNNING],
     );
     return { used: row?.used ?? 0, inFlight: row?.in_flight ?? 0 };
   }

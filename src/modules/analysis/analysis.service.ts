@@ -4,7 +4,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../../core/clock/clock';
 import { RunFlow } from '../../core/jobs/entities/workflow-run.entity';
-import { JobNames } from '../../core/jobs/job-payloads';
+import { JobName } from '../../core/jobs/job-payloads';
 import { RunsService } from '../../core/jobs/runs.service';
 import { ACTIVE_SUBSCRIPTION_STATUSES } from '../consent/consent.constants';
 import { ConsentException } from '../consent/consent.exception';
@@ -47,7 +47,7 @@ export class AnalysisService {
       const limit = ANALYSIS_MONTHLY_QUOTA[subscription.tier];
       const { used, inFlight } = await this.analyses.quotaUsage(userId, month);
       if (used + inFlight >= limit) return { admitted: false as const, tier: subscription.tier, used, inFlight, limit };
-      const run = await this.runs.createRun(RunFlow.ANALYSIS, JobNames.AnalysisSentiment, userId, { userId }, { maxAttempts: ANALYSIS_MAX_ATTEMPTS });
+      const run = await this.runs.createRun(RunFlow.ANALYSIS, JobName.AnalysisSentiment, userId, { userId }, { maxAttempts: ANALYSIS_MAX_ATTEMPTS });
       return { admitted: true as const, runId: run.id };
     });
     if (!decision.admitted) {

@@ -7,7 +7,8 @@ import type { AuditService } from '../../core/audit/audit.service';
 import { ManualClock } from '../../core/clock/clock';
 import type { AppConfig } from '../../core/config/app-config';
 import { RunCancelledError } from '../../core/jobs/job-errors';
-import type { JobHandler, RunContext } from '../../core/jobs/run-context';
+import { JobName } from '../../core/jobs/job-payloads';
+import type { RunContext } from '../../core/jobs/run-context';
 import type { RunsService } from '../../core/jobs/runs.service';
 import type { ExportBuilder } from './export-builder';
 import type { ExportSigner } from './export-signer';
@@ -23,8 +24,6 @@ function setup(options: { lock?: () => Promise<void>; rowsMarked?: number } = {}
   dataDirs.push(dataDir);
   const nativeUpdate = jest.fn(async () => options.rowsMarked ?? 1);
   const em = { findOne: async () => ({ id: EXPORT_ID, userId: USER }) } as unknown as EntityManager;
-  let handler: JobHandler<'export.build'> | undefined;
-  const runs = { registerHandler: (_name: string, registered: JobHandler<'export.build'>) => (handler = registered) } as unknown as RunsService;
   const builder = {
     build: async (_userId: string, path: string) => {
       await writeFile(path, '{"user":{}}');
@@ -33,8 +32,7 @@ function setup(options: { lock?: () => Promise<void>; rowsMarked?: number } = {}
   } as unknown as ExportBuilder;
   const audit = { audit: jest.fn(async () => undefined) };
   const config = { dataDir } as AppConfig;
-  const sut = new ExportService(em, runs, builder, {} as ExportSigner, audit as unknown as AuditService, new ManualClock(0), config);
-  sut.onModuleInit();
+  const sut = new ExportService(em, {} as RunsService, builder, {} as ExportSigner, audit as unknown as AuditService, new ManualClock(0), config);
   const context = {
     payload: { userId: USER, exportId: EXPORT_ID },
     // As the executor does: the run's lock first, then the work in the transaction.
@@ -43,9 +41,9 @@ function setup(options: { lock?: () => Promise<void>; rowsMarked?: number } = {}
       return work({ nativeUpdate });
     }),
     log: jest.fn(async () => undefined),
-  } as unknown as RunContext<'export.build'>;
+  } as unknown as RunContext<JobName.ExportBuild>;
   const file = join(dataDir, 'exports', `${EXPORT_ID}.json`);
-  return { run: () => handler!(context), context, nativeUpdate, audit, file };
+  return { run: () => sut.buildExport(context), context, nativeUpdate, audit, file };
 }
 
 describe(ExportService.name, () => {

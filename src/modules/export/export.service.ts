@@ -1,7 +1,7 @@
 // GDPR Art. 20 / CCPA export: requested as a run, built into a file under DATA_DIR, downloaded
 // through a signed link valid for 24 hours.
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuditService } from '../../core/audit/audit.service';
@@ -9,6 +9,8 @@ import { Clock } from '../../core/clock/clock';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
 import { RunFlow } from '../../core/jobs/entities/workflow-run.entity';
 import { PermanentJobError } from '../../core/jobs/job-errors';
+import { JobName } from '../../core/jobs/job-payloads';
+import { OnRun } from '../../core/jobs/on-run.decorator';
 import { RunContext } from '../../core/jobs/run-context';
 import { RunsService } from '../../core/jobs/runs.service';
 import { ExportStatusDto, ExportStartedDto } from './dto/export.dto';
@@ -24,7 +26,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
-export class ExportService implements OnModuleInit {
+export class ExportService {
   constructor(
     private readonly em: EntityManager,
     private readonly runs: RunsService,
@@ -34,10 +36,6 @@ export class ExportService implements OnModuleInit {
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
-
-  onModuleInit(): void {
-    this.runs.registerHandler('export.build', (context) => this.buildExport(context));
-  }
 
   /**
    * Starts an export, or answers the one in progress: each export is a full copy of the person's
@@ -53,7 +51,7 @@ export class ExportService implements OnModuleInit {
       await this.assertUnderDailyLimit(em, userId, now);
       // Created only now: `em.create` persists on the next flush, refused requests included.
       const dataExport = em.create(DataExport, { userId, createdAt: now });
-      const created = await this.runs.createRun(RunFlow.EXPORT, 'export.build', userId, { userId, exportId: dataExport.id });
+      const created = await this.runs.createRun(RunFlow.EXPORT, JobName.ExportBuild, userId, { userId, exportId: dataExport.id });
       dataExport.runId = created.id;
       await em.flush();
       await this.audit.audit(userId, 'Data export requested', 'dsar_exports', { exportId: dataExport.id });
@@ -109,7 +107,8 @@ export class ExportService implements OnModuleInit {
     return { path: join(this.config.dataDir, dataExport.filePath), filename: `repazoo-export-${exportId}.json` };
   }
 
-  private async buildExport(context: RunContext<'export.build'>): Promise<Record<string, unknown>> {
+  @OnRun(JobName.ExportBuild)
+  async buildExport(context: RunContext<JobName.ExportBuild>): Promise<Record<string, unknown>> {
     const { userId, exportId } = context.payload;
     const dataExport = await this.em.findOne(DataExport, { id: exportId, userId, deletedAt: null });
     if (!dataExport) return { skipped: 'export no longer exists' }; // erased meanwhile

@@ -4,12 +4,14 @@
 import { Inject, Injectable, OnModuleInit, Optional } from '@nestjs/common';
 import type { HealthIndicatorResult } from '@nestjs/terminus';
 import { HealthContributors } from '../../core/health/health-contributors';
+import { JobName } from '../../core/jobs/job-payloads';
 import { MonitoringRepository } from './monitoring.repository';
 import { QUEUE_DEPTH_PROBE, QueueDepthProbe } from './queue-depth.probe';
 import { PROBE_TIMEOUT_MS } from './checks/system-health.check';
 import { withTimeout } from './with-timeout';
 
-export const RETENTION_HEALTH_KEY = 'retention_cleanup_daily';
+/** The health entry is named after the job whose success it reports. */
+export const RETENTION_HEALTH_KEY = JobName.RetentionCleanupDaily;
 export const QUEUE_HEALTH_KEY = 'queue';
 
 @Injectable()

@@ -1,9 +1,10 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
+import { JobName, JobResult } from '../../core/jobs/job-payloads';
+import { OnScheduledRun } from '../../core/scheduling/on-scheduled-run.decorator';
 import { ScheduledJobsService } from '../../core/scheduling/scheduled-jobs.service';
 import { RetentionService } from './retention.service';
 
-export const RETENTION_JOB_NAME = 'retention_cleanup_daily';
 export const RETENTION_CRON = '0 3 * * *';
 
 /**
@@ -11,21 +12,20 @@ export const RETENTION_CRON = '0 3 * * *';
  * cleanup under the job's lock. The admin route and the CLI call the same service.
  */
 @Injectable()
-export class RetentionScheduler implements OnModuleInit {
+export class RetentionScheduler {
   constructor(
     private readonly retention: RetentionService,
     private readonly scheduledJobs: ScheduledJobsService,
   ) {}
 
-  onModuleInit(): void {
-    this.scheduledJobs.register(RETENTION_JOB_NAME, async () => {
-      const result = await this.retention.cleanupExpiredRecords();
-      return { ...result };
-    });
+  @OnScheduledRun(JobName.RetentionCleanupDaily)
+  async cleanupExpiredRecords(): Promise<JobResult> {
+    const result = await this.retention.cleanupExpiredRecords();
+    return { ...result };
   }
 
-  @Cron(RETENTION_CRON, { name: RETENTION_JOB_NAME, timeZone: 'UTC' })
+  @Cron(RETENTION_CRON, { name: JobName.RetentionCleanupDaily, timeZone: 'UTC' })
   async runDaily(): Promise<void> {
-    await this.scheduledJobs.trigger(RETENTION_JOB_NAME);
+    await this.scheduledJobs.trigger(JobName.RetentionCleanupDaily);
   }
 }

@@ -4,6 +4,8 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../../core/audit/audit.service';
 import { Clock } from '../../core/clock/clock';
+import { JobName } from '../../core/jobs/job-payloads';
+import { OnRun } from '../../core/jobs/on-run.decorator';
 import type { RunContext } from '../../core/jobs/run-context';
 import { ConsentService } from '../consent/consent.service';
 import { TokenVaultService } from '../consent/token-vault.service';
@@ -35,7 +37,8 @@ export class TwitterIngestionService {
     private readonly clock: Clock,
   ) {}
 
-  async ingest(ctx: RunContext<'twitter.ingest'>): Promise<IngestionResult> {
+  @OnRun(JobName.TwitterIngest)
+  async ingest(ctx: RunContext<JobName.TwitterIngest>): Promise<IngestionResult> {
     const { userId } = ctx.payload;
     await this.consent.assertConsent(userId);
     await ctx.log('info', 'Consent verified');
@@ -64,7 +67,7 @@ export class TwitterIngestionService {
   }
 
   private async fetchTimeline(
-    ctx: RunContext<'twitter.ingest'>,
+    ctx: RunContext<JobName.TwitterIngest>,
     userId: string,
     credentials: XCredentials,
     sinceId: string | undefined,

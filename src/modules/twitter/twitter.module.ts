@@ -1,7 +1,5 @@
-import { Module, OnModuleInit } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { JobNames } from '../../core/jobs/job-payloads';
-import { RunsService } from '../../core/jobs/runs.service';
 import { REDIS_CLIENT } from '../../core/redis/redis.module';
 import { ConsentModule } from '../consent/consent.module';
 import { X_CIRCUIT_BREAKER_DEFAULTS } from './circuit-breaker';
@@ -40,13 +38,4 @@ import { X_CIRCUIT_BREAKER_OPTIONS, XCircuitBreaker } from './x-circuit-breaker'
   ],
   exports: [TwitterRepository],
 })
-export class TwitterModule implements OnModuleInit {
-  constructor(
-    private readonly runs: RunsService,
-    private readonly ingestion: TwitterIngestionService,
-  ) {}
-
-  onModuleInit(): void {
-    this.runs.registerHandler(JobNames.TwitterIngest, (ctx) => this.ingestion.ingest(ctx));
-  }
-}
+export class TwitterModule {}

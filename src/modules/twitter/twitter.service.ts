@@ -3,7 +3,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { RunFlow, RunState, WorkflowRun } from '../../core/jobs/entities/workflow-run.entity';
-import { JobNames } from '../../core/jobs/job-payloads';
+import { JobName } from '../../core/jobs/job-payloads';
 import { RunsService } from '../../core/jobs/runs.service';
 import { ListTweetsQueryDto } from './dto/list-tweets-query.dto';
 import { SyncStartedDto } from './dto/sync-started.dto';
@@ -30,11 +30,11 @@ export class TwitterService {
   async startSync(userId: string): Promise<SyncStartedDto> {
     const unfinished = await this.em.findOne(
       WorkflowRun,
-      { userId, jobName: JobNames.TwitterIngest, state: { $in: [RunState.PENDING, RunState.RUNNING] }, deletedAt: null },
+      { userId, jobName: JobName.TwitterIngest, state: { $in: [RunState.PENDING, RunState.RUNNING] }, deletedAt: null },
       { orderBy: { createdAt: 'desc' } },
     );
     if (unfinished) return { runId: unfinished.id };
-    const run = await this.runs.startRun(RunFlow.INGESTION, JobNames.TwitterIngest, userId, { userId }, { maxAttempts: INGESTION_MAX_ATTEMPTS });
+    const run = await this.runs.startRun(RunFlow.INGESTION, JobName.TwitterIngest, userId, { userId }, { maxAttempts: INGESTION_MAX_ATTEMPTS });
     return { runId: run.id };
   }
 

@@ -3,6 +3,7 @@
 // malformed ids are 404 too.
 import { randomUUID } from 'node:crypto';
 import { RunFlow } from '../../../src/core/jobs/entities/workflow-run.entity';
+import { JobHandlerRegistry } from '../../../src/core/jobs/job-handler.registry';
 import { RunsService } from '../../../src/core/jobs/runs.service';
 import { startTestApp, TestApp } from '../../utils/test-app';
 import { AppRoute, fillPath, listRoutes } from './routes';
@@ -24,7 +25,7 @@ describe('Ownership: another user\'s ids are 404 on every id route', () => {
   beforeAll(async () => {
     sut = await startTestApp();
     const runs = sut.app.get(RunsService);
-    runs.registerHandler('reliability.noop', async () => ({}));
+    sut.app.get(JobHandlerRegistry).register('reliability.noop', async () => ({}));
     idRoutes = listRoutes(sut.app).filter((route) => !route.isPublic && route.params.some((param) => /id$/i.test(param)));
     factories = [
       {

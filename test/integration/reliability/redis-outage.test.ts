@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { RunFlow, RunState, WorkflowRun } from '../../../src/core/jobs/entities/workflow-run.entity';
+import { JobHandlerRegistry } from '../../../src/core/jobs/job-handler.registry';
 import { RunRecoveryService } from '../../../src/core/jobs/run-recovery.service';
 import { RunsQueueUnavailableError } from '../../../src/core/jobs/runs.exception';
 import { RunsService } from '../../../src/core/jobs/runs.service';
@@ -112,7 +113,7 @@ describe('Runs while Redis is stopped', () => {
     await redis.start();
     sut = await startTestApp({ env: { REDIS_URL: redis.url } });
     runs = sut.app.get(RunsService);
-    runs.registerHandler('reliability.outbound', async (ctx) => {
+    sut.app.get(JobHandlerRegistry).register('reliability.outbound', async (ctx) => {
       // Stands for the call to a provider: it must happen once per run, and never while Redis is down.
       calls.push(ctx.payload.n);
       return { n: ctx.payload.n };
@@ -197,7 +198,7 @@ describe('Runs while Redis is killed (SIGKILL)', () => {
     // The run engine alone, with short job locks (1.5 s), so a lock expires within the outage.
     harness = await startJobsHarness({ mode: 'server', redisUrl: redis.url });
     probe = new Redis(redis.url, { lazyConnect: true });
-    harness.runs.registerHandler('reliability.store-set', async (ctx) => {
+    harness.context.get(JobHandlerRegistry).register('reliability.store-set', async (ctx) => {
       const seen = invocations.get(ctx.runId) ?? [];
       const invocation: { attempt: number; outcome?: string } = { attempt: ctx.attempt };
       invocations.set(ctx.runId, [...seen, invocation]);

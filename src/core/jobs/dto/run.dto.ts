@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { RunFlow, RunState, WorkflowRun } from '../entities/workflow-run.entity';
+import { JobName } from '../job-payloads';
 
 export class RunErrorDto {
   @ApiProperty({ example: 'RATE_LIMITED' }) code!: string;
@@ -28,7 +29,7 @@ export class RunDto {
 
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ enum: RunFlow, enumName: 'RunFlow' }) flow!: RunFlow;
-  @ApiProperty({ example: 'twitter.ingest' }) jobName!: string;
+  @ApiProperty({ example: JobName.TwitterIngest }) jobName!: string;
   @ApiProperty({ enum: RunState, enumName: 'RunState' }) state!: RunState;
   @ApiProperty({ description: 'Attempts used so far (rate-limit delays do not use one up)' }) attempts!: number;
   @ApiProperty() maxAttempts!: number;

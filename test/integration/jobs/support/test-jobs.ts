@@ -1,9 +1,11 @@
 // Job handlers that exist only in the tests: their behaviour is scripted by the payload, so the
 // engine's retry, delay, cancel and crash paths can be driven on purpose, in this process or in
 // a separate worker process.
-import { Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { Injectable, Module } from '@nestjs/common';
 import { PermanentJobError, TransientJobError } from '../../../../src/core/jobs/job-errors';
-import { RunsService } from '../../../../src/core/jobs/runs.service';
+import type { JobResult } from '../../../../src/core/jobs/job-payloads';
+import { OnRun } from '../../../../src/core/jobs/on-run.decorator';
+import type { RunContext } from '../../../../src/core/jobs/run-context';
 import {
   RateLimitExceededError,
   RateLimitStoreUnavailableError,
@@ -78,14 +80,18 @@ export function storeGateFor(userId: string): StoreGate {
   return gate;
 }
 
-export function registerTestJobHandlers(runs: RunsService): void {
-  runs.registerHandler('test.echo', async (ctx) => {
+/** The test handlers, declared as the app's are: `@OnRun` methods on a provider. */
+@Injectable()
+export class TestJobHandlers {
+  @OnRun('test.echo')
+  async echo(ctx: RunContext<'test.echo'>): Promise<JobResult> {
     record(ctx.runId, ctx.attempt);
     await ctx.log('info', `echoing for ${ctx.payload.userId}@example.com`);
     return { value: ctx.payload.value, pid: process.pid, attempt: ctx.attempt };
-  });
+  }
 
-  runs.registerHandler('test.scripted', async (ctx) => {
+  @OnRun('test.scripted')
+  async scripted(ctx: RunContext<'test.scripted'>): Promise<JobResult> {
     const index = record(ctx.runId, ctx.attempt);
     const { steps, retryAfterMs = 500 } = ctx.payload;
     const step = steps[Math.min(index, steps.length - 1)];
@@ -101,9 +107,10 @@ export function registerTestJobHandlers(runs: RunsService): void {
       case 'store-unavailable':
         throw new RateLimitStoreUnavailableError();
     }
-  });
+  }
 
-  runs.registerHandler('test.block', async (ctx) => {
+  @OnRun('test.block')
+  async block(ctx: RunContext<'test.block'>): Promise<JobResult> {
     record(ctx.runId, ctx.attempt);
     await new Promise<void>((_, reject) => {
       ctx.signal.addEventListener('abort', () => {
@@ -111,18 +118,20 @@ export function registerTestJobHandlers(runs: RunsService): void {
         reject(ctx.signal.reason);
       });
     });
-  });
+  }
 
-  runs.registerHandler('test.block-in-marked-process', async (ctx) => {
+  @OnRun('test.block-in-marked-process')
+  async blockInMarkedProcess(ctx: RunContext<'test.block-in-marked-process'>): Promise<JobResult> {
     record(ctx.runId, ctx.attempt);
     if (process.env.BLOCK_RUNS === '1') {
       await ctx.log('info', `blocking in ${process.pid} until aborted`);
       await new Promise<void>((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)));
     }
     return { pid: process.pid };
-  });
+  }
 
-  runs.registerHandler('test.store-when-released', async (ctx) => {
+  @OnRun('test.store-when-released')
+  async storeWhenReleased(ctx: RunContext<'test.store-when-released'>): Promise<JobResult> {
     const gate = storeGates.get(ctx.payload.userId);
     if (!gate) throw new PermanentJobError('TEST_NO_GATE', 'no store gate for this user');
     gate.waiting.resolve();
@@ -144,24 +153,16 @@ export function registerTestJobHandlers(runs: RunsService): void {
       gate.outcome.resolve(error as Error);
       throw error;
     }
-  });
+  }
 
-  runs.registerHandler('test.block-first-attempt', async (ctx) => {
+  @OnRun('test.block-first-attempt')
+  async blockFirstAttempt(ctx: RunContext<'test.block-first-attempt'>): Promise<JobResult> {
     record(ctx.runId, ctx.attempt);
     if (ctx.attempt === 1) {
       await ctx.log('info', `attempt 1 blocking in ${process.pid}`);
       await new Promise<void>(() => undefined);
     }
     return { pid: process.pid, attempt: ctx.attempt };
-  });
-}
-
-@Injectable()
-class TestJobHandlers implements OnModuleInit {
-  constructor(private readonly runs: RunsService) {}
-
-  onModuleInit(): void {
-    registerTestJobHandlers(this.runs);
   }
 }
 
