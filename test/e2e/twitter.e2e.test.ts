@@ -8,13 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { RunFlow } from '../../src/core/jobs/entities/workflow-run.entity';
+import { RunQueue } from '../../src/core/jobs/run-queue';
 import { RunsService } from '../../src/core/jobs/runs.service';
 import { CircuitBreakerStore } from '../../src/modules/twitter/circuit-breaker.store';
 import { XCircuitBreaker } from '../../src/modules/twitter/x-circuit-breaker';
 import { FakeXServer } from '../fakes/fake-x-server';
 import { startTestApp, TestApp } from '../utils/test-app';
 import { TEST_DATABASE_URL, TEST_ENCRYPTION_KEYS, TEST_EXPORT_SIGNING_KEY, TEST_JWT_SECRET, TEST_REDIS_URL } from '../utils/test-env';
-import { connectXAccount, sleep, waitForIdleWorker, waitForRun } from '../utils/x-account';
+import { connectXAccount, waitForIdleWorker, waitForRun } from '../utils/x-account';
 
 const TIMELINE = 'GET /2/users/:id/tweets' as const;
 const LOOKUP = 'GET /2/tweets' as const;
@@ -275,7 +276,12 @@ describe('Twitter (server mode, fake X)', () => {
     const other = await sut.app.get(RunsService).startRun(RunFlow.INGESTION, 'twitter.ingest', account.userId, { userId: account.userId });
     const otherDelayed = await waitForRun(sut, other.id, (run) => run.state === 'PENDING' && run.errorCode === 'RATE_LIMITED');
     expect(otherDelayed.nextAttemptAt?.getTime()).toBeGreaterThanOrEqual(resetAt - 1000);
-    await sleep(1000);
+    // Both runs are parked on the queue (delayed jobs) and the worker executes nothing: no call to
+    // X is under way, and a job woken early would not call X before nextAttemptAt (the executor
+    // checks it; see run-executor.spec).
+    const queue = sut.app.get(RunQueue, { strict: false });
+    await waitForIdleWorker(sut);
+    expect([await queue.isQueued(runId), await queue.isQueued(other.id)]).toEqual([true, true]);
     expect(fakeX.requestsTo(TIMELINE)).toHaveLength(2);
     expect((await waitForRun(sut, runId, () => true)).state).toBe('PENDING');
     const [{ n }] = await sut.em().getConnection().execute<{ n: number }[]>(

@@ -3,7 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import { RunFlow, RunState, WorkflowRun } from '../../../src/core/jobs/entities/workflow-run.entity';
 import { RunCancelledError } from '../../../src/core/jobs/job-errors';
-import { JobsHarness, sleep, startJobsHarness } from './support/jobs-harness';
+import { RunExecutor } from '../../../src/core/jobs/run-executor';
+import { waitUntil } from '../../utils/x-account';
+import { JobsHarness, startJobsHarness } from './support/jobs-harness';
 import { abortReasons, invocations } from './support/test-jobs';
 
 const FAR_FUTURE_MS = 60_000;
@@ -73,7 +75,9 @@ describe.each([
     const started = await sut.runs.startRun(RunFlow.EXPORT, 'test.scripted', userId, { userId, steps: ['permanent', 'ok'] });
 
     const run = await sut.waitForRun(started.id, isFinished);
-    await sleep(300);
+    // No retry can still come: the run has no live job and the worker executes nothing.
+    const executor = sut.context.get(RunExecutor, { strict: false });
+    await waitUntil('the run has no job and the worker is idle', async () => !(await sut.queue.isQueued(run.id)) && executor.activeCount === 0, 10_000);
 
     expect(run).toMatchObject({
       state: RunState.FAILED,

@@ -59,6 +59,7 @@ describe(RedisThrottlerStorage.name, () => {
 
     const exceeding = await sut.increment('client-1', 60_000, 2, 1000, 'default');
     const whileBlocked = await sut.increment('client-1', 60_000, 2, 1000, 'default');
+    // Past the 1 s block on purpose: the clock only moves forward, so oversleeping cannot fail it.
     await sleep(1100);
     const afterBlock = await sut.increment('client-1', 60_000, 2, 1000, 'default');
 
@@ -80,6 +81,7 @@ describe(RedisThrottlerStorage.name, () => {
   it('should start a new window when the old one expires', async () => {
     await sut.increment('client-1', 300, 5, 300, 'default');
     await sut.increment('client-1', 300, 5, 300, 'default');
+    // Past the 300 ms window on purpose; oversleeping cannot fail it.
     await sleep(400);
 
     expect(await sut.increment('client-1', 300, 5, 300, 'default')).toMatchObject({ totalHits: 1, isBlocked: false });

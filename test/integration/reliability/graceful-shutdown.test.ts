@@ -5,6 +5,7 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { Client } from 'pg';
 import { TEST_DATABASE_URL } from '../../utils/test-env';
+import { waitUntil } from '../../utils/x-account';
 import { PrivateRedisServer } from '../rate-limit/support/redis-test-helpers';
 import { ServerProcess, serverEnv, sleep, startServer, stopServer } from './server-process';
 
@@ -39,6 +40,7 @@ describe('Graceful shutdown of the server process', () => {
 
     // A slow client: the headers and half the body now, the rest after SIGTERM.
     let sendRest: () => void = () => undefined;
+    let firstHalfFlushed = false;
     const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = request(
         `${server!.baseUrl}/api/support/tickets`,
@@ -54,9 +56,12 @@ describe('Graceful shutdown of the server process', () => {
         },
       );
       req.on('error', reject);
-      req.write(body.slice(0, half));
+      req.write(body.slice(0, half), () => (firstHalfFlushed = true));
       sendRest = () => req.end(body.slice(half));
     });
+    await waitUntil('the headers and half the body were sent', () => firstHalfFlushed, 10_000);
+    // The server exposes no "request started" signal; this grace lets its event loop accept the
+    // connection and parse the headers (sub-millisecond when idle), which the assertions below need.
     await sleep(300);
 
     const signalledAt = Date.now();
@@ -95,7 +100,7 @@ describe('Graceful shutdown of the server process', () => {
     try {
       server = await startServer(serverEnv({ REDIS_URL: redis.url }));
       await redis.stop();
-      await sleep(2_000);
+      await waitUntil('the server noticed the outage', () => server!.output.join('').includes('Redis is unreachable'), 30_000);
 
       const signalledAt = Date.now();
       server.child.kill('SIGTERM');
