@@ -62,7 +62,7 @@ const commands: Record<string, Command> = {
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) {
       return usageError('rotate-keys: --batch-size must be an integer from 1 to 10000');
     }
-    const report = await runRotateKeysCommand(loadConfig(), process.stdout, { batchSize });
+    const report = await runRotateKeysCommand(loadConfig(process.env, { requiredSecrets: ['ENCRYPTION_KEYS'] }), process.stdout, { batchSize });
     return report.failed > 0 ? 1 : 0;
   },
 
@@ -91,7 +91,7 @@ const commands: Record<string, Command> = {
 
   async migrate(args) {
     parseArgs({ args, options: {} });
-    const applied = await runMigrations(loadConfig());
+    const applied = await runMigrations(loadConfig(process.env, { requiredSecrets: [] }));
     process.stdout.write(applied.length > 0 ? `applied: ${applied.join(', ')}\n` : 'no pending migrations\n');
     return 0;
   },

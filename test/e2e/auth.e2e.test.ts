@@ -55,6 +55,20 @@ describe('Authentication (HS256)', () => {
     expect(response.body.message).toContain('expired');
   });
 
+  it('should answer 401 to a token without exp, which would never expire', async () => {
+    const forever = sign({}, TEST_JWT_SECRET, { subject: 'alice', audience: AUDIENCE, issuer: ISSUER });
+    const response = await sut.http.get(USER_ROUTE).set(bearer(forever));
+    expect(response.status).toBe(401);
+    expect(response.body).toEqual({ statusCode: 401, code: 'UNAUTHENTICATED', message: 'Invalid token: exp is required' });
+  });
+
+  it('should answer 401 to a token that is not valid yet (nbf in the future)', async () => {
+    const early = sign({ nbf: Math.floor(Date.now() / 1000) + 600 }, TEST_JWT_SECRET, { subject: 'alice', audience: AUDIENCE, issuer: ISSUER, expiresIn: '1h' });
+    const response = await sut.http.get(USER_ROUTE).set(bearer(early));
+    expect(response.status).toBe(401);
+    expect(response.body.message).toContain('not active');
+  });
+
   it('should answer 401 to a token for another audience', async () => {
     const token = sign({}, TEST_JWT_SECRET, { subject: 'alice', audience: 'another-api', issuer: ISSUER });
     const response = await sut.http.get(USER_ROUTE).set(bearer(token));

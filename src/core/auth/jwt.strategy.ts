@@ -48,6 +48,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
 
   /** Called by passport-jwt with the verified claims. */
   validate(request: RequestWithUser, claims: TokenClaims): AuthenticatedUser {
+    // jsonwebtoken checks `exp` and `nbf` only when present: a token without `exp` would never
+    // expire, so one stolen would work forever. (A future `nbf` is refused by jsonwebtoken.)
+    if (typeof claims.exp !== 'number') throw new UnauthenticatedException('Invalid token: exp is required');
     if (typeof claims.sub !== 'string' || !SUBJECT_PATTERN.test(claims.sub)) {
       throw new UnauthenticatedException('Invalid token: sub must be a string of 1-128 safe characters');
     }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigValidationError } from './config.errors';
@@ -70,11 +70,61 @@ describe(loadConfig.name, () => {
   });
 
   it('should accept JWKS instead of a shared secret in production', () => {
-    const env: Record<string, string> = { ...PRODUCTION, DATA_DIR: dataDir, JWT_JWKS_URL: 'https://id.example.com/jwks.json' };
+    const env: Record<string, string> = {
+      ...PRODUCTION,
+      DATA_DIR: dataDir,
+      JWT_JWKS_URL: 'https://id.example.com/jwks.json',
+      JWT_ISSUER: 'https://id.example.com/',
+      JWT_AUDIENCE: 'repazoo',
+    };
     delete env.JWT_SECRET;
     const sut = loadConfig(env);
     expect(sut.jwt.secret).toBeUndefined();
     expect(sut.jwt.jwksUrl).toBe('https://id.example.com/jwks.json');
+  });
+});
+
+describe('loadConfig: secrets that every instance must share', () => {
+  let dataDir: string;
+
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'repazoo-config-'));
+  });
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it.each(['JWT_ISSUER', 'JWT_AUDIENCE'])('should refuse JWKS in production without %s', (name) => {
+    const env: Record<string, string> = {
+      ...PRODUCTION,
+      DATA_DIR: dataDir,
+      JWT_JWKS_URL: 'https://id.example.com/jwks.json',
+      JWT_ISSUER: 'https://id.example.com/',
+      JWT_AUDIENCE: 'repazoo',
+    };
+    delete env.JWT_SECRET;
+    delete env[name];
+    expect(problemsOf(env)).toEqual([`${name} is required in production with JWT_JWKS_URL`]);
+  });
+
+  it('should refuse a plain-http JWKS URL in production', () => {
+    const env = { ...PRODUCTION, DATA_DIR: dataDir, JWT_JWKS_URL: 'http://id.example.com/jwks.json', JWT_ISSUER: 'i', JWT_AUDIENCE: 'a' };
+    expect(problemsOf(env)).toEqual(['JWT_JWKS_URL must be an https URL in production']);
+  });
+
+  it.each(['JWT_SECRET', 'ENCRYPTION_KEYS', 'EXPORT_SIGNING_KEY'])(
+    'should refuse server mode without %s even outside production, and generate nothing',
+    (name) => {
+      const env: Record<string, string> = { ...PRODUCTION, NODE_ENV: 'development', DATA_DIR: dataDir };
+      delete env[name];
+      expect(problemsOf(env).join('\n')).toContain(`${name}`);
+      expect(problemsOf(env).join('\n')).toContain('in server mode (DATABASE_URL is set)');
+      expect(readdirSync(dataDir)).toEqual([]);
+    },
+  );
+
+  it('should let a command that needs fewer secrets name only those', () => {
+    const env = { NODE_ENV: 'test', DATABASE_URL: PRODUCTION.DATABASE_URL, DATA_DIR: dataDir };
+    expect(loadConfig(env, { requiredSecrets: [] }).databaseUrl).toBe(PRODUCTION.DATABASE_URL);
+    expect(() => loadConfig(env, { requiredSecrets: ['ENCRYPTION_KEYS'] })).toThrow(/ENCRYPTION_KEYS is required in server mode/);
   });
 });
 

@@ -16,7 +16,20 @@ const DEFAULT_MODEL_PRO = 'claude-opus-4-1';
 
 type Env = Record<string, string | undefined>;
 
-export function loadConfig(env: Env = process.env): AppConfig {
+/** Secrets every instance must be given rather than generate (JWT stands for JWT_SECRET or JWT_JWKS_URL). */
+export type RequiredSecret = 'JWT' | 'ENCRYPTION_KEYS' | 'EXPORT_SIGNING_KEY';
+const ALL_SECRETS: readonly RequiredSecret[] = ['JWT', 'ENCRYPTION_KEYS', 'EXPORT_SIGNING_KEY'];
+
+export interface LoadConfigOptions {
+  /**
+   * The secrets this process needs where secrets are mandatory: all of them for the app and the
+   * worker; a CLI command that uses fewer (migrate: none; rotate-keys: the encryption keys) names
+   * only those, so a deploy step needs no more than it uses.
+   */
+  requiredSecrets?: readonly RequiredSecret[];
+}
+
+export function loadConfig(env: Env = process.env, { requiredSecrets = ALL_SECRETS }: LoadConfigOptions = {}): AppConfig {
   const known = Object.fromEntries(
     Object.keys(new EnvironmentVariablesKeys()).map((name) => [name, emptyToUndefined(env[name])]),
   );
@@ -25,11 +38,23 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   const nodeEnv = vars.NODE_ENV ?? 'development';
   const dataDir = resolve(vars.DATA_DIR ?? './.data');
-  if (nodeEnv === 'production') {
-    if (!vars.JWT_SECRET && !vars.JWT_JWKS_URL) problems.push('JWT_SECRET or JWT_JWKS_URL is required in production');
-    if (!vars.ENCRYPTION_KEYS) problems.push('ENCRYPTION_KEYS is required in production');
-    if (!vars.EXPORT_SIGNING_KEY) problems.push('EXPORT_SIGNING_KEY is required in production');
-    if (!vars.DATABASE_URL) problems.push('DATABASE_URL is required in production (embedded mode is single-instance)');
+  if (nodeEnv === 'production' && !vars.DATABASE_URL) problems.push('DATABASE_URL is required in production (embedded mode is single-instance)');
+  // Secrets generated per instance cannot be shared: with DATABASE_URL set, several instances
+  // may use one database, and one instance's generated key cannot read another's tokens (nor
+  // anything once its volume is lost). So the production rules hold in server mode too.
+  if (nodeEnv === 'production' || vars.DATABASE_URL) {
+    const where = nodeEnv === 'production' ? 'in production' : 'in server mode (DATABASE_URL is set): every instance must share it';
+    const missing = (secret: RequiredSecret) => requiredSecrets.includes(secret);
+    if (missing('JWT') && !vars.JWT_SECRET && !vars.JWT_JWKS_URL) problems.push(`JWT_SECRET or JWT_JWKS_URL is required ${where}`);
+    if (missing('ENCRYPTION_KEYS') && !vars.ENCRYPTION_KEYS) problems.push(`ENCRYPTION_KEYS is required ${where}`);
+    if (missing('EXPORT_SIGNING_KEY') && !vars.EXPORT_SIGNING_KEY) problems.push(`EXPORT_SIGNING_KEY is required ${where}`);
+  }
+  if (nodeEnv === 'production' && vars.JWT_JWKS_URL) {
+    // An identity provider's keys sign tokens for more than this app: pin whose tokens, for whom,
+    // and fetch the keys over TLS, so nobody on the path can swap them.
+    if (!vars.JWT_ISSUER) problems.push('JWT_ISSUER is required in production with JWT_JWKS_URL');
+    if (!vars.JWT_AUDIENCE) problems.push('JWT_AUDIENCE is required in production with JWT_JWKS_URL');
+    if (!vars.JWT_JWKS_URL.startsWith('https://')) problems.push('JWT_JWKS_URL must be an https URL in production');
   }
   const encryptionKeys = vars.ENCRYPTION_KEYS ? parseEncryptionKeys(vars.ENCRYPTION_KEYS, problems) : [];
   if (problems.length > 0) throw new ConfigValidationError(problems);
