@@ -231,7 +231,7 @@ async function main(): Promise<void> {
   class BenchModule {}
 
   const app = await NestFactory.create<NestExpressApplication>(BenchModule, { logger, bodyParser: false, abortOnError: false });
-  configureApp(app);
+  configureApp(app, config);
   await app.listen(0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
 

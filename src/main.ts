@@ -4,7 +4,12 @@ import { AppConfig } from './core/config/app-config';
 import { ConfigValidationError } from './core/config/config.errors';
 import { describeEnvironment, loadConfig } from './core/config/load-config';
 import { createApp } from './core/http/create-app';
+import { AppLogger } from './core/logging/app-logger';
 import { createAppLogger } from './core/logging/create-app-logger';
+import { logProcessErrors } from './core/logging/process-error-handlers';
+
+/** Once it exists, a failed start is reported through it (redacted), not raw on stderr. */
+let bootLogger: AppLogger | undefined;
 
 async function bootstrap(): Promise<void> {
   let config: AppConfig;
@@ -18,6 +23,8 @@ async function bootstrap(): Promise<void> {
     throw error;
   }
   const logger = createAppLogger(config.nodeEnv);
+  bootLogger = logger;
+  logProcessErrors(logger);
   const log = new Logger('Bootstrap');
   const app = await createApp(config, logger);
   log.log({ msg: 'configuration', mode: config.mode, environment: describeEnvironment() });
@@ -49,6 +56,11 @@ function withoutCredentials(baseUrl: string): string {
 }
 
 bootstrap().catch((error: unknown) => {
+  if (bootLogger) {
+    bootLogger.record('fatal', 'Bootstrap', 'failed to start', { err: error });
+    bootLogger.flush();
+    process.exit(1);
+  }
   process.stderr.write(`Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

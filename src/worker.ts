@@ -10,6 +10,7 @@ import { AppConfig } from './core/config/app-config';
 import { ConfigValidationError } from './core/config/config.errors';
 import { describeEnvironment, loadConfig } from './core/config/load-config';
 import { AppLogger } from './core/logging/app-logger';
+import { logProcessErrors } from './core/logging/process-error-handlers';
 
 /** The application context of a worker process: RUN_WORKER is forced on. */
 export async function createWorkerContext(config: AppConfig, logger: AppLogger): Promise<INestApplicationContext> {
@@ -30,6 +31,7 @@ export async function createWorkerContext(config: AppConfig, logger: AppLogger):
 
 async function main(): Promise<void> {
   const logger = new AppLogger();
+  logProcessErrors(logger);
   let config: AppConfig;
   try {
     config = loadConfig();

@@ -20,6 +20,12 @@ export interface AppConfig {
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
   publicBaseUrl: string;
+  /**
+   * Express's `trust proxy` (TRUST_PROXY): how many proxy hops, or which proxy addresses, may set
+   * X-Forwarded-For. Unset: the socket's address is the client (each proxy would otherwise put
+   * every client in one throttle bucket, or a client could forge its address).
+   */
+  trustProxy: number | string[] | undefined;
   jwt: {
     secret: string | undefined;
     jwksUrl: string | undefined;

@@ -1,6 +1,6 @@
 // The environment variables the app accepts (spec section 6), validated with class-validator.
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MaxLength, MinLength } from 'class-validator';
 
 const HTTP_URL = { require_tld: false, protocols: ['http', 'https'], require_protocol: true };
 
@@ -58,6 +58,9 @@ export class EnvironmentVariables {
   EXPORT_SIGNING_KEY?: string;
 
   @IsOptional() @IsUrl(HTTP_URL) PUBLIC_BASE_URL?: string;
+  @IsOptional()
+  @MaxLength(2000)
+  TRUST_PROXY?: string;
   @IsOptional() @IsString() TWITTER_CLIENT_ID?: string;
   @IsOptional() @IsString() TWITTER_CLIENT_SECRET?: string;
   @IsOptional() @IsUrl(HTTP_URL) TWITTER_REDIRECT_URI?: string;

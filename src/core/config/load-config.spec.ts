@@ -128,6 +128,20 @@ describe('loadConfig: secrets that every instance must share', () => {
   });
 });
 
+describe('loadConfig: TRUST_PROXY', () => {
+  it.each([
+    ['1', 1],
+    ['loopback, 10.0.0.0/8', ['loopback', '10.0.0.0/8']],
+  ])('should read %s as Express trust proxy %p', (value, expected) => {
+    expect(loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), 'repazoo-config-')), TRUST_PROXY: value }).trustProxy).toEqual(expected);
+  });
+
+  it('should refuse true, which would trust any client header', () => {
+    expect(problemsOf({ TRUST_PROXY: 'true' }).join('\n')).toContain('TRUST_PROXY must be');
+    expect(problemsOf({ TRUST_PROXY: '10.0.0.1, 10.0.0.0/8/1' }).join('\n')).toContain('TRUST_PROXY must be');
+  });
+});
+
 describe(describeEnvironment.name, () => {
   it('should mask every secret and keep plain settings', () => {
     const sut = describeEnvironment({ ...PRODUCTION, PORT: '8080', UNRELATED: 'x' });

@@ -2,6 +2,7 @@
 // production secret left unset, stops the boot with a message naming the variable.
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { DEFAULT_RATE_LIMIT_POLICIES } from '../../modules/rate-limit/rate-limit.types';
 import { AppConfig, EncryptionKey } from './app-config';
@@ -57,6 +58,7 @@ export function loadConfig(env: Env = process.env, { requiredSecrets = ALL_SECRE
     if (!vars.JWT_JWKS_URL.startsWith('https://')) problems.push('JWT_JWKS_URL must be an https URL in production');
   }
   const encryptionKeys = vars.ENCRYPTION_KEYS ? parseEncryptionKeys(vars.ENCRYPTION_KEYS, problems) : [];
+  const trustProxy = parseTrustProxy(vars.TRUST_PROXY, problems);
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
   // Outside production, secrets nobody configured come from DATA_DIR (generated on first start).
@@ -75,6 +77,7 @@ export function loadConfig(env: Env = process.env, { requiredSecrets = ALL_SECRE
     databaseUrl: vars.DATABASE_URL,
     redisUrl: vars.REDIS_URL,
     publicBaseUrl,
+    trustProxy,
     jwt: {
       secret: vars.JWT_SECRET ?? (vars.JWT_JWKS_URL ? undefined : dev?.JWT_SECRET),
       jwksUrl: vars.JWT_JWKS_URL,
@@ -133,6 +136,21 @@ export function describeEnvironment(env: Env = process.env): Record<string, stri
   );
 }
 
+const NAMED_SUBNETS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** A hop count, or a list of addresses and subnets (never `true`: that trusts any client's header). */
+function parseTrustProxy(value: string | undefined, problems: string[]): number | string[] | undefined {
+  if (value === undefined) return undefined;
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value.split(',').map((entry) => entry.trim());
+  const invalid = entries.filter((entry) => {
+    const [address, bits, ...rest] = entry.split('/');
+    return !NAMED_SUBNETS.has(entry) && (isIP(address) === 0 || rest.length > 0 || (bits !== undefined && !/^\d{1,3}$/.test(bits)));
+  });
+  if (invalid.length > 0) problems.push('TRUST_PROXY must be a hop count or a list of IP addresses, subnets (a.b.c.d/n) or loopback, linklocal, uniquelocal');
+  return entries;
+}
+
 function parseEncryptionKeys(value: string, problems: string[]): EncryptionKey[] {
   const keys: EncryptionKey[] = [];
   for (const entry of value.split(',')) {
@@ -176,6 +194,7 @@ class EnvironmentVariablesKeys implements Record<keyof EnvironmentVariables, tru
   ENCRYPTION_KEYS = true as const;
   EXPORT_SIGNING_KEY = true as const;
   PUBLIC_BASE_URL = true as const;
+  TRUST_PROXY = true as const;
   TWITTER_CLIENT_ID = true as const;
   TWITTER_CLIENT_SECRET = true as const;
   TWITTER_REDIRECT_URI = true as const;

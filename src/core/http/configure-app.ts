@@ -4,14 +4,18 @@ import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppConfig } from '../config/app-config';
 import { bodyParserErrorHandler, formBodyParser, jsonBodyParser } from '../errors/body-parser';
 import { GlobalExceptionFilter } from '../errors/global-exception.filter';
 import { requestIdMiddleware } from '../errors/request-id.middleware';
 import { createValidationPipe } from '../errors/validation';
 import { NoRequestBodyInterceptor } from './no-request-body.interceptor';
 
-export function configureApp(app: NestExpressApplication): INestApplication {
+export function configureApp(app: NestExpressApplication, config: Pick<AppConfig, 'trustProxy'>): INestApplication {
   app.disable('x-powered-by');
+  // Behind a proxy the socket's address is the proxy's: without this every client would share one
+  // throttle bucket; with more hops trusted than there are, a client could pick its own address.
+  if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
   // API answers carry personal data: no browser or proxy may keep a copy of them. Express's ETag (a
   // SHA-1 of every body, only useful to revalidate a cached copy) then has nothing to do.
   app.set('etag', false);

@@ -14,6 +14,6 @@ export async function createApp(config: AppConfig, logger: AppLogger, overrides:
     // Throw instead of calling process.exit, so main.ts and the tests see the real error.
     abortOnError: false,
   });
-  configureApp(app);
+  configureApp(app, config);
   return app;
 }

@@ -5,6 +5,7 @@
 import { Logger } from '@nestjs/common';
 import { DelayedError, JobsOptions as BullJobOptions, Queue, Worker } from 'bullmq';
 import Redis from 'ioredis';
+import { redactForLog } from '../logging/redact-for-log';
 import { RedisOutageLog } from '../redis/redis-outage-log';
 import { RunProcessor, RunQueue, RunQueueCloseOptions, settlesWithin } from './run-queue';
 
@@ -39,6 +40,19 @@ const JOB_OPTIONS: BullJobOptions = {
   removeOnComplete: true,
   removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
 };
+
+/**
+ * BullMQ keeps a failed job's `failedReason` and stack in Redis for days, past the redacting
+ * logger: an infrastructure error (a database error quotes the row's values) is redacted, with
+ * the log profile, before BullMQ sees it.
+ */
+export function redactedForRedis(error: unknown): Error {
+  const redacted = redactForLog(error instanceof Error ? error : new Error(String(error))) as unknown as Record<string, unknown>;
+  const safe = new Error(typeof redacted.message === 'string' ? redacted.message : 'run processor failed');
+  safe.name = typeof redacted.type === 'string' ? redacted.type : typeof redacted.name === 'string' ? redacted.name : 'Error';
+  safe.stack = typeof redacted.stack === 'string' ? redacted.stack : undefined;
+  return safe;
+}
 
 export class BullMqRunQueue extends RunQueue {
   readonly driver = 'bullmq' as const;
@@ -93,7 +107,9 @@ export class BullMqRunQueue extends RunQueue {
           await job.moveToDelayed(Date.now(), token);
           throw new DelayedError();
         }
-        const step = await this.track(processor(job.data.runId));
+        const step = await this.track(processor(job.data.runId)).catch((error: unknown) => {
+          throw redactedForRedis(error);
+        });
         if (step.kind === 'delay') {
           await job.moveToDelayed(Date.now() + Math.max(0, Math.ceil(step.delayMs)), token);
           throw new DelayedError();

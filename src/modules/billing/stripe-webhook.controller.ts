@@ -1,5 +1,6 @@
 import { Controller, Headers, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBody, ApiHeader, ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../../core/auth/auth.decorators';
 import { RequestWithUser } from '../../core/auth/authenticated-user';
 import { STRIPE_EVENT_SCHEMA } from './dto/stripe-event.schema';
@@ -14,6 +15,9 @@ export class StripeWebhookController {
   /** Authenticated by Stripe's signature over the raw body, not by a JWT. */
   @Post('webhook')
   @Public()
+  // Stripe delivers from a few shared addresses, retries on any non-2xx and is authenticated by
+  // its signature: a per-IP bucket would throttle every delivery at once and lose nothing to abuse.
+  @SkipThrottle()
   @HttpCode(200)
   @ApiHeader({ name: 'Stripe-Signature', required: true, description: "Stripe's signature over the raw body (t=<timestamp>,v1=<HMAC-SHA256>)" })
   @ApiBody({ schema: STRIPE_EVENT_SCHEMA, description: 'A Stripe event, exactly as Stripe sent it' })
