@@ -58,9 +58,18 @@ async function connect(testApp: TestApp, fakeX: FakeXServer, userId: string, dec
   expect(consentScreen.status).toBe(302);
   const callback = new URL(consentScreen.headers.get('location') ?? '');
   const callbackPath = `${callback.pathname}${callback.search}`;
-  const answer = await testApp.http.get(callbackPath);
+  // The same browser comes back: it sends the cookie /connect set.
+  const answer = await testApp.http.get(callbackPath).set('Cookie', browserCookie(started));
   expect(answer.status).toBe(302);
   return { callbackPath, location: answer.headers.location as string };
+}
+
+/** The `name=value` of the OAuth browser cookie a /connect answer set. */
+function browserCookie(started: { headers: Record<string, unknown> }): string {
+  const cookies = (started.headers['set-cookie'] as string[] | undefined) ?? [];
+  const cookie = cookies.find((header) => header.startsWith('repazoo_x_oauth='));
+  if (!cookie) throw new Error('GET /api/twitter/connect set no browser cookie');
+  return cookie.split(';')[0];
 }
 
 async function tokenRows(testApp: TestApp): Promise<Record<string, unknown>[]> {
@@ -176,6 +185,56 @@ describe('Consent (X connection, server mode)', () => {
       expect(logsText).toContain('/api/twitter/callback');
     });
 
+    it('should bind the state to the browser with an HttpOnly, SameSite=Lax cookie on the callback path', async () => {
+      const started = await sut.http.get('/api/twitter/connect').set(bearer('alice'));
+
+      const cookie = ((started.headers['set-cookie'] as unknown as string[]) ?? []).find((header) => header.startsWith('repazoo_x_oauth='));
+      expect(cookie).toMatch(/^repazoo_x_oauth=[A-Za-z0-9_-]{43}; Max-Age=600; Path=\/api\/twitter\/callback; Expires=[^;]+; HttpOnly; SameSite=Lax$/);
+    });
+
+    it('should refuse a callback finished in another browser (login CSRF) without exchanging the code or storing anything', async () => {
+      // The attacker starts a connection for their own account and sends the victim the link;
+      // the victim's browser approves on X and comes back without the attacker's cookie.
+      const attackers = await sut.http.get('/api/twitter/connect').set(bearer('mallory'));
+      fakeX.setAuthorizationDecision(X_USER);
+      const consentScreen = await fetch(attackers.body.authorizeUrl as string, { redirect: 'manual' });
+      const callback = new URL(consentScreen.headers.get('location') ?? '');
+      const victimsOwn = await sut.http.get('/api/twitter/connect').set(bearer('victim'));
+
+      const withoutCookie = await sut.http.get(`${callback.pathname}${callback.search}`);
+      const withAnotherCookie = await sut.http.get(`${callback.pathname}${callback.search}`).set('Cookie', browserCookie(victimsOwn));
+
+      expect(withoutCookie.headers.location).toBe('/settings/privacy?error=BROWSER_MISMATCH');
+      expect(withAnotherCookie.headers.location).toBe('/settings/privacy?error=STATE_INVALID');
+      expect(fakeX.counters.tokenRequests).toBe(0);
+      expect(await tokenRows(sut)).toEqual([]);
+      expect(await sut.em().getConnection().execute('select * from consent_records')).toEqual([]);
+    });
+
+    it('should refuse a forged browser cookie', async () => {
+      const started = await sut.http.get('/api/twitter/connect').set(bearer('alice'));
+      fakeX.setAuthorizationDecision(X_USER);
+      const consentScreen = await fetch(started.body.authorizeUrl as string, { redirect: 'manual' });
+      const callback = new URL(consentScreen.headers.get('location') ?? '');
+
+      const forged = await sut.http.get(`${callback.pathname}${callback.search}`).set('Cookie', `repazoo_x_oauth=${'A'.repeat(43)}`);
+
+      expect(forged.headers.location).toBe('/settings/privacy?error=BROWSER_MISMATCH');
+      expect(fakeX.counters.tokenRequests).toBe(0);
+      expect(await tokenRows(sut)).toEqual([]);
+    });
+
+    it('should refuse to connect one X account to a second account while the first holds it', async () => {
+      await connect(sut, fakeX, 'alice');
+
+      const second = await connect(sut, fakeX, 'bob');
+
+      expect(second.location).toBe('/settings/privacy?error=X_ACCOUNT_IN_USE');
+      expect((await tokenRows(sut)).map((row) => row.user_id)).toEqual(['alice']);
+      await sut.http.delete('/api/twitter/connection').set(bearer('alice'));
+      expect((await connect(sut, fakeX, 'bob')).location).toBe('/settings/privacy?connected=x');
+    });
+
     it('should refuse a state used twice', async () => {
       const flow = await connect(sut, fakeX, 'alice');
 
@@ -227,7 +286,7 @@ describe('Consent (X connection, server mode)', () => {
       const started = await sut.http.get('/api/twitter/connect').set(bearer('alice'));
       const state = new URL(started.body.authorizeUrl as string).searchParams.get('state') ?? '';
 
-      const answer = await sut.http.get('/api/twitter/callback').query({ state, code: 'not-a-code-x-issued' });
+      const answer = await sut.http.get('/api/twitter/callback').query({ state, code: 'not-a-code-x-issued' }).set('Cookie', browserCookie(started));
 
       expect(answer.headers.location).toBe('/settings/privacy?error=TOKEN_EXCHANGE_FAILED');
       expect(await tokenRows(sut)).toEqual([]);

@@ -12,6 +12,13 @@ export const X_SCOPES = ['tweet.read', 'users.read', 'offline.access'] as const;
 
 /** How long a `state` from /api/twitter/connect stays usable. */
 export const OAUTH_STATE_TTL_MS = 10 * 60 * 1000;
+/**
+ * HttpOnly cookie that binds a pending authorization to the browser that started it: the state
+ * alone is tied to a user, so an attacker could send a victim their own callback link and land the
+ * victim's X account in the attacker's account (login CSRF).
+ */
+export const OAUTH_BROWSER_COOKIE = 'repazoo_x_oauth';
+export const OAUTH_CALLBACK_PATH = '/api/twitter/callback';
 
 /** An access token expiring within this margin is refreshed before use. */
 export const ACCESS_TOKEN_REFRESH_MARGIN_MS = 60 * 1000;

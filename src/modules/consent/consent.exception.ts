@@ -21,6 +21,10 @@ export enum ConsentCallbackError {
   AUTHORIZATION_FAILED = 'AUTHORIZATION_FAILED',
   TOKEN_EXCHANGE_FAILED = 'TOKEN_EXCHANGE_FAILED',
   TWITTER_NOT_CONFIGURED = 'TWITTER_NOT_CONFIGURED',
+  /** The callback came without the cookie set by GET /api/twitter/connect in this browser (login CSRF). */
+  BROWSER_MISMATCH = 'BROWSER_MISMATCH',
+  /** This X account is connected to another account here; disconnect it there first. */
+  X_ACCOUNT_IN_USE = 'X_ACCOUNT_IN_USE',
 }
 
 export class ConsentException extends DomainException {

@@ -85,6 +85,16 @@ export class ConsentRepository {
     );
   }
 
+  /** Whether another account holds a live connection of this X account (under a lock on the X account id). */
+  async isXAccountConnectedElsewhere(em: EntityManager, providerUserId: string, userId: string): Promise<boolean> {
+    await em.execute('select pg_advisory_xact_lock(hashtext(?))', [`x-account:${providerUserId}`]);
+    const [row] = await em.execute<{ user_id: string }[]>(
+      'select user_id from oauth_tokens where provider = ? and provider_user_id = ? and user_id <> ? and revoked_at is null and deleted_at is null limit 1',
+      [X_PROVIDER, providerUserId, userId],
+    );
+    return row !== undefined;
+  }
+
   addConsentRecord(em: EntityManager, row: ConsentRecordRow): ConsentRecord {
     const record = em.create(ConsentRecord, { ...row, provider: X_PROVIDER });
     em.persist(record);

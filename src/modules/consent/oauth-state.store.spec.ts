@@ -2,7 +2,7 @@ import { ManualClock } from '../../core/clock/clock';
 import { MemoryOAuthStateStore, RedisOAuthStateStore } from './oauth-state.store';
 import type Redis from 'ioredis';
 
-const pending = { userId: 'alice', codeVerifier: 'verifier-0123456789', createdAt: 1 };
+const pending = { userId: 'alice', codeVerifier: 'verifier-0123456789', browserNonceHash: 'hash-of-the-browser-nonce', createdAt: 1 };
 
 describe(MemoryOAuthStateStore.name, () => {
   it('should hand an entry out once', async () => {

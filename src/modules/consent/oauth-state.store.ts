@@ -8,6 +8,8 @@ import { Clock } from '../../core/clock/clock';
 export interface PendingAuthorization {
   userId: string;
   codeVerifier: string;
+  /** SHA-256 (base64url) of the nonce in the starting browser's cookie. */
+  browserNonceHash: string;
   /** Epoch ms, checked against the app clock on use. */
   createdAt: number;
 }
@@ -20,7 +22,11 @@ export abstract class OAuthStateStore {
 
 /** Keys hold a hash of the state, so the store's key list is no list of usable states. */
 function keyOf(state: string): string {
-  return createHash('sha256').update(state).digest('base64url');
+  return sha256(state);
+}
+
+export function sha256(value: string): string {
+  return createHash('sha256').update(value).digest('base64url');
 }
 
 export class RedisOAuthStateStore extends OAuthStateStore {
@@ -65,8 +71,11 @@ export class MemoryOAuthStateStore extends OAuthStateStore {
 function parsePending(raw: string): PendingAuthorization | undefined {
   try {
     const value = JSON.parse(raw) as Partial<PendingAuthorization>;
-    return typeof value.userId === 'string' && typeof value.codeVerifier === 'string' && typeof value.createdAt === 'number'
-      ? { userId: value.userId, codeVerifier: value.codeVerifier, createdAt: value.createdAt }
+    return typeof value.userId === 'string' &&
+      typeof value.codeVerifier === 'string' &&
+      typeof value.browserNonceHash === 'string' &&
+      typeof value.createdAt === 'number'
+      ? { userId: value.userId, codeVerifier: value.codeVerifier, browserNonceHash: value.browserNonceHash, createdAt: value.createdAt }
       : undefined;
   } catch {
     return undefined;

@@ -1,6 +1,7 @@
 // Connecting and disconnecting a person's X account: the OAuth 2.0 authorization-code flow with
 // PKCE (start, callback) and revocation, each recorded as a consent decision and audited.
 import { Injectable, Logger } from '@nestjs/common';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { AuditService } from '../../core/audit/audit.service';
 import { Clock } from '../../core/clock/clock';
 import { maskUserIdForLog } from '../../core/logging/mask-user-id';
@@ -9,7 +10,7 @@ import { ConsentCallbackError, ConsentException } from './consent.exception';
 import { ConsentRepository } from './consent.repository';
 import { AuthorizeUrlDto } from './dto/authorize-url.dto';
 import { ConsentAction } from './entities/consent-record.entity';
-import { OAuthStateStore } from './oauth-state.store';
+import { OAuthStateStore, sha256 } from './oauth-state.store';
 import { TokenVaultService } from './token-vault.service';
 import { XOAuthClient } from './x-oauth.client';
 
@@ -19,6 +20,13 @@ export interface CallbackParams {
   state?: string;
   code?: string;
   error?: string;
+  /** The nonce from the browser's OAUTH_BROWSER_COOKIE, if it sent one. */
+  browserNonce?: string;
+}
+
+export interface AuthorizationStart extends AuthorizeUrlDto {
+  /** Set as an HttpOnly cookie on the starting browser; only its hash is stored. */
+  browserNonce: string;
 }
 
 @Injectable()
@@ -34,24 +42,37 @@ export class XConnectionService {
     private readonly clock: Clock,
   ) {}
 
-  /** The consent-screen URL; its state and PKCE verifier stay on the server, bound to the user. */
-  async startAuthorization(userId: string): Promise<AuthorizeUrlDto> {
+  /**
+   * The consent-screen URL; its state and PKCE verifier stay on the server, bound to the user and
+   * to the browser (the nonce the controller puts in a cookie).
+   */
+  async startAuthorization(userId: string): Promise<AuthorizationStart> {
     if (!this.x.isConfigured()) throw ConsentException.twitterNotConfigured();
     const link = this.x.createAuthorizationLink();
-    await this.states.save(link.state, { userId, codeVerifier: link.codeVerifier, createdAt: this.clock.nowMs() }, OAUTH_STATE_TTL_MS);
-    return { authorizeUrl: link.url };
+    const browserNonce = randomBytes(32).toString('base64url');
+    await this.states.save(
+      link.state,
+      { userId, codeVerifier: link.codeVerifier, browserNonceHash: sha256(browserNonce), createdAt: this.clock.nowMs() },
+      OAUTH_STATE_TTL_MS,
+    );
+    return { authorizeUrl: link.url, browserNonce };
   }
 
   /**
    * Handles X's redirect back. Returns where to send the browser: the privacy page with
    * `connected=x`, or with `error=<code>`; nothing secret is ever put in that URL.
    */
-  async completeAuthorization({ state, code, error }: CallbackParams): Promise<string> {
+  async completeAuthorization({ state, code, error, browserNonce }: CallbackParams): Promise<string> {
     const pending = state ? await this.states.take(state) : undefined;
     if (!pending || pending.createdAt + OAUTH_STATE_TTL_MS <= this.clock.nowMs()) {
       return this.refuse(ConsentCallbackError.STATE_INVALID, undefined);
     }
     const { userId, codeVerifier } = pending;
+    // Before anything else, and the state is spent: a link finished in another browser than the
+    // one that started it exchanges no code and stores nothing.
+    if (!browserNonce || !sameHash(sha256(browserNonce), pending.browserNonceHash)) {
+      return this.refuse(ConsentCallbackError.BROWSER_MISMATCH, userId);
+    }
     if (error) {
       return this.refuse(error === 'access_denied' ? ConsentCallbackError.ACCESS_DENIED : ConsentCallbackError.AUTHORIZATION_FAILED, userId);
     }
@@ -66,7 +87,10 @@ export class XConnectionService {
     }
 
     const now = this.clock.now();
-    await this.repository.transactional(async (em) => {
+    const stored = await this.repository.transactional(async (em) => {
+      // One X account belongs to one account at a time; the lock makes two connections at once
+      // of the same X account decide one after the other.
+      if (await this.repository.isXAccountConnectedElsewhere(em, granted.providerUserId, userId)) return false;
       await this.repository.upsertToken(em, {
         userId,
         providerUserId: granted.providerUserId,
@@ -82,7 +106,11 @@ export class XConnectionService {
         privacyNoticeVersion: PRIVACY_NOTICE_VERSION,
         recordedAt: now,
       });
+      return true;
     });
+    // The tokens X just issued are dropped, not revoked: where revoking ends the whole grant, that
+    // would also end the other account's connection.
+    if (!stored) return this.refuse(ConsentCallbackError.X_ACCOUNT_IN_USE, userId);
     await this.audit.audit(userId, 'consent.granted', AUDIT_CATEGORY, {
       provider: X_PROVIDER,
       scopes: granted.scopes,
@@ -137,4 +165,8 @@ export class XConnectionService {
     if (userId) await this.audit.audit(userId, 'consent.connect_failed', AUDIT_CATEGORY, { provider: X_PROVIDER, code, reason });
     return `${PRIVACY_SETTINGS_PATH}?error=${code}`;
   }
+}
+
+function sameHash(a: string, b: string): boolean {
+  return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 }

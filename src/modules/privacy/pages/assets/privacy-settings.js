@@ -46,7 +46,11 @@
     return '';
   }
 
-  async function callApi(method, path) {
+  /**
+   * The API authenticates by bearer token, so no call sends cookies; the one exception, /connect,
+   * must let the browser store the HttpOnly cookie that binds X's callback to this browser.
+   */
+  async function callApi(method, path, options) {
     var token = readToken();
     if (!token) throw new ApiError(NO_TOKEN, 0);
     var response;
@@ -54,7 +58,7 @@
       response = await fetch(path, {
         method: method,
         headers: { Authorization: 'Bearer ' + token, Accept: 'application/json' },
-        credentials: 'omit',
+        credentials: options && options.storeCookies ? 'same-origin' : 'omit',
         cache: 'no-store',
       });
     } catch {
@@ -187,7 +191,7 @@
     var button = $('x-connect');
     setBusy(button, true, 'Opening X…');
     try {
-      var answer = await callApi('GET', '/api/twitter/connect');
+      var answer = await callApi('GET', '/api/twitter/connect', { storeCookies: true });
       window.location.assign(safeUrl(answer.authorizeUrl));
     } catch (error) {
       setBusy(button, false);
