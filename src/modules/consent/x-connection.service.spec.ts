@@ -17,6 +17,7 @@ function newTestService() {
     transactional: jest.fn(async (work: (em: EntityManager) => Promise<unknown>) => work(em)),
     withLockedToken: jest.fn(async (_userId: string, work: (em: EntityManager, token: OAuthToken | null) => Promise<unknown>) => work(em, locked.current)),
     upsertToken: jest.fn(async () => undefined),
+    isXAccountConnectedElsewhere: jest.fn(async () => false),
     addConsentRecord: jest.fn(),
   };
   const vault = {
@@ -42,10 +43,31 @@ function newTestService() {
 }
 
 describe(XConnectionService.name, () => {
-  it('should keep the verifier server-side and answer only the authorize URL', async () => {
+  it('should keep the verifier server-side and answer the authorize URL and the browser nonce for the cookie', async () => {
     const { sut } = newTestService();
 
-    expect(await sut.startAuthorization('alice')).toEqual({ authorizeUrl: 'https://x.test/authorize?state=s1' });
+    expect(await sut.startAuthorization('alice')).toEqual({
+      authorizeUrl: 'https://x.test/authorize?state=s1',
+      browserNonce: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+    });
+  });
+
+  it('should refuse a callback without the starting browser’s nonce, before exchanging the code', async () => {
+    const { sut, x, repository } = newTestService();
+    await sut.startAuthorization('alice');
+
+    expect(await sut.completeAuthorization({ state: 's1', code: 'c1', browserNonce: 'another-browser' })).toBe('/settings/privacy?error=BROWSER_MISMATCH');
+    expect(x.exchangeCode).not.toHaveBeenCalled();
+    expect(repository.upsertToken).not.toHaveBeenCalled();
+  });
+
+  it('should refuse an X account another account holds, storing nothing', async () => {
+    const { sut, repository } = newTestService();
+    const { browserNonce } = await sut.startAuthorization('alice');
+    repository.isXAccountConnectedElsewhere.mockResolvedValueOnce(true);
+
+    expect(await sut.completeAuthorization({ state: 's1', code: 'c1', browserNonce })).toBe('/settings/privacy?error=X_ACCOUNT_IN_USE');
+    expect(repository.upsertToken).not.toHaveBeenCalled();
   });
 
   it('should refuse to start with TWITTER_NOT_CONFIGURED when X has no client id', async () => {
@@ -57,10 +79,10 @@ describe(XConnectionService.name, () => {
 
   it('should store tokens and consent for the user bound to the state, once', async () => {
     const { sut, x, repository, audit } = newTestService();
-    await sut.startAuthorization('alice');
+    const { browserNonce } = await sut.startAuthorization('alice');
 
-    expect(await sut.completeAuthorization({ state: 's1', code: 'c1' })).toBe('/settings/privacy?connected=x');
-    expect(await sut.completeAuthorization({ state: 's1', code: 'c1' })).toBe('/settings/privacy?error=STATE_INVALID');
+    expect(await sut.completeAuthorization({ state: 's1', code: 'c1', browserNonce })).toBe('/settings/privacy?connected=x');
+    expect(await sut.completeAuthorization({ state: 's1', code: 'c1', browserNonce })).toBe('/settings/privacy?error=STATE_INVALID');
 
     expect(x.exchangeCode).toHaveBeenCalledTimes(1);
     expect(x.exchangeCode).toHaveBeenCalledWith('c1', 'verifier');
@@ -75,15 +97,15 @@ describe(XConnectionService.name, () => {
   it('should map X errors and failures to redirect codes', async () => {
     const { sut, x } = newTestService();
     const begin = async () => {
-      await sut.startAuthorization('alice');
-      return 's1';
+      const { browserNonce } = await sut.startAuthorization('alice');
+      return { state: 's1', browserNonce };
     };
 
-    expect(await sut.completeAuthorization({ state: await begin(), error: 'access_denied' })).toBe('/settings/privacy?error=ACCESS_DENIED');
-    expect(await sut.completeAuthorization({ state: await begin(), error: 'server_error' })).toBe('/settings/privacy?error=AUTHORIZATION_FAILED');
-    expect(await sut.completeAuthorization({ state: await begin() })).toBe('/settings/privacy?error=AUTHORIZATION_FAILED');
+    expect(await sut.completeAuthorization({ ...(await begin()), error: 'access_denied' })).toBe('/settings/privacy?error=ACCESS_DENIED');
+    expect(await sut.completeAuthorization({ ...(await begin()), error: 'server_error' })).toBe('/settings/privacy?error=AUTHORIZATION_FAILED');
+    expect(await sut.completeAuthorization({ ...(await begin()) })).toBe('/settings/privacy?error=AUTHORIZATION_FAILED');
     x.exchangeCode.mockRejectedValueOnce(new XOAuthError('code exchange: X answered 400 invalid_request', 400));
-    expect(await sut.completeAuthorization({ state: await begin(), code: 'bad' })).toBe('/settings/privacy?error=TOKEN_EXCHANGE_FAILED');
+    expect(await sut.completeAuthorization({ ...(await begin()), code: 'bad' })).toBe('/settings/privacy?error=TOKEN_EXCHANGE_FAILED');
   });
 
   it('should refuse a state older than 10 minutes', async () => {
