@@ -8,6 +8,7 @@ import { runMigrations } from './core/database/run-migrations';
 import { runRotateKeysCommand } from './modules/consent/rotate-keys.command';
 import { createAppContext } from './core/http/create-app-context';
 import { AppLogger } from './core/logging/app-logger';
+import { ENTITIES } from './entities';
 import { runRedactCommand } from './modules/redaction/redact.command';
 import { formatRetentionTable } from './modules/retention/retention-table';
 import { RetentionService } from './modules/retention/retention.service';
@@ -62,7 +63,7 @@ const commands: Record<string, Command> = {
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) {
       return usageError('rotate-keys: --batch-size must be an integer from 1 to 10000');
     }
-    const report = await runRotateKeysCommand(loadConfig(), process.stdout, { batchSize });
+    const report = await runRotateKeysCommand(loadConfig(), ENTITIES, process.stdout, { batchSize });
     return report.failed > 0 ? 1 : 0;
   },
 
@@ -91,7 +92,7 @@ const commands: Record<string, Command> = {
 
   async migrate(args) {
     parseArgs({ args, options: {} });
-    const applied = await runMigrations(loadConfig());
+    const applied = await runMigrations(loadConfig(), ENTITIES);
     process.stdout.write(applied.length > 0 ? `applied: ${applied.join(', ')}\n` : 'no pending migrations\n');
     return 0;
   },
