@@ -6,7 +6,7 @@ import { ConfigValidationError } from './core/config/config.errors';
 import { loadConfig } from './core/config/load-config';
 import { runMigrations } from './core/database/run-migrations';
 import { runRotateKeysCommand } from './modules/consent/rotate-keys.command';
-import { createAppContext } from './core/http/create-app-context';
+import { createAppContext } from './create-app-context';
 import { AppLogger } from './core/logging/app-logger';
 import { ENTITIES } from './entities';
 import { runRedactCommand } from './modules/redaction/redact.command';
