@@ -14,6 +14,30 @@ export default tseslint.config(
       eqeqeq: ['error', 'always'],
     },
   },
+  // src/core is the base layer every module stands on: it imports nothing above it, neither a module
+  // nor the app level that wires the modules together (STYLE.md, "Layers lean the wrong way").
+  {
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/modules/**', '**/modules'],
+              message:
+                'src/core is the base layer and must not import from src/modules: move what core needs into src/core, or have the module hand it to core (as the app hands DatabaseModule its entity list).',
+            },
+            {
+              regex: '^(\\.\\./)+(app\\.module|entities|create-app|create-app-context|main|cli|worker)$',
+              message:
+                'src/core is the base layer and must not import the app level (app.module, entities, create-app, main, cli, worker), which wires the modules together.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   // The privacy pages' browser script is plain JavaScript outside the TypeScript project.
   {
     files: ['src/**/assets/*.js'],

@@ -8,16 +8,16 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { SyncRedactor } from 'redact-pii';
-import { ENTITY_TYPES, EntityType } from '../src/modules/redaction/entity-type';
-import { redactText } from '../src/modules/redaction/redact-text';
+import { ENTITY_TYPES, EntityType } from '../src/core/redaction/entity-type';
+import { redactText } from '../src/core/redaction/redact-text';
 import {
   invalidSsn,
   luhnInvalidCard,
   mod97InvalidIban,
   Plant,
   PLANTERS,
-} from '../src/modules/redaction/testing/planted-pii';
-import { DIGITS, pick, Random, randomChars, randomInt, seededRandom } from '../src/modules/redaction/testing/seeded-random';
+} from '../src/core/redaction/testing/planted-pii';
+import { DIGITS, pick, Random, randomChars, randomInt, seededRandom } from '../src/core/redaction/testing/seeded-random';
 import { reportTarget, reportVerdict } from './targets';
 
 const CORPUS_BYTES = Math.round(Number(process.env.BENCH_CORPUS_MB ?? '4') * 1024 * 1024);

@@ -17,6 +17,7 @@ import { SchedulingModule } from './core/scheduling/scheduling.module';
 import { AppLogger } from './core/logging/app-logger';
 import { LoggingModule } from './core/logging/logging.module';
 import { RedisModule } from './core/redis/redis.module';
+import { ENTITIES } from './entities';
 import { AnalysisModule } from './modules/analysis/analysis.module';
 import { BillingModule } from './modules/billing/billing.module';
 import { ConsentModule } from './modules/consent/consent.module';
@@ -48,7 +49,7 @@ export class AppModule {
         ClockModule.forRoot(overrides.clock),
         RequestContextModule,
         ScheduleModule.forRoot(),
-        DatabaseModule.forRoot(),
+        DatabaseModule.forRoot({ entities: ENTITIES }),
         RedisModule,
         LocksModule,
         RedactionModule,

@@ -6,8 +6,9 @@ import { ConfigValidationError } from './core/config/config.errors';
 import { loadConfig } from './core/config/load-config';
 import { runMigrations } from './core/database/run-migrations';
 import { runRotateKeysCommand } from './modules/consent/rotate-keys.command';
-import { createAppContext } from './core/http/create-app-context';
+import { createAppContext } from './create-app-context';
 import { AppLogger } from './core/logging/app-logger';
+import { ENTITIES } from './entities';
 import { runRedactCommand } from './modules/redaction/redact.command';
 import { formatRetentionTable } from './modules/retention/retention-table';
 import { RetentionService } from './modules/retention/retention.service';
@@ -62,7 +63,8 @@ const commands: Record<string, Command> = {
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) {
       return usageError('rotate-keys: --batch-size must be an integer from 1 to 10000');
     }
-    const report = await runRotateKeysCommand(loadConfig(process.env, { requiredSecrets: ['ENCRYPTION_KEYS'] }), process.stdout, { batchSize });
+    const config = loadConfig(process.env, { requiredSecrets: ['ENCRYPTION_KEYS'] });
+    const report = await runRotateKeysCommand(config, ENTITIES, process.stdout, { batchSize });
     return report.failed > 0 ? 1 : 0;
   },
 
@@ -91,7 +93,7 @@ const commands: Record<string, Command> = {
 
   async migrate(args) {
     parseArgs({ args, options: {} });
-    const applied = await runMigrations(loadConfig(process.env, { requiredSecrets: [] }));
+    const applied = await runMigrations(loadConfig(process.env, { requiredSecrets: [] }), ENTITIES);
     process.stdout.write(applied.length > 0 ? `applied: ${applied.join(', ')}\n` : 'no pending migrations\n');
     return 0;
   },

@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { AppConfig } from './core/config/app-config';
 import { ConfigValidationError } from './core/config/config.errors';
 import { describeEnvironment, loadConfig } from './core/config/load-config';
-import { createApp } from './core/http/create-app';
+import { createApp } from './create-app';
 import { AppLogger } from './core/logging/app-logger';
 import { createAppLogger } from './core/logging/create-app-logger';
 import { logProcessErrors } from './core/logging/process-error-handlers';

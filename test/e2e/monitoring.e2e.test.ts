@@ -17,7 +17,7 @@ import { MonitoringScheduler } from '../../src/modules/monitoring/monitoring.sch
 import { MonitoringService } from '../../src/modules/monitoring/monitoring.service';
 import { MONITORING_THRESHOLDS_TOKEN, MonitoringThresholds } from '../../src/modules/monitoring/monitoring.thresholds';
 import { RateLimiterService } from '../../src/modules/rate-limit/rate-limiter.service';
-import { maskUserId } from '../../src/modules/redaction/mask-user-id';
+import { maskUserId } from '../../src/core/redaction/mask-user-id';
 import { RedactionService } from '../../src/modules/redaction/redaction.service';
 import { RETENTION_COMPLETED_ACTION } from '../../src/modules/retention/retention.service';
 import { startTestApp, TestApp } from '../utils/test-app';

@@ -1,6 +1,6 @@
 // The outbound limiter as the app wires it: shared through Redis in server mode, and every
 // rejection recorded for Monitoring.
-import { RateLimitExceededError } from '../../src/modules/rate-limit/rate-limit.exception';
+import { RateLimitExceededError } from '../../src/core/rate-limit/rate-limit.exception';
 import { RateLimiterService } from '../../src/modules/rate-limit/rate-limiter.service';
 import { startTestApp, TestApp } from '../utils/test-app';
 

@@ -14,7 +14,7 @@ import { mintToken } from '../../src/core/auth/token-issuer';
 import { Clock } from '../../src/core/clock/clock';
 import { AppConfig } from '../../src/core/config/app-config';
 import { loadConfig } from '../../src/core/config/load-config';
-import { createApp } from '../../src/core/http/create-app';
+import { createApp } from '../../src/create-app';
 import { AppLogger } from '../../src/core/logging/app-logger';
 import { TEST_DATABASE_URL, TEST_ENCRYPTION_KEYS, TEST_EXPORT_SIGNING_KEY, TEST_JWT_SECRET, TEST_REDIS_URL } from './test-env';
 

@@ -1,7 +1,7 @@
 // The typed configuration every part of the app reads. Built once at boot by `loadConfig`;
 // nothing outside core/config reads process.env.
 
-import type { RateLimitPolicies } from '../../modules/rate-limit/rate-limit.types';
+import type { RateLimitPolicies } from '../rate-limit/rate-limit.types';
 
 export type RunMode = 'embedded' | 'server';
 

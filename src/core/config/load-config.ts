@@ -4,7 +4,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
-import { DEFAULT_RATE_LIMIT_POLICIES } from '../../modules/rate-limit/rate-limit.types';
+import { DEFAULT_RATE_LIMIT_POLICIES } from '../rate-limit/rate-limit.types';
 import { AppConfig, EncryptionKey } from './app-config';
 import { ConfigValidationError } from './config.errors';
 import { loadOrCreateDevSecrets } from './dev-secrets';

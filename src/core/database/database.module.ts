@@ -4,7 +4,7 @@ import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { EMBEDDED_POOL_MAX, EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
-import { buildOrmOptions } from './orm-options';
+import { buildOrmOptions, OrmEntities } from './orm-options';
 
 export const EMBEDDED_POSTGRES = Symbol('EMBEDDED_POSTGRES');
 
@@ -48,10 +48,15 @@ class EmbeddedDatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
 })
 class EmbeddedPostgresModule {}
 
+export interface DatabaseModuleOptions {
+  /** The entities to register: the app passes every module's (src/entities.ts), a test harness may pass its own. */
+  entities: OrmEntities;
+}
+
 @Global()
 @Module({})
 export class DatabaseModule {
-  static forRoot(): DynamicModule {
+  static forRoot({ entities }: DatabaseModuleOptions): DynamicModule {
     return {
       module: DatabaseModule,
       imports: [
@@ -63,8 +68,8 @@ export class DatabaseModule {
           useFactory: (config: AppConfig, embedded: EmbeddedPostgres | null) =>
             buildOrmOptions(
               embedded
-                ? { clientUrl: embedded.url, poolMax: EMBEDDED_POOL_MAX }
-                : { clientUrl: config.databaseUrl as string },
+                ? { clientUrl: embedded.url, entities, poolMax: EMBEDDED_POOL_MAX }
+                : { clientUrl: config.databaseUrl as string, entities },
             ),
         }),
       ],

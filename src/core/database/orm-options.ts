@@ -1,26 +1,30 @@
 // MikroORM options shared by the app, the CLI, the migration generator and the tests.
+import { AnyEntity, EntityClass } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Logger } from '@nestjs/common';
 import { join } from 'node:path';
-import { ENTITIES } from './entities';
 
 const ormLogger = new Logger('MikroORM');
 
 export const MIGRATIONS_PATH = join(__dirname, '..', '..', '..', 'migrations');
 
+/** The entity classes to register; the app's list is ENTITIES in src/entities.ts. */
+export type OrmEntities = readonly EntityClass<AnyEntity>[];
+
 export interface OrmConnectionOptions {
   clientUrl: string;
+  entities: OrmEntities;
   /** Pool size; embedded mode keeps it within the PGlite socket server's connection limit. */
   poolMax?: number;
   debug?: boolean;
 }
 
-export function buildOrmOptions({ clientUrl, poolMax = 10, debug = false }: OrmConnectionOptions) {
+export function buildOrmOptions({ clientUrl, entities, poolMax = 10, debug = false }: OrmConnectionOptions) {
   return defineConfig({
     driver: PostgreSqlDriver,
     clientUrl,
-    entities: ENTITIES,
+    entities: [...entities],
     extensions: [Migrator],
     pool: { min: 0, max: poolMax },
     debug,

@@ -1,14 +1,16 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { AppConfig } from '../config/app-config';
 import { EMBEDDED_POOL_MAX, startEmbeddedPostgres } from './embedded-postgres';
-import { buildOrmOptions } from './orm-options';
+import { buildOrmOptions, OrmEntities } from './orm-options';
 
 /** Applies pending migrations to the configured database (the deploy step of server mode). */
-export async function runMigrations(config: AppConfig): Promise<string[]> {
+export async function runMigrations(config: AppConfig, entities: OrmEntities): Promise<string[]> {
   const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config.dataDir);
   const orm = await MikroORM.init(
     buildOrmOptions(
-      embedded ? { clientUrl: embedded.url, poolMax: EMBEDDED_POOL_MAX } : { clientUrl: config.databaseUrl as string },
+      embedded
+        ? { clientUrl: embedded.url, entities, poolMax: EMBEDDED_POOL_MAX }
+        : { clientUrl: config.databaseUrl as string, entities },
     ),
   );
   try {

@@ -3,7 +3,7 @@ import {
   ProviderUnavailableError,
   RateLimitExceededError,
   RateLimitStoreUnavailableError,
-} from '../../modules/rate-limit/rate-limit.exception';
+} from '../rate-limit/rate-limit.exception';
 import { classifyJobError, DEFAULT_JOB_ERROR_CODE, PermanentJobError, TransientJobError } from './job-errors';
 
 describe(classifyJobError.name, () => {

@@ -7,7 +7,7 @@ import {
   ProviderUnavailableError,
   RateLimitExceededError,
   RateLimitStoreUnavailableError,
-} from '../../modules/rate-limit/rate-limit.exception';
+} from '../rate-limit/rate-limit.exception';
 
 /** Retrying cannot help (bad input, missing data, consent revoked): the run ends FAILED now. */
 export class PermanentJobError extends Error {

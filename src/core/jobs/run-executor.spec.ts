@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Logger } from '@nestjs/common';
 import { ManualClock } from '../clock/clock';
-import { RateLimitExceededError } from '../../modules/rate-limit/rate-limit.exception';
+import { RateLimitExceededError } from '../rate-limit/rate-limit.exception';
 import { RunFlow, RunState, WorkflowRun } from './entities/workflow-run.entity';
 import { JobHandlerRegistry } from './job-handler.registry';
 import { PermanentJobError, TransientJobError } from './job-errors';

@@ -1,1 +1,1 @@
-export { maskUserId as maskUserIdForLog } from '../../modules/redaction/mask-user-id';
+export { maskUserId as maskUserIdForLog } from '../redaction/mask-user-id';

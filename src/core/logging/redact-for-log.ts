@@ -1,9 +1,10 @@
 // The single hook through which every log record, run log and audit detail passes before it is
-// written: the Redaction module's `log` profile (PII and secrets replaced by `[TYPE]`), plus two
-// things only a log needs: user ids masked to their last 4 characters, and database errors cut
-// down to their code and location (their messages quote the SQL and the row's values).
-import { maskUserId } from '../../modules/redaction/mask-user-id';
-import { redactObject } from '../../modules/redaction/redact-object';
+// written: the `log` redaction profile of src/core/redaction (PII and secrets replaced by
+// `[TYPE]`), plus two things only a log needs: user ids masked to their last 4 characters, and
+// database errors cut down to their code and location (their messages quote the SQL and the row's
+// values).
+import { maskUserId } from '../redaction/mask-user-id';
+import { redactObject } from '../redaction/redact-object';
 
 const USER_ID_KEYS = new Set(['userId', 'user_id', 'subject']);
 /**

@@ -12,7 +12,7 @@ import type { RunContext } from '../../core/jobs/run-context';
 import type { SubscriptionTier } from '../billing/entities/subscription.entity';
 import { ConsentException } from '../consent/consent.exception';
 import { ConsentService } from '../consent/consent.service';
-import { redactText } from '../redaction';
+import { redactText } from '../../core/redaction';
 import { RedactionService } from '../redaction/redaction.service';
 import { NoTweetsToAnalyseError } from './analysis.exception';
 import { AnalysisRepository } from './analysis.repository';

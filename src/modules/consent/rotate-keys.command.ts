@@ -5,15 +5,22 @@ import { Writable } from 'node:stream';
 import { AppConfig } from '../../core/config/app-config';
 import { TokenCipher } from '../../core/crypto/token-cipher';
 import { EMBEDDED_POOL_MAX, startEmbeddedPostgres } from '../../core/database/embedded-postgres';
-import { buildOrmOptions } from '../../core/database/orm-options';
+import { buildOrmOptions, OrmEntities } from '../../core/database/orm-options';
 import { KeyRotationReport, rotateTokenKeys } from './token-key-rotation';
 
-export async function runRotateKeysCommand(config: AppConfig, out: Writable, { batchSize }: { batchSize: number }): Promise<KeyRotationReport> {
+export async function runRotateKeysCommand(
+  config: AppConfig,
+  entities: OrmEntities,
+  out: Writable,
+  { batchSize }: { batchSize: number },
+): Promise<KeyRotationReport> {
   const cipher = new TokenCipher(config);
   const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config.dataDir);
   const orm = await MikroORM.init(
     buildOrmOptions(
-      embedded ? { clientUrl: embedded.url, poolMax: EMBEDDED_POOL_MAX } : { clientUrl: config.databaseUrl as string },
+      embedded
+        ? { clientUrl: embedded.url, entities, poolMax: EMBEDDED_POOL_MAX }
+        : { clientUrl: config.databaseUrl as string, entities },
     ),
   );
   try {

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { RateLimitRejectionRecorder } from '../rate-limit/rate-limit-rejection.recorder';
-import { Provider, RateLimitRejectionReason } from '../rate-limit/rate-limit.types';
+import { Provider, RateLimitRejectionReason } from '../../core/rate-limit/rate-limit.types';
 import { ComplianceEventsService } from './compliance-events.service';
 import { ComplianceEventKind } from './entities/compliance-event.entity';
 

@@ -1,5 +1,5 @@
 // Reads the rate-limit headers X and Anthropic send and turns them into "blocked until" instants.
-import type { ProviderHeaders } from './rate-limit.types';
+import type { ProviderHeaders } from '../../core/rate-limit/rate-limit.types';
 
 /** Case-insensitive header lookup over fetch `Headers` and Node-style header records. */
 export function readHeader(headers: ProviderHeaders, name: string): string | undefined {

@@ -5,7 +5,7 @@ import { MemoryRateLimitStore } from './memory-rate-limit.store';
 import { INBOUND_THROTTLER_STORAGE, RateLimitModule } from './rate-limit.module';
 import { RateLimitRejectionRecorder } from './rate-limit-rejection.recorder';
 import { RateLimitStore } from './rate-limit.store';
-import type { Provider, RateLimitPolicies, RateLimitRejectionReason } from './rate-limit.types';
+import type { Provider, RateLimitPolicies, RateLimitRejectionReason } from '../../core/rate-limit/rate-limit.types';
 import { RateLimiterService } from './rate-limiter.service';
 
 @Global()

@@ -5,7 +5,7 @@ import { Clock } from '../../core/clock/clock';
 import { MemoryRateLimitStore } from './memory-rate-limit.store';
 import { NoopRateLimitRejectionRecorder, RateLimitRejectionRecorder } from './rate-limit-rejection.recorder';
 import { RateLimitStore } from './rate-limit.store';
-import { DEFAULT_RATE_LIMIT_POLICIES, RateLimitPolicies, validateRateLimitPolicies } from './rate-limit.types';
+import { DEFAULT_RATE_LIMIT_POLICIES, RateLimitPolicies, validateRateLimitPolicies } from '../../core/rate-limit/rate-limit.types';
 import { RATE_LIMIT_POLICIES, RateLimiterService } from './rate-limiter.service';
 import { RedisRateLimitStore } from './redis-rate-limit.store';
 import { RedisThrottlerStorage } from './redis-throttler.storage';

@@ -7,10 +7,10 @@ import {
   RateLimitErrorCode,
   RateLimitExceededError,
   RateLimitStoreUnavailableError,
-} from './rate-limit.exception';
+} from '../../core/rate-limit/rate-limit.exception';
 import { RateLimitRejectionRecorder } from './rate-limit-rejection.recorder';
 import { ConsumeResult, RateLimitStore } from './rate-limit.store';
-import type { Provider, ProviderCallResult, RateLimitPolicies, RateLimitRejectionReason } from './rate-limit.types';
+import type { Provider, ProviderCallResult, RateLimitPolicies, RateLimitRejectionReason } from '../../core/rate-limit/rate-limit.types';
 import { organisationRateLimitKey, RateLimiterService, userRateLimitKey } from './rate-limiter.service';
 
 class RecordingRecorder extends RateLimitRejectionRecorder {

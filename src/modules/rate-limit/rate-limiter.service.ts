@@ -13,7 +13,7 @@ import {
   ProviderResponseError,
   ProviderUnavailableError,
   RateLimitExceededError,
-} from './rate-limit.exception';
+} from '../../core/rate-limit/rate-limit.exception';
 import { RateLimitRejectionRecorder } from './rate-limit-rejection.recorder';
 import { ConsumeResult, RateLimitStore } from './rate-limit.store';
 import type {
@@ -23,7 +23,7 @@ import type {
   ProviderResponseInfo,
   RateLimitPolicies,
   RateLimitRejectionReason,
-} from './rate-limit.types';
+} from '../../core/rate-limit/rate-limit.types';
 
 export const RATE_LIMIT_POLICIES = 'RATE_LIMIT_POLICIES';
 

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { RedisOutageLog } from '../../core/redis/redis-outage-log';
-import { RateLimitStoreUnavailableError } from './rate-limit.exception';
+import { RateLimitStoreUnavailableError } from '../../core/rate-limit/rate-limit.exception';
 import { ConsumeResult, RateLimitStore } from './rate-limit.store';
 import { RedisConnection, RedisLuaScript } from './redis-lua-script';
 

@@ -2,7 +2,7 @@
 // decided in one round trip. It follows the semantics of the throttler's built-in memory storage,
 // which embedded mode uses, so both modes answer the same way.
 import type { ThrottlerStorage } from '@nestjs/throttler';
-import { RateLimitStoreUnavailableError } from './rate-limit.exception';
+import { RateLimitStoreUnavailableError } from '../../core/rate-limit/rate-limit.exception';
 import { RedisConnection, RedisLuaScript, toIntegerTuple } from './redis-lua-script';
 
 /**

@@ -1,4 +1,4 @@
-import { DetectedEntity } from './entity-type';
+import { DetectedEntity } from '../../core/redaction/entity-type';
 import { PromptSanitizer } from './prompt-sanitizer';
 import { PromptContainsPiiError, RedactionErrorCode } from './redaction.exception';
 

@@ -1,9 +1,9 @@
 // Lives for one analysis run: every tweet of the run goes through the same placeholders, so the
 // model sees that two tweets mention the same [USER_1] without ever seeing who that is.
-import { detectEntities } from './detect-entities';
-import { DetectedEntity } from './entity-type';
-import { PlaceholderRegistry } from './placeholders';
-import { redactTextWith } from './redact-text';
+import { detectEntities } from '../../core/redaction/detect-entities';
+import { DetectedEntity } from '../../core/redaction/entity-type';
+import { PlaceholderRegistry } from '../../core/redaction/placeholders';
+import { redactTextWith } from '../../core/redaction/redact-text';
 import { PromptContainsPiiError } from './redaction.exception';
 
 export type EntitiesListener = (entities: readonly DetectedEntity[]) => void;

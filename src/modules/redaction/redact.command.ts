@@ -2,8 +2,8 @@
 // sit in a shell pipeline in front of anything that must not see personal data.
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { RedactionProfile } from './entity-type';
-import { redactText } from './redact-text';
+import { RedactionProfile } from '../../core/redaction/entity-type';
+import { redactText } from '../../core/redaction/redact-text';
 
 export interface RedactCommandOptions {
   profile: RedactionProfile;

@@ -1,5 +1,5 @@
 import { DomainException } from '../../core/errors/domain.exception';
-import { EntityType } from './entity-type';
+import { EntityType } from '../../core/redaction/entity-type';
 
 export enum RedactionErrorCode {
   PROMPT_CONTAINS_PII = 'PROMPT_CONTAINS_PII',

@@ -1,5 +1,5 @@
 import { Test } from '@nestjs/testing';
-import { ENTITY_TYPES } from './entity-type';
+import { ENTITY_TYPES } from '../../core/redaction/entity-type';
 import { RedactionModule } from './redaction.module';
 import { RedactionService } from './redaction.service';
 

@@ -1,11 +1,11 @@
 // The Nest face of the Redaction module: the same functions the logger calls before DI exists,
 // plus a running count of redacted entities by type for the metrics endpoint.
 import { Injectable } from '@nestjs/common';
-import { ENTITY_TYPES, EntityType, RedactionProfile, RedactionResult } from './entity-type';
-import { maskUserId } from './mask-user-id';
+import { ENTITY_TYPES, EntityType, RedactionProfile, RedactionResult } from '../../core/redaction/entity-type';
+import { maskUserId } from '../../core/redaction/mask-user-id';
 import { PromptSanitizer } from './prompt-sanitizer';
-import { redactObjectWith } from './redact-object';
-import { redactTextWith, replacerFor } from './redact-text';
+import { redactObjectWith } from '../../core/redaction/redact-object';
+import { redactTextWith, replacerFor } from '../../core/redaction/redact-text';
 
 function zeroCounts(): Record<EntityType, number> {
   return Object.fromEntries(ENTITY_TYPES.map((type) => [type, 0])) as Record<EntityType, number>;

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { ApiRequestError } from 'twitter-api-v2';
 import { ManualClock } from '../../core/clock/clock';
 import type { AppConfig } from '../../core/config/app-config';
-import { ProviderResponseError } from '../rate-limit/rate-limit.exception';
+import { ProviderResponseError } from '../../core/rate-limit/rate-limit.exception';
 import {
   admitCall,
   CircuitBreakerOptions,

@@ -6,7 +6,7 @@ import { AuditService } from '../../core/audit/audit.service';
 import { maskUserIdForLog } from '../../core/logging/mask-user-id';
 import { ConsentException } from '../consent/consent.exception';
 import { TokenVaultService } from '../consent/token-vault.service';
-import { RateLimitExceededError, RateLimitStoreUnavailableError } from '../rate-limit/rate-limit.exception';
+import { RateLimitExceededError, RateLimitStoreUnavailableError } from '../../core/rate-limit/rate-limit.exception';
 import { XCircuitOpenError } from './twitter.exception';
 import { TwitterRepository } from './twitter.repository';
 import { TWEET_LOOKUP_BATCH, XApiClient, XCredentials } from './x-api.client';

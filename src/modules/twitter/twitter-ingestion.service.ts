@@ -9,7 +9,7 @@ import { OnRun } from '../../core/jobs/on-run.decorator';
 import type { RunContext } from '../../core/jobs/run-context';
 import { ConsentService } from '../consent/consent.service';
 import { TokenVaultService } from '../consent/token-vault.service';
-import { redactText } from '../redaction';
+import { redactText } from '../../core/redaction';
 import { NewTweetRow, TwitterRepository } from './twitter.repository';
 import { XApiClient, XCredentials, XTimelineTweet } from './x-api.client';
 

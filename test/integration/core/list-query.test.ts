@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { EMBEDDED_POOL_MAX, EmbeddedPostgres, startEmbeddedPostgres } from '../../../src/core/database/embedded-postgres';
 import { listQuery } from '../../../src/core/database/list-query';
 import { buildOrmOptions } from '../../../src/core/database/orm-options';
+import { ENTITIES } from '../../../src/entities';
 import { Analysis } from '../../../src/modules/analysis/entities/analysis.entity';
 import { AnalysisDto } from '../../../src/modules/analysis/dto/analysis.dto';
 import { TEST_DATABASE_URL } from '../../utils/test-env';
@@ -26,10 +27,10 @@ describe.each(['server', 'embedded'] as const)('ListQuery (%s mode)', (mode) => 
     if (mode === 'embedded') {
       dataDir = mkdtempSync(join(tmpdir(), 'repazoo-list-query-'));
       embedded = await startEmbeddedPostgres(dataDir);
-      orm = await MikroORM.init(buildOrmOptions({ clientUrl: embedded.url, poolMax: EMBEDDED_POOL_MAX }));
+      orm = await MikroORM.init(buildOrmOptions({ clientUrl: embedded.url, entities: ENTITIES, poolMax: EMBEDDED_POOL_MAX }));
       await orm.getMigrator().up();
     } else {
-      orm = await MikroORM.init(buildOrmOptions({ clientUrl: TEST_DATABASE_URL }));
+      orm = await MikroORM.init(buildOrmOptions({ clientUrl: TEST_DATABASE_URL, entities: ENTITIES }));
     }
     // Seven analyses of the owner; three share one timestamp, so paging must break the tie by id.
     const times = [0, 1, 2, 2, 2, 3, 4].map((minutes) => new Date(base.getTime() + minutes * 60_000));

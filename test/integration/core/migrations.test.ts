@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { EMBEDDED_POOL_MAX, EmbeddedPostgres, startEmbeddedPostgres } from '../../../src/core/database/embedded-postgres';
 import { buildOrmOptions } from '../../../src/core/database/orm-options';
+import { ENTITIES } from '../../../src/entities';
 import { TEST_DATABASE_URL } from '../../utils/test-env';
 
 jest.setTimeout(120_000);
@@ -26,7 +27,7 @@ async function freshDatabase(mode: 'server' | 'embedded'): Promise<FreshDatabase
   if (mode === 'embedded') {
     const dataDir = mkdtempSync(join(tmpdir(), 'repazoo-migrations-'));
     const embedded: EmbeddedPostgres = await startEmbeddedPostgres(dataDir);
-    const orm = await MikroORM.init(buildOrmOptions({ clientUrl: embedded.url, poolMax: EMBEDDED_POOL_MAX }));
+    const orm = await MikroORM.init(buildOrmOptions({ clientUrl: embedded.url, entities: ENTITIES, poolMax: EMBEDDED_POOL_MAX }));
     return {
       orm,
       async dispose() {
@@ -42,7 +43,7 @@ async function freshDatabase(mode: 'server' | 'embedded'): Promise<FreshDatabase
   await admin.query(`create database "${name}"`);
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `/${name}`;
-  const orm = await MikroORM.init(buildOrmOptions({ clientUrl: url.toString() }));
+  const orm = await MikroORM.init(buildOrmOptions({ clientUrl: url.toString(), entities: ENTITIES }));
   return {
     orm,
     async dispose() {

@@ -2,14 +2,14 @@
 // provider blocks and the organisation cap hold for all of them, whatever their clocks say.
 import { Redis } from 'ioredis';
 import { Clock, ManualClock, SystemClock } from '../../../src/core/clock/clock';
-import { ProviderResponseError, RateLimitExceededError } from '../../../src/modules/rate-limit/rate-limit.exception';
+import { ProviderResponseError, RateLimitExceededError } from '../../../src/core/rate-limit/rate-limit.exception';
 import { RateLimitRejectionRecorder } from '../../../src/modules/rate-limit/rate-limit-rejection.recorder';
 import type {
   Provider,
   ProviderCallResult,
   RateLimitPolicies,
   RateLimitRejectionReason,
-} from '../../../src/modules/rate-limit/rate-limit.types';
+} from '../../../src/core/rate-limit/rate-limit.types';
 import {
   organisationRateLimitKey,
   RateLimiterService,

@@ -3,8 +3,8 @@
 import { Redis } from 'ioredis';
 import { SystemClock } from '../../../src/core/clock/clock';
 import { NoopRateLimitRejectionRecorder } from '../../../src/modules/rate-limit/rate-limit-rejection.recorder';
-import { RateLimitStoreUnavailableError } from '../../../src/modules/rate-limit/rate-limit.exception';
-import type { ProviderCallResult, RateLimitPolicies } from '../../../src/modules/rate-limit/rate-limit.types';
+import { RateLimitStoreUnavailableError } from '../../../src/core/rate-limit/rate-limit.exception';
+import type { ProviderCallResult, RateLimitPolicies } from '../../../src/core/rate-limit/rate-limit.types';
 import { RateLimiterService, userRateLimitKey } from '../../../src/modules/rate-limit/rate-limiter.service';
 import { RedisRateLimitStore } from '../../../src/modules/rate-limit/redis-rate-limit.store';
 import { PrivateRedisServer } from './support/redis-test-helpers';

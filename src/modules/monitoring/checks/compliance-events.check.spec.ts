@@ -1,5 +1,5 @@
 import { ManualClock } from '../../../core/clock/clock';
-import { maskUserId } from '../../redaction/mask-user-id';
+import { maskUserId } from '../../../core/redaction/mask-user-id';
 import { ComplianceEventKind } from '../entities/compliance-event.entity';
 import { copyThresholds } from '../monitoring.thresholds';
 import { InMemoryMonitoringRepository } from '../testing/in-memory-monitoring.repository';

@@ -1,7 +1,7 @@
 // Users who keep hitting a compliance limit: outbound rate-limit rejections, failed token
 // refreshes and quota-exceeded attempts, each counted per user over its own window.
 import { Inject, Injectable } from '@nestjs/common';
-import { maskUserId } from '../../redaction/mask-user-id';
+import { maskUserId } from '../../../core/redaction/mask-user-id';
 import { ComplianceEventKind } from '../entities/compliance-event.entity';
 import { MonitoringRepository } from '../monitoring.repository';
 import { MONITORING_THRESHOLDS_TOKEN, MonitoringThresholds, WindowThreshold } from '../monitoring.thresholds';

@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import { ClsService } from 'nestjs-cls';
 import { ManualClock } from '../../../core/clock/clock';
 import { RequestUserContext } from '../../../core/context/request-user-context';
-import { maskUserId } from '../../redaction/mask-user-id';
+import { maskUserId } from '../../../core/redaction/mask-user-id';
 import { DatabaseQueryCounter } from '../database-query-counter';
 import { copyThresholds } from '../monitoring.thresholds';
 import { MemoryQueryCountStore, QueryCountStore, UserCounts } from '../query-count.store';

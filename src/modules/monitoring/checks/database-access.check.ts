@@ -2,7 +2,7 @@
 // queries in one 5-minute bucket. The check looks at the bucket that just ended and the one in
 // progress, so a burst is caught whichever side of a bucket boundary the check runs on.
 import { Inject, Injectable } from '@nestjs/common';
-import { maskUserId } from '../../redaction/mask-user-id';
+import { maskUserId } from '../../../core/redaction/mask-user-id';
 import { DatabaseQueryCounter } from '../database-query-counter';
 import { MONITORING_THRESHOLDS_TOKEN, MonitoringThresholds } from '../monitoring.thresholds';
 import { AlertCondition, AlertKind, CheckOutcome, formatWindow, mergeBySubject, MonitoringCheck } from './alert-condition';

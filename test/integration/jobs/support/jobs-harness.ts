@@ -25,6 +25,7 @@ import { LocksModule } from '../../../../src/core/locks/locks.module';
 import { AppLogger } from '../../../../src/core/logging/app-logger';
 import { LoggingModule } from '../../../../src/core/logging/logging.module';
 import { RedisModule } from '../../../../src/core/redis/redis.module';
+import { ENTITIES } from '../../../../src/entities';
 import {
   TEST_DATABASE_URL,
   TEST_ENCRYPTION_KEYS,
@@ -112,7 +113,7 @@ export async function startJobsHarness(options: JobsHarnessOptions): Promise<Job
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(logger),
         ClockModule,
-        DatabaseModule.forRoot(),
+        DatabaseModule.forRoot({ entities: ENTITIES }),
         RedisModule,
         LocksModule,
         JobsModule.forRoot({ ...FAST_JOBS, ...options.overrides }),

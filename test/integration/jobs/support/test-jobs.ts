@@ -9,7 +9,7 @@ import type { RunContext } from '../../../../src/core/jobs/run-context';
 import {
   RateLimitExceededError,
   RateLimitStoreUnavailableError,
-} from '../../../../src/modules/rate-limit/rate-limit.exception';
+} from '../../../../src/core/rate-limit/rate-limit.exception';
 
 export type ScriptStep = 'ok' | 'transient' | 'permanent' | 'rate-limit' | 'store-unavailable';
 

@@ -4,7 +4,7 @@
 import { createInterface } from 'node:readline';
 import { ManualClock } from '../../../../src/core/clock/clock';
 import { NoopRateLimitRejectionRecorder } from '../../../../src/modules/rate-limit/rate-limit-rejection.recorder';
-import { RateLimitExceededError } from '../../../../src/modules/rate-limit/rate-limit.exception';
+import { RateLimitExceededError } from '../../../../src/core/rate-limit/rate-limit.exception';
 import { RateLimiterService } from '../../../../src/modules/rate-limit/rate-limiter.service';
 import { RedisRateLimitStore } from '../../../../src/modules/rate-limit/redis-rate-limit.store';
 

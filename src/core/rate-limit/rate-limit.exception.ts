@@ -1,6 +1,6 @@
-// The RateLimit module's error codes. The job engine reads `retryAfterMs` to delay a run instead
-// of failing it (PRODUCT.md 3b).
-import { DomainException } from '../../core/errors/domain.exception';
+// The rate-limit error codes. They live in core because the job engine classifies them (it reads
+// `retryAfterMs` to delay a run instead of failing it, PRODUCT.md 3b); the RateLimit module throws them.
+import { DomainException } from '../errors/domain.exception';
 import type { Provider, ProviderResponseInfo, RateLimitRejectionReason } from './rate-limit.types';
 
 export enum RateLimitErrorCode {

@@ -1,4 +1,4 @@
-// The vocabulary shared by every part of the Redaction module and by its callers.
+// The vocabulary shared by the redaction functions, the Redaction module and their callers.
 
 export const ENTITY_TYPES = [
   'EMAIL',

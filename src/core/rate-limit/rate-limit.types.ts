@@ -1,4 +1,5 @@
-// Shared vocabulary of the RateLimit module: providers, policies and what a provider answered.
+// The rate-limit vocabulary: providers, policies and what a provider answered. In core because the
+// config reads the policies; the RateLimit module (src/modules/rate-limit) enforces them.
 
 export type Provider = 'x' | 'anthropic';
 

@@ -1,8 +1,8 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AppModule } from '../../app.module';
-import { AppConfig } from '../config/app-config';
-import { AppLogger } from '../logging/app-logger';
+import { AppModule } from './app.module';
+import { AppConfig } from './core/config/app-config';
+import { AppLogger } from './core/logging/app-logger';
 
 /**
  * The application without HTTP, for one-shot CLI commands: it never executes queued runs (that is

@@ -1,9 +1,9 @@
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { AppModule, AppOverrides } from '../../app.module';
-import { AppConfig } from '../config/app-config';
-import { AppLogger } from '../logging/app-logger';
-import { configureApp } from './configure-app';
+import { AppModule, AppOverrides } from './app.module';
+import { AppConfig } from './core/config/app-config';
+import { AppLogger } from './core/logging/app-logger';
+import { configureApp } from './core/http/configure-app';
 
 /** Builds the fully configured (not yet listening) HTTP app. */
 export async function createApp(config: AppConfig, logger: AppLogger, overrides: AppOverrides = {}): Promise<NestExpressApplication> {

@@ -1,0 +1,38 @@
+// Every entity of the data model (spec section 3a), registered explicitly so the ORM does not
+// depend on folder scanning (which differs between ts-node, jest and the compiled build). It sits
+// at the app level, beside app.module.ts, because it names every module's entities; core's
+// DatabaseModule and buildOrmOptions are handed this list and know no module.
+import { AuditEntry } from './core/audit/audit-entry.entity';
+import type { OrmEntities } from './core/database/orm-options';
+import { RunLog } from './core/jobs/entities/run-log.entity';
+import { WorkflowRun } from './core/jobs/entities/workflow-run.entity';
+import { User } from './core/users/user.entity';
+import { Analysis } from './modules/analysis/entities/analysis.entity';
+import { BillingEvent } from './modules/billing/entities/billing-event.entity';
+import { BillingRecord } from './modules/billing/entities/billing-record.entity';
+import { Subscription } from './modules/billing/entities/subscription.entity';
+import { ConsentRecord } from './modules/consent/entities/consent-record.entity';
+import { OAuthToken } from './modules/consent/entities/oauth-token.entity';
+import { DataExport } from './modules/export/entities/data-export.entity';
+import { Alert } from './modules/monitoring/entities/alert.entity';
+import { ComplianceEvent } from './modules/monitoring/entities/compliance-event.entity';
+import { SupportTicket } from './modules/support/entities/support-ticket.entity';
+import { Tweet } from './modules/twitter/entities/tweet.entity';
+
+export const ENTITIES: OrmEntities = [
+  User,
+  AuditEntry,
+  WorkflowRun,
+  RunLog,
+  ConsentRecord,
+  OAuthToken,
+  Subscription,
+  BillingRecord,
+  BillingEvent,
+  Tweet,
+  Analysis,
+  Alert,
+  ComplianceEvent,
+  DataExport,
+  SupportTicket,
+];
