@@ -1,3 +1,4 @@
+import { DriverException } from '@mikro-orm/core';
 import { DomainException } from '../errors/domain.exception';
 import {
   ProviderUnavailableError,
@@ -94,5 +95,16 @@ describe(classifyJobError.name, () => {
 
   it('should bound the stored message length', () => {
     expect(sut(new Error('x'.repeat(5000))).message.length).toBeLessThanOrEqual(1000);
+  });
+
+  it('should keep only the driver words of a failed query, never its statement and parameters', () => {
+    const error = new DriverException(
+      new Error("insert into twitter_data (id, text) values ('1', 'my secret diary entry') - Connection terminated unexpectedly"),
+    );
+    expect(sut(error)).toEqual({
+      kind: 'transient',
+      code: DEFAULT_JOB_ERROR_CODE,
+      message: 'Database error (DriverException): Connection terminated unexpectedly',
+    });
   });
 });

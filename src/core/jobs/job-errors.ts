@@ -1,6 +1,7 @@
 // Errors a job handler throws to tell the engine what to do next, and the classifier that reads
 // any thrown value as permanent (fail now), transient (retry with backoff) or delayed (a provider
 // or our limiter said "not before ..."; the run waits without losing an attempt).
+import { DriverException } from '@mikro-orm/core';
 import { DomainException } from '../errors/domain.exception';
 import { redactForLog } from '../logging/redact-for-log';
 import {
@@ -102,9 +103,19 @@ function errorCodeOf(error: unknown): string {
 
 /** The message stored with the run and shown to its owner: redacted, bounded, never a stack. */
 export function safeErrorMessage(error: unknown): string {
-  const raw = error instanceof Error ? error.message : typeof error === 'string' ? error : 'Unknown error';
+  const raw = error instanceof DriverException ? driverMessage(error) : error instanceof Error ? error.message : typeof error === 'string' ? error : 'Unknown error';
   const redacted = redactForLog(raw || (error instanceof Error ? error.name : 'Unknown error'));
   return redacted.length > MAX_ERROR_MESSAGE_LENGTH ? `${redacted.slice(0, MAX_ERROR_MESSAGE_LENGTH - 1)}…` : redacted;
+}
+
+/**
+ * knex prefixes a failed query's error with the statement and its parameters inlined (`<sql> - <error>`):
+ * tweet text, user ids. Only the driver's own words are kept, after the last separator.
+ */
+function driverMessage(error: DriverException): string {
+  const separator = error.message.lastIndexOf(' - ');
+  const driverWords = separator === -1 ? error.message : error.message.slice(separator + 3);
+  return `Database error (${error.name}): ${driverWords}`;
 }
 
 function retryAfterHeaderMs(headers: Record<string, string>): number | undefined {

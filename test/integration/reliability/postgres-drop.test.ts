@@ -1,62 +1,19 @@
 // PostgreSQL connections dropped in the middle of an ingestion run: the app talks to PostgreSQL
-// through a TCP proxy the test cuts (every connection destroyed, new ones refused for 3 s) while X
-// is answering the second timeline page. The run must still end COMPLETED (retried), with every
-// tweet stored exactly once and the app still serving requests.
+// through a TCP proxy the test cuts (every connection destroyed, new ones refused for 3 s), once
+// while X is answering the second timeline page and once at the moment the app sends the insert
+// into twitter_data inside the storing transaction. Each time the test proves the fault landed
+// (the proxy destroyed the app's connections while the run was RUNNING, the run's log records the
+// connection error, a second attempt ran) and that the run still ends COMPLETED with every tweet X
+// served stored exactly once, the app still serving requests.
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { AddressInfo, createConnection, createServer, Server, Socket } from 'node:net';
+import { Client } from 'pg';
 import { FakeXServer } from '../../fakes/fake-x-server';
+import { PostgresProxy } from '../../utils/postgres-proxy';
 import { startTestApp, TestApp } from '../../utils/test-app';
 import { TEST_DATABASE_URL } from '../../utils/test-env';
-import { Client } from 'pg';
-import { connectXAccount, sleep } from '../../utils/x-account';
+import { connectXAccount, FINISHED_STATES, sleep } from '../../utils/x-account';
 
 jest.setTimeout(180_000);
-
-class PostgresProxy {
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
-  private refusing = false;
-  port = 0;
-
-  async start(): Promise<void> {
-    const upstream = new URL(TEST_DATABASE_URL);
-    this.server = createServer((client) => {
-      if (this.refusing) {
-        client.destroy();
-        return;
-      }
-      const server = createConnection(Number(upstream.port || 5432), upstream.hostname);
-      for (const socket of [client, server]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => undefined);
-      }
-      client.pipe(server).pipe(client);
-      client.on('close', () => server.destroy());
-      server.on('close', () => client.destroy());
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
-  }
-
-  get url(): string {
-    const url = new URL(TEST_DATABASE_URL);
-    url.host = `127.0.0.1:${this.port}`;
-    return url.toString();
-  }
-
-  /** Drops every connection and refuses new ones for `ms`. */
-  cut(ms: number): void {
-    this.refusing = true;
-    for (const socket of this.sockets) socket.destroy();
-    setTimeout(() => (this.refusing = false), ms).unref();
-  }
-
-  async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise((resolve) => this.server?.close(resolve));
-  }
-}
 
 /** Runs `onSecondPage` before answering the second timeline page. */
 class InterruptingFakeX extends FakeXServer {
@@ -72,14 +29,30 @@ class InterruptingFakeX extends FakeXServer {
   }
 }
 
+interface RunRow {
+  state: string;
+  error_code: string | null;
+  attempts: number;
+}
+
+/** The exact statement TwitterRepository.insertNew sends (unquoted table name). */
+const INSERT_INTO_TWITTER_DATA = /^\s*insert into "?twitter_data"?\s/i;
+/** How a dropped or refused connection reads in the run log: the driver's words, no statement. */
+const ATTEMPT_1_FAILED_ON_THE_CONNECTION =
+  /^Attempt 1 failed \(\w+\): Database error \(\w+\): .*(Connection terminated|Connection ended|ECONNREFUSED|ECONNRESET)[^;]*; retrying at /;
+
 describe('Ingestion while PostgreSQL connections drop', () => {
   const fakeX = new InterruptingFakeX();
   const proxy = new PostgresProxy();
   let sut: TestApp;
+  // Observes straight from PostgreSQL, not through the app's pool that the test cuts.
+  let db: Client;
 
   beforeAll(async () => {
     await fakeX.start();
     await proxy.start();
+    db = new Client({ connectionString: TEST_DATABASE_URL });
+    await db.connect();
     sut = await startTestApp({
       env: {
         DATABASE_URL: proxy.url,
@@ -92,42 +65,94 @@ describe('Ingestion while PostgreSQL connections drop', () => {
   });
   afterAll(async () => {
     await sut?.close();
+    await db?.end();
     await proxy.stop();
     await fakeX.stop();
   });
+  beforeEach(() => {
+    fakeX.timelineRequests = 0;
+    fakeX.onSecondPage = async () => undefined;
+  });
 
-  it('should complete the run with every tweet stored once after the connections come back', async () => {
+  const runOf = async (userId: string) =>
+    (await db.query<RunRow & { id: string }>('select id, state, error_code, attempts from workflow_runs where user_id = $1', [userId])).rows[0];
+
+  const waitForFinish = async (runId: string): Promise<RunRow | undefined> => {
+    const deadline = Date.now() + 90_000;
+    let run: RunRow | undefined;
+    while (Date.now() < deadline) {
+      run = (await db.query<RunRow>('select state, error_code, attempts from workflow_runs where id = $1', [runId])).rows[0];
+      if (run && FINISHED_STATES.includes(run.state)) return run;
+      await sleep(100);
+    }
+    return run;
+  };
+
+  /** The run ended COMPLETED after a retry, its log names the connection error, every tweet is stored once. */
+  const expectRecoveredRun = async (account: { userId: string }, runId: string, servedIds: string[]) => {
+    const run = await waitForFinish(runId);
+    expect({ state: run?.state, error: run?.error_code }).toEqual({ state: 'COMPLETED', error: null });
+    expect(run?.attempts).toBeGreaterThanOrEqual(2);
+
+    const logs = await sut.http.get(`/api/runs/${runId}/logs`).set('Authorization', `Bearer ${sut.token(account.userId)}`);
+    expect(logs.status).toBe(200);
+    const messages = (logs.body as Array<{ level: string; message: string }>).map((line) => line.message);
+    expect(messages).toEqual(expect.arrayContaining([expect.stringMatching(ATTEMPT_1_FAILED_ON_THE_CONNECTION)]));
+    // Redacted: no connection string, host or port of the database in the person's run log.
+    expect(messages.join('\n')).not.toContain(TEST_DATABASE_URL);
+    expect(messages.join('\n')).not.toContain(String(proxy.port));
+    expect(messages.join('\n')).not.toMatch(/insert into|values \(/i);
+
+    const stored = await db.query<{ tweet_id: string }>('select tweet_id from twitter_data where user_id = $1 order by tweet_id', [
+      account.userId,
+    ]);
+    expect(stored.rows.map((row) => row.tweet_id)).toEqual([...servedIds].sort());
+    const health = await sut.http.get('/api/health');
+    expect(health.status).toBe(200);
+  };
+
+  it('should complete the run with every tweet stored once after the connections drop mid-fetch', async () => {
     const account = await connectXAccount(sut, fakeX);
-    fakeX.seedGeneratedTweets(account.xUserId, 250);
+    const served = fakeX.seedGeneratedTweets(account.xUserId, 250).map((tweet) => tweet.id);
+    const connectionsBefore = proxy.connectionsAccepted;
     fakeX.onSecondPage = async () => {
-      proxy.cut(3_000);
-      await sleep(500);
+      const run = await runOf(account.userId);
+      // Refused until the app's next connection (the handler's) has been refused, so that the
+      // failure it causes can be recorded on the connection after it.
+      proxy.cut(10_000, { observed: run?.state, refuseConnections: 1 });
     };
 
     const response = await sut.http.post('/api/twitter/sync').set('Authorization', `Bearer ${sut.token(account.userId)}`);
     expect(response.status).toBe(202);
-    // Observed straight from PostgreSQL, not through the app's pool that the test cuts.
-    const db = new Client({ connectionString: TEST_DATABASE_URL });
-    await db.connect();
-    try {
-      const deadline = Date.now() + 90_000;
-      let run: { state: string; error_code: string | null; attempts: number } | undefined;
-      while (Date.now() < deadline) {
-        run = (await db.query<{ state: string; error_code: string | null; attempts: number }>('select state, error_code, attempts from workflow_runs where id = $1', [response.body.runId])).rows[0];
-        if (run && ['COMPLETED', 'FAILED', 'CANCELLED'].includes(run.state)) break;
-        await sleep(200);
-      }
-      expect(fakeX.timelineRequests).toBeGreaterThanOrEqual(3);
-      expect({ state: run?.state, error: run?.error_code }).toEqual({ state: 'COMPLETED', error: null });
-      const rows = await db.query<{ n: number; distinct_ids: number }>(
-        'select count(*)::int as n, count(distinct tweet_id)::int as distinct_ids from twitter_data where user_id = $1',
-        [account.userId],
-      );
-      expect(rows.rows[0]).toEqual({ n: 250, distinct_ids: 250 });
-    } finally {
-      await db.end();
-    }
-    const health = await sut.http.get('/api/health');
-    expect(health.status).toBe(200);
+    await expectRecoveredRun(account, response.body.runId, served);
+
+    expect(fakeX.timelineRequests).toBeGreaterThanOrEqual(3);
+    expect(proxy.connectionsAccepted).toBeGreaterThan(connectionsBefore);
+    expect(proxy.cuts).toHaveLength(1);
+    expect(proxy.cuts[0].observed).toBe('RUNNING');
+    expect(proxy.cuts[0].destroyedSockets).toBeGreaterThan(0);
+    expect(proxy.refusedConnections).toBeGreaterThan(0);
+  });
+
+  it('should complete the run with every tweet stored once after the connections drop at the insert into twitter_data', async () => {
+    const account = await connectXAccount(sut, fakeX);
+    const served = fakeX.seedGeneratedTweets(account.xUserId, 250).map((tweet) => tweet.id);
+    const cutsBefore = proxy.cuts.length;
+    proxy.cutAtStatement(INSERT_INTO_TWITTER_DATA, 0, async () => {
+      // The storing transaction holds the run's row FOR SHARE; a plain read does not wait for it.
+      const run = await runOf(account.userId);
+      const rows = await db.query<{ n: number }>('select count(*)::int as n from twitter_data where user_id = $1', [account.userId]);
+      return { state: run?.state, attempts: run?.attempts, storedBefore: rows.rows[0].n };
+    });
+
+    const response = await sut.http.post('/api/twitter/sync').set('Authorization', `Bearer ${sut.token(account.userId)}`);
+    expect(response.status).toBe(202);
+    await expectRecoveredRun(account, response.body.runId, served);
+
+    expect(proxy.cuts).toHaveLength(cutsBefore + 1);
+    const cut = proxy.cuts[cutsBefore];
+    expect(cut.statement).toMatch(INSERT_INTO_TWITTER_DATA);
+    expect(cut.observed).toEqual({ state: 'RUNNING', attempts: 1, storedBefore: 0 });
+    expect(cut.destroyedSockets).toBeGreaterThan(0);
   });
 });

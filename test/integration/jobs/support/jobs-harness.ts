@@ -2,7 +2,7 @@
 // the test handlers: server mode (real PostgreSQL + Redis/BullMQ, a queue of the test's own) or
 // embedded mode (PGlite under a temporary DATA_DIR, the in-process runner).
 import { EntityManager } from '@mikro-orm/postgresql';
-import { INestApplicationContext, Module } from '@nestjs/common';
+import { INestApplicationContext, Module, ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
@@ -59,6 +59,8 @@ export interface JobsHarnessOptions {
   dataDir?: string;
   runWorker?: boolean;
   overrides?: JobsOptionsOverrides;
+  /** Modules of the app to boot beside the engine, e.g. the privacy module for a real erasure. */
+  imports?: NonNullable<ModuleMetadata['imports']>;
 }
 
 export interface JobsHarness {
@@ -118,6 +120,7 @@ export async function startJobsHarness(options: JobsHarnessOptions): Promise<Job
         LocksModule,
         JobsModule.forRoot({ ...FAST_JOBS, ...options.overrides }),
         TestJobsModule,
+        ...(options.imports ?? []),
       ],
     },
     { logger, abortOnError: false },
