@@ -12,20 +12,15 @@ import { DatabaseModule } from './core/database/database.module';
 import { HealthModule } from './core/health/health.module';
 import { StopListeningOnShutdown } from './core/http/stop-listening-on-shutdown';
 import { JobsModule } from './core/jobs/jobs.module';
-import { LocksModule } from './core/locks/locks.module';
 import { SchedulingModule } from './core/scheduling/scheduling.module';
 import { AppLogger } from './core/logging/app-logger';
 import { LoggingModule } from './core/logging/logging.module';
-import { RedisModule } from './core/redis/redis.module';
 import { ENTITIES } from './entities';
 import { AnalysisModule } from './modules/analysis/analysis.module';
 import { BillingModule } from './modules/billing/billing.module';
 import { ConsentModule } from './modules/consent/consent.module';
-import { ComplianceEventsModule } from './modules/monitoring/compliance-events.module';
 import { MonitoringModule } from './modules/monitoring/monitoring.module';
-import { PersistentRateLimitRejectionRecorder } from './modules/monitoring/persistent-rejection.recorder';
 import { INBOUND_THROTTLER_STORAGE, RateLimitModule } from './modules/rate-limit/rate-limit.module';
-import { RedactionModule } from './modules/redaction/redaction.module';
 import { ExportModule } from './modules/export/export.module';
 import { PrivacyPagesModule } from './modules/privacy/pages/privacy-pages.module';
 import { PrivacyModule } from './modules/privacy/privacy.module';
@@ -38,6 +33,13 @@ export interface AppOverrides {
   clock?: Clock;
 }
 
+/**
+ * Wires the app. ConfigModule, LoggingModule and ClockModule are global (ambient: see each); the
+ * roots that a library makes global by design are configured here once (ScheduleModule's cron
+ * registry, MikroORM's EntityManager through DatabaseModule, ThrottlerModule's options). Every
+ * other module is imported by the modules that use it, so each module's `imports` show what it
+ * depends on; this list only needs the modules that serve routes or run on their own.
+ */
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, logger: AppLogger, overrides: AppOverrides = {}): DynamicModule {
@@ -50,20 +52,13 @@ export class AppModule {
         RequestContextModule,
         ScheduleModule.forRoot(),
         DatabaseModule.forRoot({ entities: ENTITIES }),
-        RedisModule,
-        LocksModule,
-        RedactionModule,
         AuthModule,
         AuditModule,
-        JobsModule.forRoot(),
+        JobsModule,
         SchedulingModule,
-        ComplianceEventsModule,
-        RateLimitModule.forRoot({
-          redisUrl: config.redisUrl,
-          policies: config.rateLimits.outbound,
-          rejectionRecorder: PersistentRateLimitRejectionRecorder,
-        }),
         ThrottlerModule.forRootAsync({
+          // The inbound throttler shares the outbound limiter's Redis connection (server mode).
+          imports: [RateLimitModule],
           inject: [INBOUND_THROTTLER_STORAGE],
           useFactory: (storage: ThrottlerStorage | null) => ({
             throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimits.inboundPerMinute }],

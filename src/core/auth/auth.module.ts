@@ -1,6 +1,7 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
+import { RequestContextModule } from '../context/request-context.module';
 import { UsersModule } from '../users/users.module';
 import { UserThrottlerGuard } from '../http/user-throttler.guard';
 import { JwtAuthGuard } from './auth.guard';
@@ -8,9 +9,15 @@ import { JwksKeyProvider } from './jwks-key-provider';
 import { JwtKeyResolver } from './jwt-key-resolver';
 import { JwtStrategy } from './jwt.strategy';
 
-@Global()
+/**
+ * The global JWT guard (APP_GUARD: it guards every route wherever this module is imported) and the
+ * passport-jwt strategy. Exports PassportModule, whose options a module needs to run its own
+ * `AuthGuard('jwt')` subclass (Monitoring's metrics guard).
+ * The user throttler guard is registered here so it runs after authentication; its options and
+ * storage come from `ThrottlerModule.forRootAsync` in AppModule (global by @nestjs/throttler's design).
+ */
 @Module({
-  imports: [PassportModule.register({ defaultStrategy: 'jwt', session: false }), UsersModule],
+  imports: [PassportModule.register({ defaultStrategy: 'jwt', session: false }), UsersModule, RequestContextModule],
   providers: [
     JwksKeyProvider,
     JwtKeyResolver,

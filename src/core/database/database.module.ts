@@ -1,7 +1,7 @@
 import { MikroORM } from '@mikro-orm/core';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
-import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { EMBEDDED_POOL_MAX, EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { buildOrmOptions, OrmEntities } from './orm-options';
@@ -53,7 +53,11 @@ export interface DatabaseModuleOptions {
   entities: OrmEntities;
 }
 
-@Global()
+/**
+ * The database, configured once by the app's root module. Not global and exports nothing: the
+ * `MikroORM` instance and `EntityManager` that modules inject come from MikroOrmModule's own core
+ * module, which @mikro-orm/nestjs makes global (one ORM per process, like the config).
+ */
 @Module({})
 export class DatabaseModule {
   static forRoot({ entities }: DatabaseModuleOptions): DynamicModule {

@@ -1,11 +1,12 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { RedisModule } from '../redis/redis.module';
 import { HealthContributors } from './health-contributors';
 import { HealthController } from './health.controller';
 
-@Global()
+/** `/api/health`; modules that add to it import this module for `HealthContributors`. */
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false })],
+  imports: [TerminusModule.forRoot({ logger: false }), RedisModule],
   controllers: [HealthController],
   providers: [HealthContributors],
   exports: [HealthContributors],

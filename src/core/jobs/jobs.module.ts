@@ -1,11 +1,13 @@
-import { DynamicModule, Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { RequestContextModule } from '../context/request-context.module';
+import { LocksModule } from '../locks/locks.module';
 import { BullMqRunQueue } from './bullmq-run-queue';
 import { InProcessRunQueue } from './in-process-run-queue';
 import { JobHandlerDiscovery } from './job-handler.discovery';
 import { JobHandlerRegistry } from './job-handler.registry';
-import { JOBS_OPTIONS, JobsOptions, JobsOptionsOverrides, resolveJobsOptions } from './jobs.options';
+import { JOBS_OPTIONS, JobsOptions, resolveJobsOptions } from './jobs.options';
 import { JobsWorkerLifecycle } from './jobs-worker.lifecycle';
 import { RunExecutor } from './run-executor';
 import { RunQueue } from './run-queue';
@@ -15,46 +17,43 @@ import { RunsRepository } from './runs.repository';
 import { RunsService } from './runs.service';
 
 /**
- * The run engine: `RunsService` for every module (global), the runs API, this process's worker, and
- * the handler registry that `@OnRun` methods are collected into.
- * Needs ConfigModule, ClockModule, DatabaseModule and LocksModule from the app.
+ * The run engine: `RunsService` for the modules that start runs, the runs API, this process's
+ * worker, and the handler registry that `@OnRun` methods are collected into.
+ * A static module, imported by every module that starts runs: Nest builds it once, so there is one
+ * queue and one worker per process. Its tunables come from the (global) AppConfig; a test that
+ * needs shorter delays overrides `JOBS_OPTIONS` (`Test.createTestingModule(...).overrideProvider`,
+ * see test/integration/jobs/support/jobs-harness.ts) instead of configuring a second instance.
  */
-@Global()
-@Module({})
-export class JobsModule {
-  static forRoot(overrides: JobsOptionsOverrides = {}): DynamicModule {
-    return {
-      module: JobsModule,
-      imports: [DiscoveryModule],
-      controllers: [RunsController],
-      providers: [
-        { provide: JOBS_OPTIONS, inject: [APP_CONFIG], useFactory: (config: AppConfig) => resolveJobsOptions(config, overrides) },
-        {
-          provide: RunQueue,
-          inject: [JOBS_OPTIONS, APP_CONFIG],
-          useFactory: (options: JobsOptions, config: AppConfig): RunQueue => {
-            if (options.driver === 'in-process') return new InProcessRunQueue(options.concurrency);
-            if (!config.redisUrl) throw new Error('The BullMQ run queue needs REDIS_URL');
-            return new BullMqRunQueue({
-              redisUrl: config.redisUrl,
-              queueName: options.queueName,
-              prefix: options.queuePrefix,
-              concurrency: options.concurrency,
-              lockDurationMs: options.lockDurationMs,
-              stalledIntervalMs: options.stalledIntervalMs,
-              maxStalledCount: options.maxStalledCount,
-            });
-          },
-        },
-        JobHandlerRegistry,
-        JobHandlerDiscovery,
-        RunsRepository,
-        RunExecutor,
-        RunsService,
-        RunRecoveryService,
-        JobsWorkerLifecycle,
-      ],
-      exports: [RunsService, JobHandlerRegistry],
-    };
-  }
-}
+@Module({
+  imports: [DiscoveryModule, RequestContextModule, LocksModule],
+  controllers: [RunsController],
+  providers: [
+    { provide: JOBS_OPTIONS, inject: [APP_CONFIG], useFactory: (config: AppConfig) => resolveJobsOptions(config) },
+    {
+      provide: RunQueue,
+      inject: [JOBS_OPTIONS, APP_CONFIG],
+      useFactory: (options: JobsOptions, config: AppConfig): RunQueue => {
+        if (options.driver === 'in-process') return new InProcessRunQueue(options.concurrency);
+        if (!config.redisUrl) throw new Error('The BullMQ run queue needs REDIS_URL');
+        return new BullMqRunQueue({
+          redisUrl: config.redisUrl,
+          queueName: options.queueName,
+          prefix: options.queuePrefix,
+          concurrency: options.concurrency,
+          lockDurationMs: options.lockDurationMs,
+          stalledIntervalMs: options.stalledIntervalMs,
+          maxStalledCount: options.maxStalledCount,
+        });
+      },
+    },
+    JobHandlerRegistry,
+    JobHandlerDiscovery,
+    RunsRepository,
+    RunExecutor,
+    RunsService,
+    RunRecoveryService,
+    JobsWorkerLifecycle,
+  ],
+  exports: [RunsService, JobHandlerRegistry],
+})
+export class JobsModule {}

@@ -1,5 +1,5 @@
-// Tunables of the run engine. The app takes them from AppConfig; tests and the worker entry point
-// may override any of them through `JobsModule.forRoot(overrides)`.
+// Tunables of the run engine. The app takes them from AppConfig; tests may override any of them by
+// overriding the `JOBS_OPTIONS` provider with `resolveJobsOptions(config, overrides)`.
 import type { AppConfig } from '../config/app-config';
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from './run-retry-policy';
 

@@ -1,12 +1,12 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { REDIS_CLIENT } from '../redis/redis.module';
+import { REDIS_CLIENT, RedisModule } from '../redis/redis.module';
 import { InProcessLockService, LockService } from './lock.service';
 import { RedisLockService } from './redis-lock.service';
 
 /** `LockService`: Redis locks when Redis is configured (several instances), in-process otherwise. */
-@Global()
 @Module({
+  imports: [RedisModule],
   providers: [
     {
       provide: LockService,

@@ -9,6 +9,8 @@ import { RequestLoggingMiddleware } from './request-logging.middleware';
  * through it too), made injectable for structured records; the access line of every request
  * (`RequestLoggingMiddleware`); and the handler-level line of every request a controller handled
  * (`HandlerLoggingInterceptor`, registered globally here).
+ * Global on purpose, like the config and the clock: every module may log, and there is one logger
+ * per process, created before Nest.
  */
 @Global()
 @Module({})

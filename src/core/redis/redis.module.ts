@@ -1,4 +1,4 @@
-import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { RedisOutageLog } from './redis-outage-log';
@@ -28,7 +28,7 @@ class RedisLifecycle implements OnApplicationShutdown {
   }
 }
 
-@Global()
+/** Imported by each module that injects `REDIS_CLIENT`; one client per process (a static module). */
 @Module({
   providers: [
     {

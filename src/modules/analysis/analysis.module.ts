@@ -1,5 +1,10 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../../core/audit/audit.module';
+import { JobsModule } from '../../core/jobs/jobs.module';
 import { ConsentModule } from '../consent/consent.module';
+import { ComplianceEventsModule } from '../monitoring/compliance-events.module';
+import { RateLimitModule } from '../rate-limit/rate-limit.module';
+import { RedactionModule } from '../redaction/redaction.module';
 import { AnalysisRunService } from './analysis-run.service';
 import { AnalysisController } from './analysis.controller';
 import { AnalysisRepository } from './analysis.repository';
@@ -8,7 +13,7 @@ import { AnthropicSentimentClient } from './anthropic-sentiment.client';
 
 /** Sentiment analysis runs (`analysis.sentiment`) over the stored tweets, the monthly quota, and the results. */
 @Module({
-  imports: [ConsentModule],
+  imports: [AuditModule, ComplianceEventsModule, ConsentModule, JobsModule, RateLimitModule, RedactionModule],
   controllers: [AnalysisController],
   providers: [AnalysisService, AnalysisRepository, AnalysisRunService, AnthropicSentimentClient],
 })

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../../core/audit/audit.module';
 import { Clock } from '../../core/clock/clock';
 import { CryptoModule } from '../../core/crypto/crypto.module';
-import { REDIS_CLIENT } from '../../core/redis/redis.module';
+import { REDIS_CLIENT, RedisModule } from '../../core/redis/redis.module';
+import { ComplianceEventsModule } from '../monitoring/compliance-events.module';
 import { ConsentController } from './consent.controller';
 import { ConsentGuard } from './consent.guard';
 import { ConsentRepository } from './consent.repository';
@@ -18,7 +20,7 @@ import { XOAuthClient } from './x-oauth.client';
  * X or Anthropic data. Modules using those import this one.
  */
 @Module({
-  imports: [CryptoModule],
+  imports: [AuditModule, ComplianceEventsModule, CryptoModule, RedisModule],
   controllers: [TwitterConnectionController, ConsentController],
   providers: [
     ConsentRepository,

@@ -1,8 +1,15 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../../core/audit/audit.module';
+import { JobsModule } from '../../core/jobs/jobs.module';
 import { ExportBuilder } from './export-builder';
 import { ExportSigner } from './export-signer';
 import { ExportController } from './export.controller';
 import { ExportService } from './export.service';
 
-@Module({ controllers: [ExportController], providers: [ExportService, ExportBuilder, ExportSigner], exports: [ExportService] })
+@Module({
+  imports: [AuditModule, JobsModule],
+  controllers: [ExportController],
+  providers: [ExportService, ExportBuilder, ExportSigner],
+  exports: [ExportService],
+})
 export class ExportModule {}

@@ -1,8 +1,12 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { ComplianceEventsService } from './compliance-events.service';
 import { PersistentRateLimitRejectionRecorder } from './persistent-rejection.recorder';
 
-@Global()
+/**
+ * Records the compliance events Monitoring counts (rate-limit rejections, failed token refreshes,
+ * quota refusals). Separate from MonitoringModule so the modules that record events (rate limits,
+ * consent, analysis) need not import the monitoring checks.
+ */
 @Module({
   providers: [ComplianceEventsService, PersistentRateLimitRejectionRecorder],
   exports: [ComplianceEventsService, PersistentRateLimitRejectionRecorder],

@@ -4,8 +4,14 @@
 // counts lives in ComplianceEventsModule, which the rate limiter needs before this module loads.)
 import { BeforeApplicationShutdown, Inject, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import type Redis from 'ioredis';
+import { AuthModule } from '../../core/auth/auth.module';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
-import { REDIS_CLIENT } from '../../core/redis/redis.module';
+import { RequestContextModule } from '../../core/context/request-context.module';
+import { HealthModule } from '../../core/health/health.module';
+import { REDIS_CLIENT, RedisModule } from '../../core/redis/redis.module';
+import { SchedulingModule } from '../../core/scheduling/scheduling.module';
+import { RateLimitModule } from '../rate-limit/rate-limit.module';
+import { RedactionModule } from '../redaction/redaction.module';
 import { AlertNotifier } from './alert-notifier';
 import { AlertsController } from './alerts.controller';
 import { AlertsRepository, MikroOrmAlertsRepository } from './alerts.repository';
@@ -28,6 +34,16 @@ import { MemoryQueryCountStore, QueryCountStore, RedisQueryCountStore } from './
 import { BullMqQueueDepthProbe, QUEUE_DEPTH_PROBE, QueueDepthProbe } from './queue-depth.probe';
 
 @Module({
+  imports: [
+    // PassportModule's options, for MetricsAccessGuard (an AuthGuard('jwt') of its own).
+    AuthModule,
+    HealthModule,
+    RateLimitModule,
+    RedactionModule,
+    RedisModule,
+    RequestContextModule,
+    SchedulingModule,
+  ],
   controllers: [AlertsController, MetricsController],
   providers: [
     { provide: MONITORING_THRESHOLDS_TOKEN, useFactory: () => copyThresholds() },

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../../core/audit/audit.module';
+import { JobsModule } from '../../core/jobs/jobs.module';
 import { ConsentModule } from '../consent/consent.module';
 import { DataErasureService } from './data-erasure.service';
 import { PrivacyController } from './privacy.controller';
 
-@Module({ imports: [ConsentModule], controllers: [PrivacyController], providers: [DataErasureService] })
+@Module({ imports: [AuditModule, ConsentModule, JobsModule], controllers: [PrivacyController], providers: [DataErasureService] })
 export class PrivacyModule {}

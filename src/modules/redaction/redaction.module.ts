@@ -1,8 +1,10 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { RedactionService } from './redaction.service';
 
-// Global: every module logs, audits or builds prompts, and none should have to import this.
-@Global()
+/**
+ * `RedactionService` for the modules that inject it (Analysis' prompts, Monitoring's metrics).
+ * The logger calls the redaction functions directly, so nothing else needs this module.
+ */
 @Module({
   providers: [RedactionService],
   exports: [RedactionService],

@@ -1,9 +1,12 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../../core/audit/audit.module';
+import { SchedulingModule } from '../../core/scheduling/scheduling.module';
 import { RetentionController } from './retention.controller';
 import { RetentionScheduler } from './retention.scheduler';
 import { RetentionService } from './retention.service';
 
 @Module({
+  imports: [AuditModule, SchedulingModule],
   controllers: [RetentionController],
   providers: [RetentionService, RetentionScheduler],
   exports: [RetentionService],

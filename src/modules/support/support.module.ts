@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../../core/audit/audit.module';
 import { SupportController } from './support.controller';
 import { SupportService } from './support.service';
 
-@Module({ controllers: [SupportController], providers: [SupportService] })
+@Module({ imports: [AuditModule], controllers: [SupportController], providers: [SupportService] })
 export class SupportModule {}

@@ -1,7 +1,11 @@
 import { Module } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { REDIS_CLIENT } from '../../core/redis/redis.module';
+import { AuditModule } from '../../core/audit/audit.module';
+import { JobsModule } from '../../core/jobs/jobs.module';
+import { REDIS_CLIENT, RedisModule } from '../../core/redis/redis.module';
+import { SchedulingModule } from '../../core/scheduling/scheduling.module';
 import { ConsentModule } from '../consent/consent.module';
+import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { X_CIRCUIT_BREAKER_DEFAULTS } from './circuit-breaker';
 import { CircuitBreakerStore, MemoryCircuitBreakerStore, RedisCircuitBreakerStore } from './circuit-breaker.store';
 import { TwitterDeletionScheduler } from './twitter-deletion.scheduler';
@@ -19,7 +23,7 @@ import { X_CIRCUIT_BREAKER_OPTIONS, XCircuitBreaker } from './x-circuit-breaker'
  * Redis when there is one.
  */
 @Module({
-  imports: [ConsentModule],
+  imports: [AuditModule, ConsentModule, JobsModule, RateLimitModule, RedisModule, SchedulingModule],
   controllers: [TwitterController],
   providers: [
     TwitterService,

@@ -2,8 +2,8 @@
 // the test handlers: server mode (real PostgreSQL + Redis/BullMQ, a queue of the test's own) or
 // embedded mode (PGlite under a temporary DATA_DIR, the in-process runner).
 import { EntityManager } from '@mikro-orm/postgresql';
-import { INestApplicationContext, Module, ModuleMetadata } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { INestApplicationContext, ModuleMetadata } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
 import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,20 +11,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { ClockModule } from '../../../../src/core/clock/clock.module';
-import { AppConfig } from '../../../../src/core/config/app-config';
+import { APP_CONFIG, AppConfig } from '../../../../src/core/config/app-config';
 import { ConfigModule } from '../../../../src/core/config/config.module';
 import { loadConfig } from '../../../../src/core/config/load-config';
 import { DatabaseModule } from '../../../../src/core/database/database.module';
 import { RunLog } from '../../../../src/core/jobs/entities/run-log.entity';
 import { WorkflowRun } from '../../../../src/core/jobs/entities/workflow-run.entity';
 import { JobsModule } from '../../../../src/core/jobs/jobs.module';
-import { JobsOptionsOverrides } from '../../../../src/core/jobs/jobs.options';
+import { JOBS_OPTIONS, JobsOptionsOverrides, resolveJobsOptions } from '../../../../src/core/jobs/jobs.options';
 import { RunQueue } from '../../../../src/core/jobs/run-queue';
 import { RunsService } from '../../../../src/core/jobs/runs.service';
-import { LocksModule } from '../../../../src/core/locks/locks.module';
 import { AppLogger } from '../../../../src/core/logging/app-logger';
 import { LoggingModule } from '../../../../src/core/logging/logging.module';
-import { RedisModule } from '../../../../src/core/redis/redis.module';
 import { ENTITIES } from '../../../../src/entities';
 import {
   TEST_DATABASE_URL,
@@ -82,9 +80,6 @@ export function uniqueQueueName(label: string): string {
   return `test-runs-${label}-${process.pid}-${randomBytes(4).toString('hex')}`;
 }
 
-@Module({})
-class JobsHarnessModule {}
-
 export async function startJobsHarness(options: JobsHarnessOptions): Promise<JobsHarness> {
   const queueName = options.queueName ?? uniqueQueueName(options.mode);
   const redisUrl = options.redisUrl ?? TEST_REDIS_URL;
@@ -108,23 +103,24 @@ export async function startJobsHarness(options: JobsHarnessOptions): Promise<Job
     },
   });
   const logger = new AppLogger({ level: 'info', destination: sink });
-  const context = await NestFactory.createApplicationContext(
-    {
-      module: JobsHarnessModule,
-      imports: [
-        ConfigModule.forRoot(config),
-        LoggingModule.forRoot(logger),
-        ClockModule,
-        DatabaseModule.forRoot({ entities: ENTITIES }),
-        RedisModule,
-        LocksModule,
-        JobsModule.forRoot({ ...FAST_JOBS, ...options.overrides }),
-        TestJobsModule,
-        ...(options.imports ?? []),
-      ],
-    },
-    { logger, abortOnError: false },
-  );
+  const overrides: JobsOptionsOverrides = { ...FAST_JOBS, ...options.overrides };
+  // JobsModule takes its tunables from the config; the harness's short delays replace them.
+  const testingModule = await Test.createTestingModule({
+    imports: [
+      ConfigModule.forRoot(config),
+      LoggingModule.forRoot(logger),
+      ClockModule,
+      DatabaseModule.forRoot({ entities: ENTITIES }),
+      JobsModule,
+      TestJobsModule,
+      ...(options.imports ?? []),
+    ],
+  })
+    .setLogger(logger)
+    .overrideProvider(JOBS_OPTIONS)
+    .useFactory({ factory: (appConfig: AppConfig) => resolveJobsOptions(appConfig, overrides), inject: [APP_CONFIG] })
+    .compile();
+  const context: INestApplicationContext = await testingModule.init();
   const rootEm = context.get(EntityManager);
   const em = () => rootEm.fork();
   const findRun = (id: string) => em().findOne(WorkflowRun, { id }, { disableIdentityMap: true });
