@@ -210,6 +210,8 @@ async function main(): Promise<void> {
     JWT_SECRET,
     ENCRYPTION_KEYS: `bench:${Buffer.alloc(32, 9).toString('base64')}`,
     EXPORT_SIGNING_KEY: 'bench-export-signing-key-0123456789abcdef',
+    AUDIT_KEY: 'bench-audit-key-that-is-long-enough-0123456789',
+    PSEUDONYM_KEY: 'bench-pseudonym-key-that-is-long-enough-0123456789',
     HTTP_REQUESTS_PER_MINUTE: '100000000',
     RUNS_QUEUE_NAME: `bench-runs-${randomUUID()}`,
     PUBLIC_BASE_URL: 'http://127.0.0.1:3000',

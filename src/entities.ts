@@ -8,6 +8,7 @@ import { RunLog } from './core/jobs/entities/run-log.entity';
 import { WorkflowRun } from './core/jobs/entities/workflow-run.entity';
 import { User } from './core/users/user.entity';
 import { Analysis } from './modules/analysis/entities/analysis.entity';
+import { AnalysisQuotaUsage } from './modules/analysis/entities/analysis-quota-usage.entity';
 import { BillingEvent } from './modules/billing/entities/billing-event.entity';
 import { BillingRecord } from './modules/billing/entities/billing-record.entity';
 import { Subscription } from './modules/billing/entities/subscription.entity';
@@ -31,6 +32,7 @@ export const ENTITIES: OrmEntities = [
   BillingEvent,
   Tweet,
   Analysis,
+  AnalysisQuotaUsage,
   Alert,
   ComplianceEvent,
   DataExport,

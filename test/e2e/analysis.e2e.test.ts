@@ -255,6 +255,24 @@ describe('Analysis (server mode, fake Anthropic)', () => {
     expect(fakeAnthropic.requests).toHaveLength(0);
   });
 
+  it('should keep counting the month after delete-my-data: erasing, reconnecting and resyncing do not start the quota over', async () => {
+    const account = await ingestedAccount(sut, fakeX, 5);
+    const run = await waitForRun(sut, await analyse(account.userId));
+    expect(run.state).toBe('COMPLETED');
+
+    const erased = await sut.http.post('/api/privacy/delete-my-data').set(bearer(account.userId));
+    expect(erased.status).toBe(200);
+    expect(await count(sut, 'from analyses where user_id = ?', [account.userId])).toBe(0);
+    await connectXAccount(sut, fakeX, { userId: account.userId, subscriptionStatus: null });
+    const quota = await sut.http.get('/api/analysis/quota').set(bearer(account.userId));
+
+    expect(quota.body).toMatchObject({ tier: 'basic', used: 1, limit: 100 });
+    // The counter names no one: a keyed hash, not the id, and only this month's row.
+    const rows = await sut.em().getConnection().execute('select subject, month, used from analysis_quota_usage');
+    expect(rows).toEqual([{ subject: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), month: expect.anything(), used: 1 }]);
+    expect(JSON.stringify(rows)).not.toContain(account.userId);
+  });
+
   it("should not count last month's analyses, and should count runs still under way", async () => {
     const account = await ingestedAccount(sut, fakeX, 3);
     const month = quotaMonthOf(new Date());

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RETENTION_DAYS, SOFT_DELETE_GRACE_DAYS } from '../../src/modules/retention/retention-policy';
 import { RetentionService } from '../../src/modules/retention/retention.service';
@@ -107,6 +107,47 @@ describe('Retention cleanup', () => {
     await retention.cleanupExpiredRecords(NOW);
     expect(existsSync(join(sut.config.dataDir, relative))).toBe(false);
     expect(await count('data_exports', 'deleted_at is not null')).toBe(1);
+  });
+
+  it('should remove export files no live row accounts for, and say how many (a dry run only counts)', async () => {
+    const exportsDir = join(sut.config.dataDir, 'exports');
+    // Files earlier tests left behind lost their rows when the database was reset: start empty.
+    rmSync(exportsDir, { recursive: true, force: true });
+    mkdirSync(exportsDir, { recursive: true });
+    const file = (id: string) => join(exportsDir, `${id}.json`);
+    // The admin route runs at the real time: these rows are new, so no category expires them.
+    const now = new Date();
+    const plantExport = async (id: string, status: string, runState: string | null, filePath: string | null) => {
+      const runId = runState ? randomUUID() : null;
+      if (runId) {
+        await sql(
+          "insert into workflow_runs (id, user_id, flow, job_name, state, attempts, max_attempts, created_at, updated_at) values (?, 'u1', 'export', 'export.build', ?, 1, 5, ?, ?)",
+          [runId, runState, now, now],
+        );
+      }
+      await sql('insert into data_exports (id, user_id, status, file_path, run_id, created_at) values (?, ?, ?, ?, ?, ?)', [id, 'u1', status, filePath, runId, now]);
+    };
+    const [ready, building, crashed, rowless, erased] = Array.from({ length: 5 }, () => randomUUID());
+    await plantExport(ready, 'ready', 'COMPLETED', `exports/${ready}.json`);
+    await plantExport(building, 'pending', 'RUNNING', null);
+    await plantExport(crashed, 'pending', 'FAILED', null);
+    await plantExport(erased, 'ready', 'COMPLETED', `exports/${erased}.json`);
+    await sql('update data_exports set deleted_at = ? where id = ?', [now, erased]);
+    for (const id of [ready, building, crashed, rowless, erased]) writeFileSync(file(id), '{"tweets":["a copy of someone"]}');
+    writeFileSync(join(exportsDir, 'notes.txt'), 'not an export');
+
+    const dryRun = await sut.http.post('/api/admin/retention/run?dryRun=true').set(admin());
+    expect(dryRun.body.orphanedExportFiles).toBe(3);
+    expect([ready, building, crashed, rowless, erased].every((id) => existsSync(file(id)))).toBe(true);
+
+    const run = await sut.http.post('/api/admin/retention/run').set(admin());
+
+    expect(run.body.orphanedExportFiles).toBe(3);
+    expect([ready, building].every((id) => existsSync(file(id)))).toBe(true);
+    expect([crashed, rowless, erased].some((id) => existsSync(file(id)))).toBe(false);
+    expect(existsSync(join(exportsDir, 'notes.txt'))).toBe(true);
+    const [completed] = await sql("select details from audit_log where action = 'Retention cleanup completed' order by id desc limit 1");
+    expect(completed.details).toMatchObject({ orphanedExportFiles: 3 });
   });
 
   it('should soft-delete data of revoked consent and of subscriptions cancelled over 30 days ago', async () => {

@@ -16,7 +16,7 @@ import { AppConfig } from '../../src/core/config/app-config';
 import { loadConfig } from '../../src/core/config/load-config';
 import { createApp } from '../../src/create-app';
 import { AppLogger } from '../../src/core/logging/app-logger';
-import { TEST_DATABASE_URL, TEST_ENCRYPTION_KEYS, TEST_EXPORT_SIGNING_KEY, TEST_JWT_SECRET, TEST_REDIS_URL } from './test-env';
+import { TEST_DATABASE_URL, TEST_ENCRYPTION_KEYS, TEST_EXPORT_SIGNING_KEY, TEST_AUDIT_KEY, TEST_PSEUDONYM_KEY, TEST_JWT_SECRET, TEST_REDIS_URL } from './test-env';
 
 export interface TestAppOptions {
   mode?: 'server' | 'embedded';
@@ -50,6 +50,8 @@ export async function startTestApp({ mode = 'server', env = {}, clock }: TestApp
     JWT_SECRET: TEST_JWT_SECRET,
     ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
     EXPORT_SIGNING_KEY: TEST_EXPORT_SIGNING_KEY,
+    AUDIT_KEY: TEST_AUDIT_KEY,
+    PSEUDONYM_KEY: TEST_PSEUDONYM_KEY,
     // Throttling is per user and shared through Redis across test runs; tests of it set their own.
     HTTP_REQUESTS_PER_MINUTE: '1000000',
     // A run queue per app: suites running at the same time must not execute each other's runs.

@@ -9,3 +9,5 @@ export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 export const TEST_ENCRYPTION_KEYS = `test1:${Buffer.alloc(32, 7).toString('base64')}`;
 export const TEST_EXPORT_SIGNING_KEY = 'test-export-signing-key-0123456789abcdef';
+export const TEST_AUDIT_KEY = 'test-audit-key-that-is-long-enough-0123456789';
+export const TEST_PSEUDONYM_KEY = 'test-pseudonym-key-that-is-long-enough-0123456789';

@@ -35,6 +35,10 @@ export interface AppConfig {
   /** The first key encrypts; all of them decrypt. */
   encryptionKeys: EncryptionKey[];
   exportSigningKey: string;
+  /** Keys the audit log's hash chain (AUDIT_KEY): without it, rewriting the chain is detectable. */
+  auditKey: string;
+  /** Keys hashes that must name no one (PSEUDONYM_KEY): quota counters, pseudonymised rows. */
+  pseudonymKey: string;
   twitter: {
     clientId: string | undefined;
     clientSecret: string | undefined;

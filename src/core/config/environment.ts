@@ -11,6 +11,8 @@ export const SENSITIVE_VARIABLES = new Set([
   'JWT_SECRET',
   'ENCRYPTION_KEYS',
   'EXPORT_SIGNING_KEY',
+  'AUDIT_KEY',
+  'PSEUDONYM_KEY',
   'TWITTER_CLIENT_SECRET',
   'ANTHROPIC_API_KEY',
   'STRIPE_WEBHOOK_SECRET',
@@ -56,6 +58,10 @@ export class EnvironmentVariables {
 
   @IsOptional() @IsString() @MinLength(32, { message: 'EXPORT_SIGNING_KEY must be at least 32 characters' })
   EXPORT_SIGNING_KEY?: string;
+  @IsOptional() @IsString() @MinLength(32, { message: 'AUDIT_KEY must be at least 32 characters' })
+  AUDIT_KEY?: string;
+  @IsOptional() @IsString() @MinLength(32, { message: 'PSEUDONYM_KEY must be at least 32 characters' })
+  PSEUDONYM_KEY?: string;
 
   @IsOptional() @IsUrl(HTTP_URL) PUBLIC_BASE_URL?: string;
   @IsOptional()

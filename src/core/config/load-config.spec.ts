@@ -11,6 +11,8 @@ const PRODUCTION = {
   JWT_SECRET: 'x'.repeat(40),
   ENCRYPTION_KEYS: `k2:${KEY},k1:${Buffer.alloc(32, 2).toString('base64')}`,
   EXPORT_SIGNING_KEY: 'y'.repeat(40),
+  AUDIT_KEY: 'a'.repeat(40),
+  PSEUDONYM_KEY: 'p'.repeat(40),
 };
 
 function problemsOf(env: Record<string, string>): string[] {
@@ -47,7 +49,7 @@ describe(loadConfig.name, () => {
     expect(sut.encryptionKeys.map((key) => key.id)).toEqual(['k2', 'k1']);
   });
 
-  it.each(['JWT_SECRET', 'ENCRYPTION_KEYS', 'EXPORT_SIGNING_KEY', 'DATABASE_URL'])(
+  it.each(['JWT_SECRET', 'ENCRYPTION_KEYS', 'EXPORT_SIGNING_KEY', 'AUDIT_KEY', 'PSEUDONYM_KEY', 'DATABASE_URL'])(
     'should refuse to start in production without %s, naming it',
     (name) => {
       const env: Record<string, string> = { ...PRODUCTION, DATA_DIR: dataDir };
@@ -110,7 +112,7 @@ describe('loadConfig: secrets that every instance must share', () => {
     expect(problemsOf(env)).toEqual(['JWT_JWKS_URL must be an https URL in production']);
   });
 
-  it.each(['JWT_SECRET', 'ENCRYPTION_KEYS', 'EXPORT_SIGNING_KEY'])(
+  it.each(['JWT_SECRET', 'ENCRYPTION_KEYS', 'EXPORT_SIGNING_KEY', 'AUDIT_KEY', 'PSEUDONYM_KEY'])(
     'should refuse server mode without %s even outside production, and generate nothing',
     (name) => {
       const env: Record<string, string> = { ...PRODUCTION, NODE_ENV: 'development', DATA_DIR: dataDir };
@@ -152,6 +154,8 @@ describe(describeEnvironment.name, () => {
       JWT_SECRET: '********',
       ENCRYPTION_KEYS: '********',
       EXPORT_SIGNING_KEY: '********',
+      AUDIT_KEY: '********',
+      PSEUDONYM_KEY: '********',
     });
   });
 });

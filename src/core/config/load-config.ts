@@ -18,8 +18,8 @@ const DEFAULT_MODEL_PRO = 'claude-opus-4-1';
 type Env = Record<string, string | undefined>;
 
 /** Secrets every instance must be given rather than generate (JWT stands for JWT_SECRET or JWT_JWKS_URL). */
-export type RequiredSecret = 'JWT' | 'ENCRYPTION_KEYS' | 'EXPORT_SIGNING_KEY';
-const ALL_SECRETS: readonly RequiredSecret[] = ['JWT', 'ENCRYPTION_KEYS', 'EXPORT_SIGNING_KEY'];
+export type RequiredSecret = 'JWT' | 'ENCRYPTION_KEYS' | 'EXPORT_SIGNING_KEY' | 'AUDIT_KEY' | 'PSEUDONYM_KEY';
+const ALL_SECRETS: readonly RequiredSecret[] = ['JWT', 'ENCRYPTION_KEYS', 'EXPORT_SIGNING_KEY', 'AUDIT_KEY', 'PSEUDONYM_KEY'];
 
 export interface LoadConfigOptions {
   /**
@@ -49,6 +49,8 @@ export function loadConfig(env: Env = process.env, { requiredSecrets = ALL_SECRE
     if (missing('JWT') && !vars.JWT_SECRET && !vars.JWT_JWKS_URL) problems.push(`JWT_SECRET or JWT_JWKS_URL is required ${where}`);
     if (missing('ENCRYPTION_KEYS') && !vars.ENCRYPTION_KEYS) problems.push(`ENCRYPTION_KEYS is required ${where}`);
     if (missing('EXPORT_SIGNING_KEY') && !vars.EXPORT_SIGNING_KEY) problems.push(`EXPORT_SIGNING_KEY is required ${where}`);
+    if (missing('AUDIT_KEY') && !vars.AUDIT_KEY) problems.push(`AUDIT_KEY is required ${where}`);
+    if (missing('PSEUDONYM_KEY') && !vars.PSEUDONYM_KEY) problems.push(`PSEUDONYM_KEY is required ${where}`);
   }
   if (nodeEnv === 'production' && vars.JWT_JWKS_URL) {
     // An identity provider's keys sign tokens for more than this app: pin whose tokens, for whom,
@@ -62,7 +64,8 @@ export function loadConfig(env: Env = process.env, { requiredSecrets = ALL_SECRE
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
   // Outside production, secrets nobody configured come from DATA_DIR (generated on first start).
-  const needsDevSecrets = !vars.ENCRYPTION_KEYS || !vars.EXPORT_SIGNING_KEY || (!vars.JWT_SECRET && !vars.JWT_JWKS_URL);
+  const needsDevSecrets =
+    !vars.ENCRYPTION_KEYS || !vars.EXPORT_SIGNING_KEY || !vars.AUDIT_KEY || !vars.PSEUDONYM_KEY || (!vars.JWT_SECRET && !vars.JWT_JWKS_URL);
   const dev = needsDevSecrets ? loadOrCreateDevSecrets(dataDir) : undefined;
   const port = vars.PORT ?? 3000;
   const host = vars.HOST ?? '127.0.0.1';
@@ -86,6 +89,8 @@ export function loadConfig(env: Env = process.env, { requiredSecrets = ALL_SECRE
     },
     encryptionKeys: encryptionKeys.length > 0 ? encryptionKeys : parseEncryptionKeys(dev!.ENCRYPTION_KEYS, []),
     exportSigningKey: vars.EXPORT_SIGNING_KEY ?? dev!.EXPORT_SIGNING_KEY,
+    auditKey: vars.AUDIT_KEY ?? dev!.AUDIT_KEY,
+    pseudonymKey: vars.PSEUDONYM_KEY ?? dev!.PSEUDONYM_KEY,
     twitter: {
       clientId: vars.TWITTER_CLIENT_ID,
       clientSecret: vars.TWITTER_CLIENT_SECRET,
@@ -193,6 +198,8 @@ class EnvironmentVariablesKeys implements Record<keyof EnvironmentVariables, tru
   JWT_AUDIENCE = true as const;
   ENCRYPTION_KEYS = true as const;
   EXPORT_SIGNING_KEY = true as const;
+  AUDIT_KEY = true as const;
+  PSEUDONYM_KEY = true as const;
   PUBLIC_BASE_URL = true as const;
   TRUST_PROXY = true as const;
   TWITTER_CLIENT_ID = true as const;

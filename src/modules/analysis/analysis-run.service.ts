@@ -2,6 +2,8 @@
 // analyse them (Anthropic with the tier's model, or the local lexicon without an API key),
 // validate the answer strictly, then store the result (refs mapped back to tweet ids) and audit it
 // in one transaction. A bad answer fails the run and stores nothing.
+import { Pseudonyms } from '../../core/crypto/pseudonyms';
+import { quotaMonthOf } from './analysis-quota';
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditService } from '../../core/audit/audit.service';
 import { Clock } from '../../core/clock/clock';
@@ -44,6 +46,7 @@ export class AnalysisRunService {
     private readonly anthropic: AnthropicSentimentClient,
     private readonly redaction: RedactionService,
     private readonly audit: AuditService,
+    private readonly pseudonyms: Pseudonyms,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -101,6 +104,7 @@ export class AnalysisRunService {
         tweets: answer.tweets.map((tweet) => ({ tweetId: refs.get(tweet.ref) as string, sentiment: tweet.sentiment, score: tweet.score })),
         createdAt: this.clock.now(),
       });
+      await this.analyses.recordQuotaUse(this.pseudonyms.of(userId), quotaMonthOf(stored.createdAt));
       await this.audit.audit(userId, 'Sentiment analysis completed', 'analysis', {
         analysisId: stored.id,
         provider,

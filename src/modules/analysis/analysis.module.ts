@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../../core/audit/audit.module';
+import { CryptoModule } from '../../core/crypto/crypto.module';
 import { JobsModule } from '../../core/jobs/jobs.module';
 import { ConsentModule } from '../consent/consent.module';
 import { ComplianceEventsModule } from '../monitoring/compliance-events.module';
@@ -13,7 +14,7 @@ import { AnthropicSentimentClient } from './anthropic-sentiment.client';
 
 /** Sentiment analysis runs (`analysis.sentiment`) over the stored tweets, the monthly quota, and the results. */
 @Module({
-  imports: [AuditModule, ComplianceEventsModule, ConsentModule, JobsModule, RateLimitModule, RedactionModule],
+  imports: [AuditModule, ComplianceEventsModule, ConsentModule, CryptoModule, JobsModule, RateLimitModule, RedactionModule],
   controllers: [AnalysisController],
   providers: [AnalysisService, AnalysisRepository, AnalysisRunService, AnthropicSentimentClient],
 })

@@ -33,9 +33,32 @@ export class AnalysisRepository {
     await this.current.execute('select pg_advisory_xact_lock(?, ?)', [QUOTA_LOCK_CLASS, key]);
   }
 
-  /** Analyses stored in the month; soft-deleted ones still count (deleting a result gives no quota back). */
-  countInMonth(userId: string, month: QuotaMonth): Promise<number> {
-    return this.current.count(Analysis, { userId, createdAt: { $gte: month.start, $lt: month.end } }, { filters: false });
+  /**
+   * Runs used in the month: the pseudonymous counter, which erasure does not reset, or the analyses
+   * stored (soft-deleted ones too) where those are more (months counted before the counter existed).
+   */
+  async countInMonth(userId: string, subject: string, month: QuotaMonth): Promise<number> {
+    const [row] = await this.current.execute<{ used: number }[]>(
+      `select greatest(
+         coalesce((select used from analysis_quota_usage where subject = ? and month = ?), 0),
+         (select count(*)::int from analyses where user_id = ? and created_at >= ? and created_at < ?)) as used`,
+      [subject, monthKey(month), userId, month.start, month.end],
+    );
+    return row?.used ?? 0;
+  }
+
+  /**
+   * Counts one run against the month, in the caller's transaction (the one that stores the
+   * analysis). Months before the previous one are dropped on the way: nothing needs them.
+   */
+  async recordQuotaUse(subject: string, month: QuotaMonth): Promise<void> {
+    const previous = monthKey({ start: new Date(Date.UTC(month.start.getUTCFullYear(), month.start.getUTCMonth() - 1, 1)) });
+    await this.current.execute('delete from analysis_quota_usage where subject = ? and month < ?', [subject, previous]);
+    await this.current.execute(
+      `insert into analysis_quota_usage (subject, month, used) values (?, ?, 1)
+       on conflict (subject, month) do update set used = analysis_quota_usage.used + 1`,
+      [subject, monthKey(month)],
+    );
   }
 
   /**
@@ -44,14 +67,16 @@ export class AnalysisRepository {
    * it ends. A run whose analysis is already stored (it is about to complete) counts once, as stored.
    * Two statements could each miss a run completing between them.
    */
-  async quotaUsage(userId: string, month: QuotaMonth): Promise<{ used: number; inFlight: number }> {
+  async quotaUsage(userId: string, subject: string, month: QuotaMonth): Promise<{ used: number; inFlight: number }> {
     const [row] = await this.current.execute<{ used: number; in_flight: number }[]>(
       `select
-         (select count(*)::int from analyses a where a.user_id = ? and a.created_at >= ? and a.created_at < ?) as used,
+         greatest(
+           coalesce((select used from analysis_quota_usage where subject = ? and month = ?), 0),
+           (select count(*)::int from analyses a where a.user_id = ? and a.created_at >= ? and a.created_at < ?)) as used,
          (select count(*)::int from workflow_runs r
            where r.user_id = ? and r.job_name = ? and r.state in (?, ?) and r.deleted_at is null
              and not exists (select 1 from analyses a where a.run_id = r.id)) as in_flight`,
-      [userId, month.start, month.end, userId, JobName.AnalysisSentiment, RunState.PENDING, RunState.RUNNING],
+      [subject, monthKey(month), userId, month.start, month.end, userId, JobName.AnalysisSentiment, RunState.PENDING, RunState.RUNNING],
     );
     return { used: row?.used ?? 0, inFlight: row?.in_flight ?? 0 };
   }
@@ -93,4 +118,9 @@ export class AnalysisRepository {
   ): Promise<Pick<Analysis, P>[]> {
     return listQuery(this.current, Analysis, fields).ownedBy(userId).newestFirst('createdAt', 'id', limit, before).rows();
   }
+}
+
+/** The month's first day as `YYYY-MM-DD` (a date column compares exactly with it). */
+function monthKey(month: Pick<QuotaMonth, 'start'>): string {
+  return month.start.toISOString().slice(0, 10);
 }

@@ -1,5 +1,6 @@
 // What the Analysis routes do: start an analysis run within the tier's monthly quota, list the
 // caller's analyses, and report the quota.
+import { Pseudonyms } from '../../core/crypto/pseudonyms';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../../core/clock/clock';
@@ -28,6 +29,7 @@ export class AnalysisService {
     private readonly analyses: AnalysisRepository,
     private readonly runs: RunsService,
     private readonly complianceEvents: ComplianceEventsService,
+    private readonly pseudonyms: Pseudonyms,
     private readonly clock: Clock,
   ) {}
 
@@ -45,7 +47,7 @@ export class AnalysisService {
       const subscription = await this.analyses.currentSubscription(userId);
       if (!subscription || !ACTIVE_SUBSCRIPTION_STATUSES.includes(subscription.status)) throw ConsentException.subscriptionInactive();
       const limit = ANALYSIS_MONTHLY_QUOTA[subscription.tier];
-      const { used, inFlight } = await this.analyses.quotaUsage(userId, month);
+      const { used, inFlight } = await this.analyses.quotaUsage(userId, this.pseudonyms.of(userId), month);
       if (used + inFlight >= limit) return { admitted: false as const, tier: subscription.tier, used, inFlight, limit };
       const run = await this.runs.createRun(RunFlow.ANALYSIS, JobName.AnalysisSentiment, userId, { userId }, { maxAttempts: ANALYSIS_MAX_ATTEMPTS });
       return { admitted: true as const, runId: run.id };
@@ -78,7 +80,7 @@ export class AnalysisService {
     const active = subscription !== null && ACTIVE_SUBSCRIPTION_STATUSES.includes(subscription.status);
     return {
       tier: subscription?.tier ?? null,
-      used: await this.analyses.countInMonth(userId, month),
+      used: await this.analyses.countInMonth(userId, this.pseudonyms.of(userId), month),
       limit: active ? ANALYSIS_MONTHLY_QUOTA[subscription.tier] : 0,
       resetsAt: month.end.toISOString(),
     };

@@ -1,5 +1,10 @@
-import { rm } from 'node:fs/promises';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { readdir, rm } from 'node:fs/promises';
 import { isAbsolute, join, normalize, sep } from 'node:path';
+
+/** Where export files live, relative to DATA_DIR. */
+export const EXPORTS_DIR = 'exports';
+const EXPORT_FILE = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.json$/;
 
 /**
  * Removes an export file given its path relative to DATA_DIR (as `data_exports.file_path` stores
@@ -10,4 +15,34 @@ export async function removeExportFile(dataDir: string, relativePath: string): P
   const path = normalize(join(dataDir, relativePath));
   if (isAbsolute(relativePath) || !path.startsWith(root)) return;
   await rm(path, { force: true });
+}
+
+/**
+ * Removes export files that no live row accounts for: a delete that failed after the erasure
+ * committed, or a build that crashed, would otherwise leave a full copy of someone's data on disk
+ * that nothing points to. A file is kept while its row is ready (and names it) or its build is
+ * still queued or running. Returns how many files were (or, on a dry run, would be) removed.
+ */
+export async function sweepOrphanedExportFiles(em: EntityManager, dataDir: string, { dryRun = false } = {}): Promise<number> {
+  const names = await readdir(join(dataDir, EXPORTS_DIR)).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [] as string[];
+    throw error;
+  });
+  const ids = names.map((name) => EXPORT_FILE.exec(name)?.[1]).filter((id): id is string => id !== undefined);
+  const live = new Set<string>();
+  for (let start = 0; start < ids.length; start += 1000) {
+    const batch = ids.slice(start, start + 1000);
+    const rows = await em.execute<{ id: string }[]>(
+      `select e.id from data_exports e left join workflow_runs r on r.id = e.run_id
+        where e.id in (${batch.map(() => '?').join(', ')}) and e.deleted_at is null
+          and ((e.status = 'ready' and e.file_path = ('${EXPORTS_DIR}/' || e.id::text || '.json'))
+            or (e.status = 'pending' and r.state in ('PENDING', 'RUNNING')))`,
+      batch,
+    );
+    for (const row of rows) live.add(row.id);
+  }
+  // Anything else in the folder (a temporary file, a file of another shape) is no export and is left alone.
+  const orphans = ids.filter((id) => !live.has(id));
+  if (!dryRun) await Promise.all(orphans.map((id) => removeExportFile(dataDir, join(EXPORTS_DIR, `${id}.json`))));
+  return orphans.length;
 }

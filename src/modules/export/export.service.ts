@@ -16,12 +16,11 @@ import { RunsService } from '../../core/jobs/runs.service';
 import { ExportStatusDto, ExportStartedDto } from './dto/export.dto';
 import { DataExport } from './entities/data-export.entity';
 import { ExportBuilder } from './export-builder';
-import { removeExportFile } from './export-files';
+import { EXPORTS_DIR, removeExportFile } from './export-files';
 import { ExportSigner } from './export-signer';
 import { ExportDailyLimitError, ExportLinkExpiredError, ExportLinkInvalidError, ExportNotFoundError } from './export.exception';
 
 export const EXPORT_LINK_VALIDITY_MS = 24 * 60 * 60 * 1000;
-export const EXPORTS_DIR = 'exports';
 const DAY_MS = 24 * 60 * 60 * 1000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

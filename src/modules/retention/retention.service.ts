@@ -8,7 +8,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { AuditService } from '../../core/audit/audit.service';
 import { Clock } from '../../core/clock/clock';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
-import { removeExportFile } from '../export/export-files';
+import { removeExportFile, sweepOrphanedExportFiles } from '../export/export-files';
 import {
   RETENTION_CATEGORIES,
   RETENTION_DAYS,
@@ -34,6 +34,8 @@ export interface RetentionCategoryResult {
 export interface RetentionRunResult {
   dryRun: boolean;
   categories: RetentionCategoryResult[];
+  /** Export files no live row accounted for, removed (or, on a dry run, found); null when the sweep failed. */
+  orphanedExportFiles: number | null;
 }
 
 export interface RetentionRunOptions {
@@ -88,12 +90,26 @@ export class RetentionService {
       }
       categories.push(result);
     }
+    const orphanedExportFiles = await this.sweepExportFiles(dryRun);
     if (!dryRun) {
       await this.audit.audit(null, RETENTION_COMPLETED_ACTION, 'retention', {
         failedCategories: categories.filter((c) => c.error).map((c) => c.category),
+        orphanedExportFiles,
       });
     }
-    return { dryRun, categories };
+    return { dryRun, categories, orphanedExportFiles };
+  }
+
+  /** Like a category: a failure is logged and the run goes on. */
+  private async sweepExportFiles(dryRun: boolean): Promise<number | null> {
+    try {
+      const removed = await sweepOrphanedExportFiles(this.em.fork(), this.config.dataDir, { dryRun });
+      if (removed > 0) this.logger.warn({ msg: dryRun ? 'orphaned export files found' : 'orphaned export files removed', count: removed });
+      return removed;
+    } catch (error) {
+      this.logger.error({ msg: 'the sweep of orphaned export files failed' }, error instanceof Error ? error : undefined);
+      return null;
+    }
   }
 
   private async cleanupCategory(

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verify } from 'jsonwebtoken';
-import { TEST_DATABASE_URL, TEST_ENCRYPTION_KEYS, TEST_EXPORT_SIGNING_KEY, TEST_JWT_SECRET } from '../../utils/test-env';
+import { TEST_DATABASE_URL, TEST_ENCRYPTION_KEYS, TEST_EXPORT_SIGNING_KEY, TEST_AUDIT_KEY, TEST_PSEUDONYM_KEY, TEST_JWT_SECRET } from '../../utils/test-env';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -60,6 +60,8 @@ describe('CLI', () => {
       JWT_SECRET: TEST_JWT_SECRET,
       ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
       EXPORT_SIGNING_KEY: TEST_EXPORT_SIGNING_KEY,
+      AUDIT_KEY: TEST_AUDIT_KEY,
+      PSEUDONYM_KEY: TEST_PSEUDONYM_KEY,
     });
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('Retention cleanup (dry run: nothing deleted)');

@@ -8,7 +8,7 @@ import { startTestApp, TestApp } from '../../utils/test-app';
 
 describe('Embedded mode', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'repazoo-embedded-'));
-  const env = { DATA_DIR: dataDir, JWT_SECRET: undefined, ENCRYPTION_KEYS: undefined, EXPORT_SIGNING_KEY: undefined };
+  const env = { DATA_DIR: dataDir, JWT_SECRET: undefined, ENCRYPTION_KEYS: undefined, EXPORT_SIGNING_KEY: undefined, AUDIT_KEY: undefined, PSEUDONYM_KEY: undefined };
   let sut: TestApp | undefined;
 
   afterEach(async () => {

@@ -11,7 +11,7 @@ import { mintToken } from '../../../src/core/auth/token-issuer';
 import {
   TEST_DATABASE_URL,
   TEST_ENCRYPTION_KEYS,
-  TEST_EXPORT_SIGNING_KEY,
+  TEST_EXPORT_SIGNING_KEY, TEST_AUDIT_KEY, TEST_PSEUDONYM_KEY,
   TEST_JWT_SECRET,
   TEST_REDIS_URL,
 } from '../../utils/test-env';
@@ -45,6 +45,8 @@ export function serverEnv(overrides: Record<string, string> = {}): Record<string
     JWT_SECRET: TEST_JWT_SECRET,
     ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
     EXPORT_SIGNING_KEY: TEST_EXPORT_SIGNING_KEY,
+    AUDIT_KEY: TEST_AUDIT_KEY,
+    PSEUDONYM_KEY: TEST_PSEUDONYM_KEY,
     HTTP_REQUESTS_PER_MINUTE: '1000000',
     RUNS_QUEUE_NAME: `reliability-${randomUUID()}`,
     ...overrides,

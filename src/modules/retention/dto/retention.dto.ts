@@ -21,6 +21,8 @@ export class RetentionCategoryResultDto {
 export class RetentionRunResultDto {
   @ApiProperty() dryRun!: boolean;
   @ApiProperty({ type: [RetentionCategoryResultDto] }) categories!: RetentionCategoryResultDto[];
+  @ApiProperty({ type: Number, nullable: true, description: 'Export files no live row accounted for: removed, or found on a dry run; null if the sweep failed' })
+  orphanedExportFiles!: number | null;
 }
 
 export class RetentionRunQueryDto {

@@ -27,7 +27,7 @@ import { ENTITIES } from '../../../../src/entities';
 import {
   TEST_DATABASE_URL,
   TEST_ENCRYPTION_KEYS,
-  TEST_EXPORT_SIGNING_KEY,
+  TEST_EXPORT_SIGNING_KEY, TEST_AUDIT_KEY, TEST_PSEUDONYM_KEY,
   TEST_JWT_SECRET,
   TEST_REDIS_URL,
 } from '../../../utils/test-env';
@@ -91,6 +91,8 @@ export async function startJobsHarness(options: JobsHarnessOptions): Promise<Job
     JWT_SECRET: TEST_JWT_SECRET,
     ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
     EXPORT_SIGNING_KEY: TEST_EXPORT_SIGNING_KEY,
+    AUDIT_KEY: TEST_AUDIT_KEY,
+    PSEUDONYM_KEY: TEST_PSEUDONYM_KEY,
     RUNS_QUEUE_NAME: queueName,
     RUN_WORKER: options.runWorker === false ? 'false' : 'true',
     ...(options.mode === 'server' ? { DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: redisUrl } : {}),
