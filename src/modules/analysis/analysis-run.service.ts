@@ -2,6 +2,7 @@
 // analyse them (Anthropic with the tier's model, or the local lexicon without an API key),
 // validate the answer strictly, then store the result (refs mapped back to tweet ids) and audit it
 // in one transaction. A bad answer fails the run and stores nothing.
+import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditService } from '../../core/audit/audit.service';
 import { Clock } from '../../core/clock/clock';
@@ -10,6 +11,7 @@ import { JobName } from '../../core/jobs/job-payloads';
 import { OnRun } from '../../core/jobs/on-run.decorator';
 import type { RunContext } from '../../core/jobs/run-context';
 import type { SubscriptionTier } from '../billing/entities/subscription.entity';
+import { SubscriptionsRepository } from '../billing/subscriptions.repository';
 import { ConsentException } from '../consent/consent.exception';
 import { ConsentService } from '../consent/consent.service';
 import { redactText } from '../redaction';
@@ -39,8 +41,10 @@ export interface AnalysisRunResult {
 @Injectable()
 export class AnalysisRunService {
   constructor(
+    private readonly em: EntityManager,
     private readonly consent: ConsentService,
     private readonly analyses: AnalysisRepository,
+    private readonly subscriptions: SubscriptionsRepository,
     private readonly anthropic: AnthropicSentimentClient,
     private readonly redaction: RedactionService,
     private readonly audit: AuditService,
@@ -56,7 +60,7 @@ export class AnalysisRunService {
     if (existing) return resultOf(existing);
 
     await this.consent.assertConsent(userId);
-    const subscription = await this.analyses.currentSubscription(userId);
+    const subscription = await this.subscriptions.findCurrent(this.em, userId);
     if (!subscription) throw ConsentException.subscriptionInactive();
     await ctx.log('info', `Consent and ${subscription.tier} subscription verified`);
 
@@ -89,7 +93,7 @@ export class AnalysisRunService {
 
     const analysis = await ctx.storeResults(async (em) => {
       await this.consent.assertConsent(userId, em, { lockToken: true });
-      const stored = await this.analyses.insert({
+      const stored = await this.analyses.insert(em, {
         userId,
         runId: ctx.runId,
         provider,

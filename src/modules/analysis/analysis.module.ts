@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { BillingModule } from '../billing/billing.module';
 import { ConsentModule } from '../consent/consent.module';
 import { AnalysisRunService } from './analysis-run.service';
 import { AnalysisController } from './analysis.controller';
@@ -8,7 +9,7 @@ import { AnthropicSentimentClient } from './anthropic-sentiment.client';
 
 /** Sentiment analysis runs (`analysis.sentiment`) over the stored tweets, the monthly quota, and the results. */
 @Module({
-  imports: [ConsentModule],
+  imports: [ConsentModule, BillingModule],
   controllers: [AnalysisController],
   providers: [AnalysisService, AnalysisRepository, AnalysisRunService, AnthropicSentimentClient],
 })

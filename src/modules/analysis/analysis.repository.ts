@@ -1,13 +1,10 @@
-// Query code of the Analysis module: analyses, the quota counts, the tweets an analysis reads and
-// the subscription that decides the tier.
+// Query code of the Analysis module: analyses, the quota counts and the tweets an analysis reads.
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { listQuery } from '../../core/database/list-query';
 import { RunState } from '../../core/jobs/entities/workflow-run.entity';
 import { JobName } from '../../core/jobs/job-payloads';
-import { Subscription } from '../billing/entities/subscription.entity';
-import { ACTIVE_SUBSCRIPTION_STATUSES } from '../consent/consent.constants';
 import { Tweet } from '../twitter/entities/tweet.entity';
 import type { QuotaMonth } from './analysis-quota';
 import { Analysis } from './entities/analysis.entity';
@@ -19,23 +16,18 @@ const QUOTA_LOCK_CLASS = 7_316_002;
 export class AnalysisRepository {
   constructor(private readonly em: EntityManager) {}
 
-  /** The EntityManager of the caller's transaction or request (never a second connection inside a transaction). */
-  private get current(): EntityManager {
-    return this.em.getContext();
-  }
-
   /**
    * Holds the user's quota lock until the caller's transaction ends, so two requests cannot both
    * take the last analysis of the month.
    */
-  async lockQuota(userId: string): Promise<void> {
+  async lockQuota(em: EntityManager, userId: string): Promise<void> {
     const key = createHash('sha256').update(userId).digest().readInt32BE(0);
-    await this.current.execute('select pg_advisory_xact_lock(?, ?)', [QUOTA_LOCK_CLASS, key]);
+    await em.execute('select pg_advisory_xact_lock(?, ?)', [QUOTA_LOCK_CLASS, key]);
   }
 
   /** Analyses stored in the month; soft-deleted ones still count (deleting a result gives no quota back). */
   countInMonth(userId: string, month: QuotaMonth): Promise<number> {
-    return this.current.count(Analysis, { userId, createdAt: { $gte: month.start, $lt: month.end } }, { filters: false });
+    return this.em.count(Analysis, { userId, createdAt: { $gte: month.start, $lt: month.end } }, { filters: false });
   }
 
   /**
@@ -44,8 +36,8 @@ export class AnalysisRepository {
    * it ends. A run whose analysis is already stored (it is about to complete) counts once, as stored.
    * Two statements could each miss a run completing between them.
    */
-  async quotaUsage(userId: string, month: QuotaMonth): Promise<{ used: number; inFlight: number }> {
-    const [row] = await this.current.execute<{ used: number; in_flight: number }[]>(
+  async quotaUsage(em: EntityManager, userId: string, month: QuotaMonth): Promise<{ used: number; inFlight: number }> {
+    const [row] = await em.execute<{ used: number; in_flight: number }[]>(
       `select
          (select count(*)::int from analyses a where a.user_id = ? and a.created_at >= ? and a.created_at < ?) as used,
          (select count(*)::int from workflow_runs r
@@ -56,29 +48,23 @@ export class AnalysisRepository {
     return { used: row?.used ?? 0, inFlight: row?.in_flight ?? 0 };
   }
 
-  /** The subscription that speaks for the user: an active one if any, else the latest. */
-  async currentSubscription(userId: string): Promise<Subscription | null> {
-    const subscriptions = await this.current.find(Subscription, { userId, deletedAt: null }, { orderBy: { updatedAt: 'desc' } });
-    return subscriptions.find((s) => ACTIVE_SUBSCRIPTION_STATUSES.includes(s.status)) ?? subscriptions[0] ?? null;
-  }
-
   /** The user's newest stored tweets (newest first). */
   newestTweets(userId: string, limit: number): Promise<Tweet[]> {
-    return this.current.find(Tweet, { userId, deletedAt: null }, { orderBy: { tweetCreatedAt: 'desc', tweetId: 'desc' }, limit });
+    return this.em.find(Tweet, { userId, deletedAt: null }, { orderBy: { tweetCreatedAt: 'desc', tweetId: 'desc' }, limit });
   }
 
   findByRun(runId: string): Promise<Analysis | null> {
-    return this.current.findOne(Analysis, { runId });
+    return this.em.findOne(Analysis, { runId });
   }
 
-  async insert(analysis: Omit<Analysis, 'id' | 'deletedAt'>): Promise<Analysis> {
-    const entity = this.current.create(Analysis, analysis);
-    await this.current.persistAndFlush(entity);
+  async insert(em: EntityManager, analysis: Omit<Analysis, 'id' | 'deletedAt'>): Promise<Analysis> {
+    const entity = em.create(Analysis, analysis);
+    await em.persistAndFlush(entity);
     return entity;
   }
 
   findForUser(userId: string, id: string): Promise<Analysis | null> {
-    return this.current.findOne(Analysis, { id, userId, deletedAt: null });
+    return this.em.findOne(Analysis, { id, userId, deletedAt: null });
   }
 
   /**
@@ -91,6 +77,6 @@ export class AnalysisRepository {
     fields: readonly P[],
     before?: Pick<Analysis, 'createdAt' | 'id'>,
   ): Promise<Pick<Analysis, P>[]> {
-    return listQuery(this.current, Analysis, fields).ownedBy(userId).newestFirst('createdAt', 'id', limit, before).rows();
+    return listQuery(this.em.getContext(), Analysis, fields).ownedBy(userId).newestFirst('createdAt', 'id', limit, before).rows();
   }
 }

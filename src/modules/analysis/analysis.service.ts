@@ -6,7 +6,7 @@ import { Clock } from '../../core/clock/clock';
 import { RunFlow } from '../../core/jobs/entities/workflow-run.entity';
 import { JobName } from '../../core/jobs/job-payloads';
 import { RunsService } from '../../core/jobs/runs.service';
-import { ACTIVE_SUBSCRIPTION_STATUSES } from '../consent/consent.constants';
+import { isActiveSubscription, SubscriptionsRepository } from '../billing/subscriptions.repository';
 import { ConsentException } from '../consent/consent.exception';
 import { ComplianceEventsService } from '../monitoring/compliance-events.service';
 import { ComplianceEventKind } from '../monitoring/entities/compliance-event.entity';
@@ -26,6 +26,7 @@ export class AnalysisService {
   constructor(
     private readonly em: EntityManager,
     private readonly analyses: AnalysisRepository,
+    private readonly subscriptions: SubscriptionsRepository,
     private readonly runs: RunsService,
     private readonly complianceEvents: ComplianceEventsService,
     private readonly clock: Clock,
@@ -40,12 +41,12 @@ export class AnalysisService {
   async startAnalysis(userId: string): Promise<AnalysisStartedDto> {
     const now = this.clock.now();
     const month = quotaMonthOf(now);
-    const decision = await this.em.transactional(async () => {
-      await this.analyses.lockQuota(userId);
-      const subscription = await this.analyses.currentSubscription(userId);
-      if (!subscription || !ACTIVE_SUBSCRIPTION_STATUSES.includes(subscription.status)) throw ConsentException.subscriptionInactive();
+    const decision = await this.em.transactional(async (em) => {
+      await this.analyses.lockQuota(em, userId);
+      const subscription = await this.subscriptions.findCurrent(em, userId);
+      if (!isActiveSubscription(subscription)) throw ConsentException.subscriptionInactive();
       const limit = ANALYSIS_MONTHLY_QUOTA[subscription.tier];
-      const { used, inFlight } = await this.analyses.quotaUsage(userId, month);
+      const { used, inFlight } = await this.analyses.quotaUsage(em, userId, month);
       if (used + inFlight >= limit) return { admitted: false as const, tier: subscription.tier, used, inFlight, limit };
       const run = await this.runs.createRun(RunFlow.ANALYSIS, JobName.AnalysisSentiment, userId, { userId }, { maxAttempts: ANALYSIS_MAX_ATTEMPTS });
       return { admitted: true as const, runId: run.id };
@@ -74,12 +75,11 @@ export class AnalysisService {
 
   async getQuota(userId: string): Promise<QuotaDto> {
     const month = quotaMonthOf(this.clock.now());
-    const subscription = await this.analyses.currentSubscription(userId);
-    const active = subscription !== null && ACTIVE_SUBSCRIPTION_STATUSES.includes(subscription.status);
+    const subscription = await this.subscriptions.findCurrent(this.em, userId);
     return {
       tier: subscription?.tier ?? null,
       used: await this.analyses.countInMonth(userId, month),
-      limit: active ? ANALYSIS_MONTHLY_QUOTA[subscription.tier] : 0,
+      limit: isActiveSubscription(subscription) ? ANALYSIS_MONTHLY_QUOTA[subscription.tier] : 0,
       resetsAt: month.end.toISOString(),
     };
   }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { Clock } from '../../core/clock/clock';
 import { CryptoModule } from '../../core/crypto/crypto.module';
+import { BillingModule } from '../billing/billing.module';
 import { REDIS_CLIENT } from '../../core/redis/redis.module';
 import { ConsentController } from './consent.controller';
 import { ConsentGuard } from './consent.guard';
@@ -18,7 +19,7 @@ import { XOAuthClient } from './x-oauth.client';
  * X or Anthropic data. Modules using those import this one.
  */
 @Module({
-  imports: [CryptoModule],
+  imports: [CryptoModule, BillingModule],
   controllers: [TwitterConnectionController, ConsentController],
   providers: [
     ConsentRepository,
