@@ -151,6 +151,11 @@ export class RunsService {
     return removed;
   }
 
+  /** The user's newest run of `jobName` still pending or running, if any. */
+  findUnfinishedRun(userId: string, jobName: JobKey): Promise<WorkflowRun | null> {
+    return this.runs.findNewestUnfinished(userId, jobName);
+  }
+
   /** The user's runs, newest first. */
   async listRuns(userId: string, options: ListRunsOptions = {}): Promise<RunFields[]> {
     const limit = Math.min(Math.max(1, options.limit ?? 20), MAX_RUNS_PAGE);

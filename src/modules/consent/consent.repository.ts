@@ -67,10 +67,6 @@ export class ConsentRepository {
     });
   }
 
-  transactional<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
-    return this.em.fork().transactional(work);
-  }
-
   /** One row per user and provider: a reconnection replaces the tokens and clears revocation. */
   async upsertToken(em: EntityManager, row: TokenGrantRow): Promise<void> {
     await em.upsert(
@@ -86,6 +82,18 @@ export class ConsentRepository {
         createdAt: row.grantedAt,
       },
       { onConflictFields: ['userId', 'provider'], onConflictAction: 'merge', onConflictExcludeFields: ['id', 'createdAt'] },
+    );
+  }
+
+  /**
+   * Up to `limit` token rows after `afterId` (id order) not encrypted under `currentKeyId`, locked
+   * (FOR UPDATE) until the transaction ends; changes to them are flushed on commit.
+   */
+  lockTokensToRotate(em: EntityManager, currentKeyId: string, afterId: string, limit: number): Promise<OAuthToken[]> {
+    return em.find(
+      OAuthToken,
+      { id: { $gt: afterId }, keyId: { $ne: currentKeyId }, accessTokenCiphertext: { $ne: '' } },
+      { orderBy: { id: 'asc' }, limit, lockMode: LockMode.PESSIMISTIC_WRITE },
     );
   }
 

@@ -1,5 +1,6 @@
 // Connecting and disconnecting a person's X account: the OAuth 2.0 authorization-code flow with
 // PKCE (start, callback) and revocation, each recorded as a consent decision and audited.
+import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import { AuditService } from '../../core/audit/audit.service';
 import { Clock } from '../../core/clock/clock';
@@ -26,6 +27,7 @@ export class XConnectionService {
   private readonly logger = new Logger('XConnection');
 
   constructor(
+    private readonly em: EntityManager,
     private readonly repository: ConsentRepository,
     private readonly vault: TokenVaultService,
     private readonly x: XOAuthClient,
@@ -66,7 +68,7 @@ export class XConnectionService {
     }
 
     const now = this.clock.now();
-    await this.repository.transactional(async (em) => {
+    await this.em.fork().transactional(async (em) => {
       await this.repository.upsertToken(em, {
         userId,
         providerUserId: granted.providerUserId,

@@ -1,8 +1,7 @@
 // What the Twitter routes do: start an ingestion run (or hand back the one already under way) and
 // list the caller's stored tweets.
-import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { RunFlow, RunState, WorkflowRun } from '../../core/jobs/entities/workflow-run.entity';
+import { RunFlow } from '../../core/jobs/entities/workflow-run.entity';
 import { JobName } from '../../core/jobs/job-payloads';
 import { RunsService } from '../../core/jobs/runs.service';
 import { ListTweetsQueryDto } from './dto/list-tweets-query.dto';
@@ -18,7 +17,6 @@ const DEFAULT_TWEETS_PAGE = 20;
 @Injectable()
 export class TwitterService {
   constructor(
-    private readonly em: EntityManager,
     private readonly runs: RunsService,
     private readonly tweets: TwitterRepository,
   ) {}
@@ -28,11 +26,7 @@ export class TwitterService {
    * limit), asking again returns it instead of queueing a second one that would wait for the same reset.
    */
   async startSync(userId: string): Promise<SyncStartedDto> {
-    const unfinished = await this.em.findOne(
-      WorkflowRun,
-      { userId, jobName: JobName.TwitterIngest, state: { $in: [RunState.PENDING, RunState.RUNNING] }, deletedAt: null },
-      { orderBy: { createdAt: 'desc' } },
-    );
+    const unfinished = await this.runs.findUnfinishedRun(userId, JobName.TwitterIngest);
     if (unfinished) return { runId: unfinished.id };
     const run = await this.runs.startRun(RunFlow.INGESTION, JobName.TwitterIngest, userId, { userId }, { maxAttempts: INGESTION_MAX_ATTEMPTS });
     return { runId: run.id };
