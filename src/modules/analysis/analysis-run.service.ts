@@ -12,7 +12,7 @@ import { OnRun } from '../../core/jobs/on-run.decorator';
 import type { RunContext } from '../../core/jobs/run-context';
 import type { SubscriptionTier } from '../billing/entities/subscription.entity';
 import { SubscriptionsRepository } from '../billing/subscriptions.repository';
-import { ConsentException } from '../consent/consent.exception';
+import { SubscriptionInactiveException } from '../consent/consent.exception';
 import { ConsentService } from '../consent/consent.service';
 import { redactText } from '../redaction';
 import { RedactionService } from '../redaction/redaction.service';
@@ -61,7 +61,7 @@ export class AnalysisRunService {
 
     await this.consent.assertConsent(userId);
     const subscription = await this.subscriptions.findCurrent(this.em, userId);
-    if (!subscription) throw ConsentException.subscriptionInactive();
+    if (!subscription) throw new SubscriptionInactiveException();
     await ctx.log('info', `Consent and ${subscription.tier} subscription verified`);
 
     const tweets = await this.analyses.newestTweets(userId, TWEETS_PER_ANALYSIS);

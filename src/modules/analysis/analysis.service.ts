@@ -7,7 +7,7 @@ import { RunFlow } from '../../core/jobs/entities/workflow-run.entity';
 import { JobName } from '../../core/jobs/job-payloads';
 import { RunsService } from '../../core/jobs/runs.service';
 import { isActiveSubscription, SubscriptionsRepository } from '../billing/subscriptions.repository';
-import { ConsentException } from '../consent/consent.exception';
+import { SubscriptionInactiveException } from '../consent/consent.exception';
 import { ComplianceEventsService } from '../monitoring/compliance-events.service';
 import { ComplianceEventKind } from '../monitoring/entities/compliance-event.entity';
 import { ANALYSIS_MONTHLY_QUOTA, quotaMonthOf } from './analysis-quota';
@@ -15,11 +15,11 @@ import { AnalysisNotFoundException, QuotaExceededException } from './analysis.ex
 import { AnalysisRepository } from './analysis.repository';
 import { AnalysisDto, AnalysisStartedDto, QuotaDto } from './dto/analysis.dto';
 import { ListAnalysesQueryDto } from './dto/list-analyses-query.dto';
+import { isUuid } from '../../core/util/is-uuid';
 
 /** Attempts of an analysis run; rate-limit delays do not use them up. */
 export const ANALYSIS_MAX_ATTEMPTS = 3;
 const DEFAULT_ANALYSES_PAGE = 20;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
 export class AnalysisService {
@@ -44,7 +44,7 @@ export class AnalysisService {
     const decision = await this.em.transactional(async (em) => {
       await this.analyses.lockQuota(em, userId);
       const subscription = await this.subscriptions.findCurrent(em, userId);
-      if (!isActiveSubscription(subscription)) throw ConsentException.subscriptionInactive();
+      if (!isActiveSubscription(subscription)) throw new SubscriptionInactiveException();
       const limit = ANALYSIS_MONTHLY_QUOTA[subscription.tier];
       const { used, inFlight } = await this.analyses.quotaUsage(em, userId, month);
       if (used + inFlight >= limit) return { admitted: false as const, tier: subscription.tier, used, inFlight, limit };
@@ -68,7 +68,7 @@ export class AnalysisService {
   }
 
   async getAnalysis(userId: string, id: string): Promise<AnalysisDto> {
-    const analysis = UUID.test(id) ? await this.analyses.findForUser(userId, id) : null;
+    const analysis = isUuid(id) ? await this.analyses.findForUser(userId, id) : null;
     if (!analysis) throw new AnalysisNotFoundException('id');
     return AnalysisDto.from(analysis);
   }

@@ -1,5 +1,5 @@
 import { ExecutionContext } from '@nestjs/common';
-import { ConsentException } from './consent.exception';
+import { ConsentExpiredException } from './consent.exception';
 import { ConsentGuard } from './consent.guard';
 import { ConsentService } from './consent.service';
 
@@ -16,7 +16,7 @@ describe(ConsentGuard.name, () => {
   });
 
   it('should pass on the refusal code of ConsentService', async () => {
-    const sut = new ConsentGuard({ assertConsent: async () => Promise.reject(ConsentException.expired()) } as unknown as ConsentService);
+    const sut = new ConsentGuard({ assertConsent: async () => Promise.reject(new ConsentExpiredException()) } as unknown as ConsentService);
 
     await expect(sut.canActivate(contextWith({ id: 'alice', isAdmin: false }))).rejects.toMatchObject({ code: 'CONSENT_EXPIRED', statusCode: 403 });
   });

@@ -9,7 +9,7 @@ import { ConsentRepository } from './consent.repository';
 import { ConsentService } from './consent.service';
 import { createOAuthStateStore, OAuthStateStore } from './oauth-state.store';
 import { TokenVaultService } from './token-vault.service';
-import { TwitterConnectionController } from './twitter-connection.controller';
+import { TwitterOAuthController } from './twitter-oauth.controller';
 import { XConnectionService } from './x-connection.service';
 import { XOAuthClient } from './x-oauth.client';
 
@@ -20,7 +20,7 @@ import { XOAuthClient } from './x-oauth.client';
  */
 @Module({
   imports: [CryptoModule, BillingModule],
-  controllers: [TwitterConnectionController, ConsentController],
+  controllers: [TwitterOAuthController, ConsentController],
   providers: [
     ConsentRepository,
     ConsentService,

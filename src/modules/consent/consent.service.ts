@@ -5,7 +5,7 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '../../core/clock/clock';
 import { isActiveSubscription, SubscriptionsRepository } from '../billing/subscriptions.repository';
 import { consentExpiresAt } from './consent.constants';
-import { ConsentException } from './consent.exception';
+import { ConsentExpiredException, ConsentRequiredException, SubscriptionInactiveException } from './consent.exception';
 import { ConsentRepository } from './consent.repository';
 import { ConsentStatusDto } from './dto/consent-status.dto';
 
@@ -50,8 +50,8 @@ export class ConsentService {
    */
   async assertConsent(userId: string, em: EntityManager = this.em.fork(), { lockToken = false } = {}): Promise<void> {
     const token = await this.repository.findTokenInTransaction(em, userId, { lock: lockToken });
-    if (!token || token.revokedAt || !token.accessTokenCiphertext) throw ConsentException.required();
-    if (consentExpiresAt(token.grantedAt).getTime() <= this.clock.nowMs()) throw ConsentException.expired();
-    if (!isActiveSubscription(await this.subscriptions.findCurrent(em, userId))) throw ConsentException.subscriptionInactive();
+    if (!token || token.revokedAt || !token.accessTokenCiphertext) throw new ConsentRequiredException();
+    if (consentExpiresAt(token.grantedAt).getTime() <= this.clock.nowMs()) throw new ConsentExpiredException();
+    if (!isActiveSubscription(await this.subscriptions.findCurrent(em, userId))) throw new SubscriptionInactiveException();
   }
 }

@@ -6,7 +6,7 @@ import { AuditService } from '../../core/audit/audit.service';
 import { Clock } from '../../core/clock/clock';
 import { maskUserIdForLog } from '../../core/logging/mask-user-id';
 import { OAUTH_STATE_TTL_MS, PRIVACY_NOTICE_VERSION, PRIVACY_SETTINGS_PATH, X_PROVIDER } from './consent.constants';
-import { ConsentCallbackError, ConsentException } from './consent.exception';
+import { ConsentCallbackError, TwitterNotConfiguredException } from './consent.exception';
 import { ConsentRepository } from './consent.repository';
 import { AuthorizeUrlDto } from './dto/authorize-url.dto';
 import { ConsentAction } from './entities/consent-record.entity';
@@ -38,7 +38,7 @@ export class XConnectionService {
 
   /** The consent-screen URL; its state and PKCE verifier stay on the server, bound to the user. */
   async startAuthorization(userId: string): Promise<AuthorizeUrlDto> {
-    if (!this.x.isConfigured()) throw ConsentException.twitterNotConfigured();
+    if (!this.x.isConfigured()) throw new TwitterNotConfiguredException();
     const link = this.x.createAuthorizationLink();
     await this.states.save(link.state, { userId, codeVerifier: link.codeVerifier, createdAt: this.clock.nowMs() }, OAUTH_STATE_TTL_MS);
     return { authorizeUrl: link.url };

@@ -19,12 +19,12 @@ import { ExportBuilder } from './export-builder';
 import { removeExportFile } from './export-files';
 import { ExportRepository } from './export.repository';
 import { ExportSigner } from './export-signer';
-import { ExportDailyLimitError, ExportLinkExpiredError, ExportLinkInvalidError, ExportNotFoundError } from './export.exception';
+import { ExportDailyLimitException, ExportLinkExpiredException, ExportLinkInvalidException, ExportNotFoundException } from './export.exception';
+import { isUuid } from '../../core/util/is-uuid';
 
 export const EXPORT_LINK_VALIDITY_MS = 24 * 60 * 60 * 1000;
 export const EXPORTS_DIR = 'exports';
 const DAY_MS = 24 * 60 * 60 * 1000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
 export class ExportService {
@@ -69,7 +69,7 @@ export class ExportService {
     const started = await this.exports.startedSince(em, userId, new Date(now.getTime() - DAY_MS), limit);
     if (started.length < limit) return;
     const oldest = started[started.length - 1];
-    throw new ExportDailyLimitError(limit, Math.ceil((oldest.getTime() + DAY_MS - now.getTime()) / 1000));
+    throw new ExportDailyLimitException(limit, Math.ceil((oldest.getTime() + DAY_MS - now.getTime()) / 1000));
   }
 
   async getStatus(userId: string, exportId: string): Promise<ExportStatusDto> {
@@ -84,12 +84,12 @@ export class ExportService {
 
   /** Checks a signed link and returns the file to stream. */
   async openDownload(exportId: string, expires: string | undefined, signature: string | undefined): Promise<{ path: string; filename: string }> {
-    if (!UUID.test(exportId)) throw new ExportLinkInvalidError();
+    if (!isUuid(exportId)) throw new ExportLinkInvalidException();
     const check = this.signer.check(exportId, expires, signature, this.clock.nowMs());
-    if (check === 'tampered') throw new ExportLinkInvalidError();
-    if (check === 'expired') throw new ExportLinkExpiredError();
+    if (check === 'tampered') throw new ExportLinkInvalidException();
+    if (check === 'expired') throw new ExportLinkExpiredException();
     const dataExport = await this.exports.findReady(exportId);
-    if (!dataExport?.filePath) throw new ExportNotFoundError();
+    if (!dataExport?.filePath) throw new ExportNotFoundException();
     await this.audit.audit(dataExport.userId, 'Data export downloaded', 'dsar_exports', { exportId });
     return { path: join(this.config.dataDir, dataExport.filePath), filename: `repazoo-export-${exportId}.json` };
   }
@@ -125,9 +125,9 @@ export class ExportService {
   }
 
   private async findOwn(userId: string, exportId: string): Promise<DataExport> {
-    if (!UUID.test(exportId)) throw new ExportNotFoundError();
+    if (!isUuid(exportId)) throw new ExportNotFoundException();
     const dataExport = await this.exports.findForUser(userId, exportId);
-    if (!dataExport) throw new ExportNotFoundError();
+    if (!dataExport) throw new ExportNotFoundException();
     return dataExport;
   }
 }

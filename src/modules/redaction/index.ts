@@ -15,7 +15,7 @@ export {
 export { isSensitiveKey } from './sensitive-keys';
 export { maskUserId } from './mask-user-id';
 export { PromptSanitizer } from './prompt-sanitizer';
-export { PromptContainsPiiError, RedactionErrorCode } from './redaction.exception';
+export { PromptContainsPiiException, RedactionErrorCode } from './redaction.exception';
 export { RedactionService } from './redaction.service';
 export { RedactionModule } from './redaction.module';
 export { runRedactCommand } from './redact.command';

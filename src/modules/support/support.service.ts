@@ -6,7 +6,7 @@ import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
 import { CreateTicketDto } from './dto/create-ticket.dto';
 import { TicketDto } from './dto/ticket.dto';
 import { SupportTicket } from './entities/support-ticket.entity';
-import { SupportTicketDailyLimitError } from './support.exception';
+import { SupportTicketDailyLimitException } from './support.exception';
 import { SupportRepository } from './support.repository';
 
 const LIST_LIMIT = 100;
@@ -32,7 +32,7 @@ export class SupportService {
       const recent = await this.tickets.createdSince(em, userId, new Date(now.getTime() - DAY_MS), limit);
       if (recent.length >= limit) {
         const oldest = recent[recent.length - 1];
-        throw new SupportTicketDailyLimitError(limit, Math.ceil((oldest.getTime() + DAY_MS - now.getTime()) / 1000));
+        throw new SupportTicketDailyLimitException(limit, Math.ceil((oldest.getTime() + DAY_MS - now.getTime()) / 1000));
       }
       await this.tickets.insert(em, ticket);
       await this.audit.audit(userId, 'Support ticket created', 'support_tickets', { ticketId: ticket.id });

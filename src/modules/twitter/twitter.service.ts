@@ -7,7 +7,7 @@ import { RunsService } from '../../core/jobs/runs.service';
 import { ListTweetsQueryDto } from './dto/list-tweets-query.dto';
 import { SyncStartedDto } from './dto/sync-started.dto';
 import { TweetDto } from './dto/tweet.dto';
-import { TweetNotFoundError } from './twitter.exception';
+import { TweetNotFoundException } from './twitter.exception';
 import { TwitterRepository } from './twitter.repository';
 
 /** Attempts of an ingestion run; rate-limit delays do not use them up. */
@@ -34,7 +34,7 @@ export class TwitterService {
 
   async listTweets(userId: string, query: ListTweetsQueryDto): Promise<TweetDto[]> {
     const before = query.before === undefined ? undefined : await this.tweets.findByTweetId(userId, query.before);
-    if (query.before !== undefined && !before) throw new TweetNotFoundError('before');
+    if (query.before !== undefined && !before) throw new TweetNotFoundException('before');
     const tweets = await this.tweets.listForUser(userId, query.limit ?? DEFAULT_TWEETS_PAGE, TweetDto.FIELDS, before ?? undefined);
     return tweets.map((tweet) => TweetDto.from(tweet));
   }

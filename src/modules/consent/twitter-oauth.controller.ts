@@ -1,3 +1,6 @@
+// The X OAuth 2.0 routes under /api/twitter: connect, the callback and disconnecting. Consent owns
+// them with the tokens they produce; the person's X data (sync, tweets) is served by
+// src/modules/twitter/twitter.controller.ts under the same prefix.
 import { Controller, Delete, Get, HttpCode, Query, Redirect, Req } from '@nestjs/common';
 import { ApiFoundResponse, ApiNoContentResponse, ApiOkResponse, ApiQuery, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentUser, Public } from '../../core/auth/auth.decorators';
@@ -7,7 +10,7 @@ import { XConnectionService } from './x-connection.service';
 
 @ApiTags('consent')
 @Controller('api/twitter')
-export class TwitterConnectionController {
+export class TwitterOAuthController {
   constructor(private readonly connections: XConnectionService) {}
 
   @Get('connect')
