@@ -10,7 +10,7 @@ import { createAppContext } from './create-app-context';
 import { AppLogger } from './core/logging/app-logger';
 import { ENTITIES } from './entities';
 import { runRedactCommand } from './modules/redaction/redact.command';
-import { formatRetentionTable } from './modules/retention/retention-table';
+import { formatRetentionReport } from './modules/retention/retention-report.formatter';
 import { RetentionService } from './modules/retention/retention.service';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
@@ -84,7 +84,7 @@ const commands: Record<string, Command> = {
           process.stderr.write(`  ... ${category}: ${softDeleted} soft-deleted, ${hardDeleted} hard-deleted\n`);
         },
       });
-      process.stdout.write(formatRetentionTable(result));
+      process.stdout.write(formatRetentionReport(result));
       return result.categories.some((category) => category.error) ? 1 : 0;
     } finally {
       await context.close();

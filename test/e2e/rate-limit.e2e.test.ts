@@ -1,6 +1,6 @@
 // The outbound limiter as the app wires it: shared through Redis in server mode, and every
 // rejection recorded for Monitoring.
-import { RateLimitExceededError } from '../../src/core/rate-limit/rate-limit.exception';
+import { RateLimitExceededException } from '../../src/core/rate-limit/rate-limit.exception';
 import { RateLimiterService } from '../../src/modules/rate-limit/rate-limiter.service';
 import { startTestApp, TestApp } from '../utils/test-app';
 
@@ -18,8 +18,8 @@ describe('Outbound rate limits in the app', () => {
     const userId = `limited-${Date.now()}`;
     for (let i = 0; i < 50; i += 1) await limiter.acquire('anthropic', userId);
     const refused = await limiter.acquire('anthropic', userId).catch((error: unknown) => error);
-    expect(refused).toBeInstanceOf(RateLimitExceededError);
-    expect((refused as RateLimitExceededError).statusCode).toBe(429);
+    expect(refused).toBeInstanceOf(RateLimitExceededException);
+    expect((refused as RateLimitExceededException).statusCode).toBe(429);
 
     const rows = await sut
       .em()
@@ -38,7 +38,7 @@ describe('Outbound rate limits in the app', () => {
         await first.acquire('anthropic', userId);
         await other.acquire('anthropic', userId);
       }
-      await expect(other.acquire('anthropic', userId)).rejects.toBeInstanceOf(RateLimitExceededError);
+      await expect(other.acquire('anthropic', userId)).rejects.toBeInstanceOf(RateLimitExceededException);
     } finally {
       await second.close();
     }

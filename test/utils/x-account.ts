@@ -31,7 +31,7 @@ export async function connectXAccount(testApp: TestApp, fakeX: FakeXServer, opti
   const vault = testApp.app.get(TokenVaultService, { strict: false });
   const repository = testApp.app.get(ConsentRepository, { strict: false });
   const now = new Date();
-  await repository.transactional((em) =>
+  await testApp.em().transactional((em) =>
     repository.upsertToken(em, {
       userId,
       providerUserId: xUserId,

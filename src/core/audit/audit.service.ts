@@ -7,11 +7,10 @@ import { createHash } from 'node:crypto';
 import { Clock } from '../clock/clock';
 import { redactForLog } from '../logging/redact-for-log';
 import { AuditEntry } from './audit-entry.entity';
+import { AuditRepository } from './audit.repository';
 
 /** The `prevHash` of the first entry ever written. */
 export const AUDIT_GENESIS_HASH = '0'.repeat(64);
-/** Serialises writers so each entry links to the one before it, across every app instance. */
-const AUDIT_CHAIN_LOCK = 7_316_001;
 const VERIFY_BATCH = 1000;
 
 export interface AuditChainReport {
@@ -25,6 +24,7 @@ export interface AuditChainReport {
 export class AuditService {
   constructor(
     private readonly em: EntityManager,
+    private readonly repository: AuditRepository,
     private readonly clock: Clock,
   ) {}
 
@@ -32,30 +32,21 @@ export class AuditService {
     // JSON round trip first: the hash must be computed over exactly what jsonb gives back.
     const safeDetails = JSON.parse(JSON.stringify(redactForLog(details))) as Record<string, unknown>;
     const createdAt = this.clock.now();
-    // em.execute (not getConnection().execute) so every statement runs inside the transaction.
     const write = async (em: EntityManager) => {
-      // The lock is a statement of its own: a statement reads with the snapshot taken when it
-      // starts, so the read of the last hash must start after the lock is held, or it could miss
-      // the entry the previous holder committed.
-      await em.execute('select pg_advisory_xact_lock(?)', [AUDIT_CHAIN_LOCK]);
-      const [{ id, last_hash: lastHash }] = await em.execute<{ id: string; last_hash: string | null }[]>(
-        `select nextval(pg_get_serial_sequence('audit_log', 'id'))::text as id,
-                (select hash from audit_log order by id desc limit 1) as last_hash`,
-      );
+      await this.repository.lockChain(em);
+      const { id, lastHash } = await this.repository.nextIdAndLastHash(em);
       const prevHash = lastHash ?? AUDIT_GENESIS_HASH;
       const entry = { id, userId, action, category, details: safeDetails, createdAt, prevHash };
-      await em.execute(
-        'insert into audit_log (id, user_id, action, category, details, created_at, prev_hash, hash) values (?, ?, ?, ?, ?, ?, ?, ?)',
-        [id, userId, action, category, JSON.stringify(safeDetails), createdAt, prevHash, hashEntry(entry)],
-      );
+      await this.repository.insert(em, { ...entry, hash: hashEntry(entry) });
     };
     // Join the caller's transaction when there is one, so the audit entry commits with the change.
-    if (this.em.isInTransaction()) await write(this.em);
+    const current = this.em.getContext(false);
+    if (current.isInTransaction()) await write(current);
     else await this.em.transactional(write);
   }
 
   listForUser(userId: string, limit = 500): Promise<AuditEntry[]> {
-    return this.em.find(AuditEntry, { userId }, { orderBy: { id: 'desc' }, limit });
+    return this.repository.listForUser(userId, limit);
   }
 
   /**
@@ -63,15 +54,11 @@ export class AuditService {
    * entry is the anchor; any gap or edit after it breaks the chain.
    */
   async verifyAuditChain(): Promise<AuditChainReport> {
-    const connection = this.em.getConnection();
     let previousHash: string | undefined;
     let afterId = '0';
     let checked = 0;
     for (;;) {
-      const rows = await connection.execute<AuditRow[]>(
-        'select id::text as id, user_id, action, category, details, created_at, prev_hash, hash from audit_log where audit_log.id > ? order by audit_log.id limit ?',
-        [afterId, VERIFY_BATCH],
-      );
+      const rows = await this.repository.readBatchAfter(afterId, VERIFY_BATCH);
       for (const row of rows) {
         if (previousHash !== undefined && row.prev_hash !== previousHash) {
           return { valid: false, checked, brokenAt: { id: row.id, reason: 'link_mismatch' } };
@@ -93,17 +80,6 @@ export class AuditService {
       afterId = rows[rows.length - 1].id;
     }
   }
-}
-
-interface AuditRow {
-  id: string;
-  user_id: string | null;
-  action: string;
-  category: string;
-  details: Record<string, unknown>;
-  created_at: string | Date;
-  prev_hash: string;
-  hash: string;
 }
 
 interface HashableEntry {

@@ -1,9 +1,9 @@
 import { DriverException } from '@mikro-orm/core';
 import { DomainException } from '../errors/domain.exception';
 import {
-  ProviderUnavailableError,
-  RateLimitExceededError,
-  RateLimitStoreUnavailableError,
+  ProviderUnavailableException,
+  RateLimitExceededException,
+  RateLimitStoreUnavailableException,
 } from '../rate-limit/rate-limit.exception';
 import { classifyJobError, DEFAULT_JOB_ERROR_CODE, PermanentJobError, TransientJobError } from './job-errors';
 
@@ -28,8 +28,8 @@ describe(classifyJobError.name, () => {
     });
   });
 
-  it('should delay a run on RateLimitExceededError by its retryAfterMs', () => {
-    expect(sut(new RateLimitExceededError('x', 42_000, 'user_limit'))).toMatchObject({
+  it('should delay a run on RateLimitExceededException by its retryAfterMs', () => {
+    expect(sut(new RateLimitExceededException('x', 42_000, 'user_limit'))).toMatchObject({
       kind: 'delayed',
       code: 'RATE_LIMITED',
       retryAfterMs: 42_000,
@@ -37,7 +37,7 @@ describe(classifyJobError.name, () => {
   });
 
   it('should delay a run briefly when the rate-limit store is unavailable', () => {
-    expect(sut(new RateLimitStoreUnavailableError())).toMatchObject({
+    expect(sut(new RateLimitStoreUnavailableException())).toMatchObject({
       kind: 'delayed',
       code: 'RATE_LIMIT_STORE_UNAVAILABLE',
       retryAfterMs: 5000,
@@ -45,7 +45,7 @@ describe(classifyJobError.name, () => {
   });
 
   it('should retry a provider outage as transient, no sooner than the provider asked', () => {
-    expect(sut(new ProviderUnavailableError('anthropic', 529, 30_000))).toMatchObject({
+    expect(sut(new ProviderUnavailableException('anthropic', 529, 30_000))).toMatchObject({
       kind: 'transient',
       code: 'PROVIDER_UNAVAILABLE',
       retryAfterMs: 30_000,

@@ -5,9 +5,9 @@ import { DriverException } from '@mikro-orm/core';
 import { DomainException } from '../errors/domain.exception';
 import { redactForLog } from '../logging/redact-for-log';
 import {
-  ProviderUnavailableError,
-  RateLimitExceededError,
-  RateLimitStoreUnavailableError,
+  ProviderUnavailableException,
+  RateLimitExceededException,
+  RateLimitStoreUnavailableException,
 } from '../rate-limit/rate-limit.exception';
 
 /** Retrying cannot help (bad input, missing data, consent revoked): the run ends FAILED now. */
@@ -70,7 +70,7 @@ const ERROR_CODE_SHAPE = /^[A-Z][A-Z0-9_]{1,63}$/;
 const MAX_ERROR_MESSAGE_LENGTH = 1000;
 
 export interface ClassifyOptions {
-  /** Delay after `RateLimitStoreUnavailableError` (the limiter cannot decide; fail closed, retry soon). */
+  /** Delay after `RateLimitStoreUnavailableException` (the limiter cannot decide; fail closed, retry soon). */
   storeUnavailableDelayMs: number;
 }
 
@@ -79,11 +79,11 @@ export function classifyJobError(error: unknown, { storeUnavailableDelayMs }: Cl
   const message = safeErrorMessage(error);
   if (error instanceof PermanentJobError) return { kind: 'permanent', code, message };
   if (error instanceof TransientJobError) return { kind: 'transient', code, message, retryAfterMs: error.retryAfterMs };
-  if (error instanceof RateLimitExceededError) return { kind: 'delayed', code, message, retryAfterMs: error.retryAfterMs };
-  if (error instanceof RateLimitStoreUnavailableError) {
+  if (error instanceof RateLimitExceededException) return { kind: 'delayed', code, message, retryAfterMs: error.retryAfterMs };
+  if (error instanceof RateLimitStoreUnavailableException) {
     return { kind: 'delayed', code, message, retryAfterMs: storeUnavailableDelayMs };
   }
-  if (error instanceof ProviderUnavailableError) return { kind: 'transient', code, message, retryAfterMs: error.retryAfterMs };
+  if (error instanceof ProviderUnavailableException) return { kind: 'transient', code, message, retryAfterMs: error.retryAfterMs };
   if (error instanceof DomainException) {
     const { statusCode } = error;
     // A refusal of the request itself (403 consent, 404, 422 bad answer...) will not change by

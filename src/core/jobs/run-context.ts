@@ -41,7 +41,7 @@ export interface RunContext<N extends JobKey = JobKey> {
 /**
  * Executes one attempt of a run. It runs inside its own MikroORM request context, so injected
  * services that use `EntityManager` work as in a request. Throw `PermanentJobError` /
- * `TransientJobError` (or let a `RateLimitExceededError` through) to steer retries; return a small
+ * `TransientJobError` (or let a `RateLimitExceededException` through) to steer retries; return a small
  * JSON object (no personal data: it is shown by `GET /api/runs/:id`) to store as the result.
  */
 export type JobHandler<N extends JobKey = JobKey> = (context: RunContext<N>) => Promise<JobResult>;

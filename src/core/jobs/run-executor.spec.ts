@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Logger } from '@nestjs/common';
 import { ManualClock } from '../clock/clock';
-import { RateLimitExceededError } from '../rate-limit/rate-limit.exception';
+import { RateLimitExceededException } from '../rate-limit/rate-limit.exception';
 import { RunFlow, RunState, WorkflowRun } from './entities/workflow-run.entity';
 import { JobHandlerRegistry } from './job-handler.registry';
 import { PermanentJobError, TransientJobError } from './job-errors';
@@ -157,7 +157,7 @@ describe(RunExecutor.name, () => {
     const { sut, runs, handle } = setup();
     const run = runs.add({ maxAttempts: 1 });
     handle(async () => {
-      throw new RateLimitExceededError('x', 60_000, 'provider_block');
+      throw new RateLimitExceededException('x', 60_000, 'provider_block');
     });
 
     await expect(sut.process(run.id)).resolves.toEqual({ kind: 'delay', delayMs: 60_000 });

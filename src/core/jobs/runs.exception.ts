@@ -7,14 +7,14 @@ export enum RunsErrorCode {
 }
 
 /** Malformed, unknown, deleted or another user's run id: all look the same, so ids cannot be probed. */
-export class RunNotFoundError extends DomainException {
+export class RunNotFoundException extends DomainException {
   constructor(field = 'id') {
     super(RunsErrorCode.RunNotFound, `Run not found (${field})`, 404);
   }
 }
 
 /** The run could not be queued (Redis unreachable); the run is marked FAILED. */
-export class RunsQueueUnavailableError extends DomainException {
+export class RunsQueueUnavailableException extends DomainException {
   constructor() {
     super(RunsErrorCode.QueueUnavailable, 'The run queue is unavailable; please try again later', 503, { 'Retry-After': '30' });
   }

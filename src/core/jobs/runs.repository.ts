@@ -110,6 +110,15 @@ export class RunsRepository {
     return ids;
   }
 
+  /** The user's newest PENDING or RUNNING run of `jobName`, if any. */
+  findNewestUnfinished(userId: string, jobName: string): Promise<WorkflowRun | null> {
+    return this.contextual().findOne(
+      WorkflowRun,
+      { userId, jobName, state: { $in: UNFINISHED_STATES }, deletedAt: null },
+      { orderBy: { createdAt: 'desc' } },
+    );
+  }
+
   /** Unfinished runs last touched before `before`, in id order after `afterId` (for recovery). */
   findUnfinishedBatch(
     before: Date,

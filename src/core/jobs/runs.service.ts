@@ -22,14 +22,15 @@ import { RunFlow, RunState, WorkflowRun } from './entities/workflow-run.entity';
 import type { JobKey, JobPayloads } from './job-payloads';
 import { JOBS_OPTIONS, JobsOptions } from './jobs.options';
 import { RunExecutor } from './run-executor';
-import { RunQueue, withTimeout } from './run-queue';
-import { RunNotFoundError, RunsQueueUnavailableError } from './runs.exception';
+import { withTimeout } from '../util/with-timeout';
+import { RunQueue } from './run-queue';
+import { RunNotFoundException, RunsQueueUnavailableException } from './runs.exception';
 import { RunsRepository } from './runs.repository';
+import { isUuid } from '../util/is-uuid';
 
 export const QUEUE_UNAVAILABLE = 'QUEUE_UNAVAILABLE';
 /** Redis that does not answer within this is treated as down: the caller gets a 503 at once. */
 const ENQUEUE_TIMEOUT_MS = 5_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const MAX_RUNS_PAGE = 100;
 export const MAX_RUN_LOGS = 1000;
 
@@ -62,7 +63,7 @@ export class RunsService {
   /**
    * Creates the run (PENDING) and queues it. Must not be called inside a transaction: the worker
    * could look for the row before it is committed (use `createRun` + `enqueueRun` for that).
-   * @throws RunsQueueUnavailableError (503) when the queue is unreachable; the run is then FAILED.
+   * @throws RunsQueueUnavailableException (503) when the queue is unreachable; the run is then FAILED.
    */
   async startRun<N extends JobKey>(
     flow: RunFlow,
@@ -106,7 +107,7 @@ export class RunsService {
   async enqueueRun(runId: string, delayMs = 0): Promise<void> {
     this.assertNoTransaction('enqueueRun');
     try {
-      await withTimeout(this.queue.enqueue(runId, delayMs), ENQUEUE_TIMEOUT_MS, 'enqueue');
+      await withTimeout(this.queue.enqueue(runId, delayMs), ENQUEUE_TIMEOUT_MS, 'the queue did not accept the run');
       return;
     } catch (failure) {
       this.logger.error({ msg: 'could not queue run', runId, err: failure });
@@ -118,7 +119,7 @@ export class RunsService {
       { state: RunState.FAILED, errorCode: QUEUE_UNAVAILABLE, errorMessage: 'The run could not be queued', finishedAt: now },
       now,
     );
-    throw new RunsQueueUnavailableError();
+    throw new RunsQueueUnavailableException();
   }
 
   /**
@@ -126,7 +127,7 @@ export class RunsService {
    * running handler sees `ctx.signal` aborted. False when there was nothing to cancel.
    */
   async cancelRun(runId: string, options: { userId?: string } = {}): Promise<boolean> {
-    const run = UUID.test(runId) ? await this.runs.findById(runId, this.runs.contextual()) : null;
+    const run = isUuid(runId) ? await this.runs.findById(runId, this.runs.contextual()) : null;
     if (!run || (options.userId !== undefined && run.userId !== options.userId)) return false;
     const cancelled = await this.runs.cancelUnfinished({ ids: [run.id] }, this.clock.now());
     if (cancelled.length === 0) return false;
@@ -151,6 +152,11 @@ export class RunsService {
     return removed;
   }
 
+  /** The user's newest run of `jobName` still pending or running, if any. */
+  findUnfinishedRun(userId: string, jobName: JobKey): Promise<WorkflowRun | null> {
+    return this.runs.findNewestUnfinished(userId, jobName);
+  }
+
   /** The user's runs, newest first. */
   async listRuns(userId: string, options: ListRunsOptions = {}): Promise<RunFields[]> {
     const limit = Math.min(Math.max(1, options.limit ?? 20), MAX_RUNS_PAGE);
@@ -158,10 +164,10 @@ export class RunsService {
     return this.runs.listForUser(userId, limit, RunDto.FIELDS, before);
   }
 
-  /** @throws RunNotFoundError for a malformed id, another user's run or an unknown one. */
+  /** @throws RunNotFoundException for a malformed id, another user's run or an unknown one. */
   async getRun(userId: string, runId: string, field = 'id'): Promise<WorkflowRun> {
-    const run = UUID.test(runId) ? await this.runs.findForUser(userId, runId) : null;
-    if (!run) throw new RunNotFoundError(field);
+    const run = isUuid(runId) ? await this.runs.findForUser(userId, runId) : null;
+    if (!run) throw new RunNotFoundException(field);
     return run;
   }
 

@@ -14,7 +14,7 @@ function retryAfterHeader(retryAfterMs: number): Record<string, string> {
 }
 
 /** Our limiter or the provider refused the call; try again after `retryAfterMs`. */
-export class RateLimitExceededError extends DomainException {
+export class RateLimitExceededException extends DomainException {
   constructor(
     readonly provider: Provider,
     readonly retryAfterMs: number,
@@ -33,7 +33,7 @@ export class RateLimitExceededError extends DomainException {
  * The rate-limit store cannot be reached, so no decision can be made and the outbound call is not
  * made (fail closed): a provider ban costs more than a delayed run.
  */
-export class RateLimitStoreUnavailableError extends DomainException {
+export class RateLimitStoreUnavailableException extends DomainException {
   constructor(options?: { cause?: unknown }) {
     super(RateLimitErrorCode.StoreUnavailable, 'Rate limit store is unavailable; the call was not made', 503);
     if (options?.cause !== undefined) {
@@ -44,7 +44,7 @@ export class RateLimitStoreUnavailableError extends DomainException {
 }
 
 /** The provider kept failing with 5xx until the attempts ran out. */
-export class ProviderUnavailableError extends DomainException {
+export class ProviderUnavailableException extends DomainException {
   constructor(
     readonly provider: Provider,
     readonly providerStatus: number,

@@ -15,7 +15,7 @@ import type { JobResult } from '../jobs/job-payloads';
 import { RunsService } from '../jobs/runs.service';
 import { LockService } from '../locks/lock.service';
 import { OnScheduledRunMetadata, ScheduledJobName } from './on-scheduled-run.decorator';
-import { ScheduledJobNotFoundError } from './scheduling.exception';
+import { ScheduledJobNotFoundException } from './scheduling.exception';
 
 export type { ScheduledJobName } from './on-scheduled-run.decorator';
 
@@ -120,7 +120,7 @@ export class ScheduledJobsService implements OnModuleInit {
 
   private asRegistered(name: string): ScheduledJobName {
     const job = [...this.registered].find((candidate) => candidate === name);
-    if (!job) throw new ScheduledJobNotFoundError();
+    if (!job) throw new ScheduledJobNotFoundException();
     return job;
   }
 

@@ -1,6 +1,6 @@
 import { DomainException } from '../errors/domain.exception';
 
-export class ScheduledJobNotFoundError extends DomainException {
+export class ScheduledJobNotFoundException extends DomainException {
   constructor() {
     super('SCHEDULED_JOB_NOT_FOUND', 'No scheduled job has that name', 404);
   }

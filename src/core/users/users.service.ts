@@ -1,6 +1,6 @@
-import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../clock/clock';
+import { UsersRepository } from './users.repository';
 
 /** How many user ids to remember, so a busy user does not cost a write per request. */
 const KNOWN_USERS_CACHE_SIZE = 10_000;
@@ -15,7 +15,7 @@ export class UsersService {
   private readonly lastTouched = new Map<string, number>();
 
   constructor(
-    private readonly em: EntityManager,
+    private readonly users: UsersRepository,
     private readonly clock: Clock,
   ) {}
 
@@ -25,12 +25,7 @@ export class UsersService {
     const touched = this.lastTouched.get(userId);
     if (touched !== undefined && now - touched < LAST_SEEN_PRECISION_MS) return;
     const seenAt = new Date(now);
-    await this.em
-      .getConnection()
-      .execute(
-        'insert into users (id, created_at, last_seen_at) values (?, ?, ?) on conflict (id) do update set last_seen_at = excluded.last_seen_at where users.last_seen_at < excluded.last_seen_at',
-        [userId, seenAt, seenAt],
-      );
+    await this.users.upsertSeen(userId, seenAt);
     if (this.lastTouched.size >= KNOWN_USERS_CACHE_SIZE) this.lastTouched.clear();
     this.lastTouched.set(userId, now);
   }

@@ -4,6 +4,7 @@
 // in one transaction. A bad answer fails the run and stores nothing.
 import { Pseudonyms } from '../../core/crypto/pseudonyms';
 import { quotaMonthOf } from './analysis-quota';
+import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditService } from '../../core/audit/audit.service';
 import { Clock } from '../../core/clock/clock';
@@ -12,7 +13,8 @@ import { JobName } from '../../core/jobs/job-payloads';
 import { OnRun } from '../../core/jobs/on-run.decorator';
 import type { RunContext } from '../../core/jobs/run-context';
 import type { SubscriptionTier } from '../billing/entities/subscription.entity';
-import { ConsentException } from '../consent/consent.exception';
+import { SubscriptionsRepository } from '../billing/subscriptions.repository';
+import { SubscriptionInactiveException } from '../consent/consent.exception';
 import { ConsentService } from '../consent/consent.service';
 import { redactText } from '../../core/redaction';
 import { RedactionService } from '../redaction/redaction.service';
@@ -41,8 +43,10 @@ export interface AnalysisRunResult {
 @Injectable()
 export class AnalysisRunService {
   constructor(
+    private readonly em: EntityManager,
     private readonly consent: ConsentService,
     private readonly analyses: AnalysisRepository,
+    private readonly subscriptions: SubscriptionsRepository,
     private readonly anthropic: AnthropicSentimentClient,
     private readonly redaction: RedactionService,
     private readonly audit: AuditService,
@@ -59,8 +63,8 @@ export class AnalysisRunService {
     if (existing) return resultOf(existing);
 
     await this.consent.assertConsent(userId);
-    const subscription = await this.analyses.currentSubscription(userId);
-    if (!subscription) throw ConsentException.subscriptionInactive();
+    const subscription = await this.subscriptions.findCurrent(this.em, userId);
+    if (!subscription) throw new SubscriptionInactiveException();
     await ctx.log('info', `Consent and ${subscription.tier} subscription verified`);
 
     const tweets = await this.analyses.newestTweets(userId, TWEETS_PER_ANALYSIS);
@@ -92,7 +96,7 @@ export class AnalysisRunService {
 
     const analysis = await ctx.storeResults(async (em) => {
       await this.consent.assertConsent(userId, em, { lockToken: true });
-      const stored = await this.analyses.insert({
+      const stored = await this.analyses.insert(em, {
         userId,
         runId: ctx.runId,
         provider,
@@ -104,7 +108,7 @@ export class AnalysisRunService {
         tweets: answer.tweets.map((tweet) => ({ tweetId: refs.get(tweet.ref) as string, sentiment: tweet.sentiment, score: tweet.score })),
         createdAt: this.clock.now(),
       });
-      await this.analyses.recordQuotaUse(this.pseudonyms.of(userId), quotaMonthOf(stored.createdAt));
+      await this.analyses.recordQuotaUse(em, this.pseudonyms.of(userId), quotaMonthOf(stored.createdAt));
       await this.audit.audit(userId, 'Sentiment analysis completed', 'analysis', {
         analysisId: stored.id,
         provider,

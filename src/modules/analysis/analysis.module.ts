@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '../../core/audit/audit.module';
 import { CryptoModule } from '../../core/crypto/crypto.module';
 import { JobsModule } from '../../core/jobs/jobs.module';
+import { BillingModule } from '../billing/billing.module';
 import { ConsentModule } from '../consent/consent.module';
 import { ComplianceEventsModule } from '../monitoring/compliance-events.module';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
@@ -14,7 +15,7 @@ import { AnthropicSentimentClient } from './anthropic-sentiment.client';
 
 /** Sentiment analysis runs (`analysis.sentiment`) over the stored tweets, the monthly quota, and the results. */
 @Module({
-  imports: [AuditModule, ComplianceEventsModule, ConsentModule, CryptoModule, JobsModule, RateLimitModule, RedactionModule],
+  imports: [AuditModule, BillingModule, ComplianceEventsModule, ConsentModule, CryptoModule, JobsModule, RateLimitModule, RedactionModule],
   controllers: [AnalysisController],
   providers: [AnalysisService, AnalysisRepository, AnalysisRunService, AnthropicSentimentClient],
 })

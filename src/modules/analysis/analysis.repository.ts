@@ -1,13 +1,10 @@
-// Query code of the Analysis module: analyses, the quota counts, the tweets an analysis reads and
-// the subscription that decides the tier.
+// Query code of the Analysis module: analyses, the quota counts and the tweets an analysis reads.
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { listQuery } from '../../core/database/list-query';
 import { RunState } from '../../core/jobs/entities/workflow-run.entity';
 import { JobName } from '../../core/jobs/job-payloads';
-import { Subscription } from '../billing/entities/subscription.entity';
-import { ACTIVE_SUBSCRIPTION_STATUSES } from '../consent/consent.constants';
 import { Tweet } from '../twitter/entities/tweet.entity';
 import type { QuotaMonth } from './analysis-quota';
 import { Analysis } from './entities/analysis.entity';
@@ -19,18 +16,13 @@ const QUOTA_LOCK_CLASS = 7_316_002;
 export class AnalysisRepository {
   constructor(private readonly em: EntityManager) {}
 
-  /** The EntityManager of the caller's transaction or request (never a second connection inside a transaction). */
-  private get current(): EntityManager {
-    return this.em.getContext();
-  }
-
   /**
    * Holds the user's quota lock until the caller's transaction ends, so two requests cannot both
    * take the last analysis of the month.
    */
-  async lockQuota(userId: string): Promise<void> {
+  async lockQuota(em: EntityManager, userId: string): Promise<void> {
     const key = createHash('sha256').update(userId).digest().readInt32BE(0);
-    await this.current.execute('select pg_advisory_xact_lock(?, ?)', [QUOTA_LOCK_CLASS, key]);
+    await em.execute('select pg_advisory_xact_lock(?, ?)', [QUOTA_LOCK_CLASS, key]);
   }
 
   /**
@@ -38,7 +30,7 @@ export class AnalysisRepository {
    * stored (soft-deleted ones too) where those are more (months counted before the counter existed).
    */
   async countInMonth(userId: string, subject: string, month: QuotaMonth): Promise<number> {
-    const [row] = await this.current.execute<{ used: number }[]>(
+    const [row] = await this.em.execute<{ used: number }[]>(
       `select greatest(
          coalesce((select used from analysis_quota_usage where subject = ? and month = ?), 0),
          (select count(*)::int from analyses where user_id = ? and created_at >= ? and created_at < ?)) as used`,
@@ -51,10 +43,10 @@ export class AnalysisRepository {
    * Counts one run against the month, in the caller's transaction (the one that stores the
    * analysis). Months before the previous one are dropped on the way: nothing needs them.
    */
-  async recordQuotaUse(subject: string, month: QuotaMonth): Promise<void> {
+  async recordQuotaUse(em: EntityManager, subject: string, month: QuotaMonth): Promise<void> {
     const previous = monthKey({ start: new Date(Date.UTC(month.start.getUTCFullYear(), month.start.getUTCMonth() - 1, 1)) });
-    await this.current.execute('delete from analysis_quota_usage where subject = ? and month < ?', [subject, previous]);
-    await this.current.execute(
+    await em.execute('delete from analysis_quota_usage where subject = ? and month < ?', [subject, previous]);
+    await em.execute(
       `insert into analysis_quota_usage (subject, month, used) values (?, ?, 1)
        on conflict (subject, month) do update set used = analysis_quota_usage.used + 1`,
       [subject, monthKey(month)],
@@ -67,8 +59,8 @@ export class AnalysisRepository {
    * it ends. A run whose analysis is already stored (it is about to complete) counts once, as stored.
    * Two statements could each miss a run completing between them.
    */
-  async quotaUsage(userId: string, subject: string, month: QuotaMonth): Promise<{ used: number; inFlight: number }> {
-    const [row] = await this.current.execute<{ used: number; in_flight: number }[]>(
+  async quotaUsage(em: EntityManager, userId: string, subject: string, month: QuotaMonth): Promise<{ used: number; inFlight: number }> {
+    const [row] = await em.execute<{ used: number; in_flight: number }[]>(
       `select
          greatest(
            coalesce((select used from analysis_quota_usage where subject = ? and month = ?), 0),
@@ -81,29 +73,23 @@ export class AnalysisRepository {
     return { used: row?.used ?? 0, inFlight: row?.in_flight ?? 0 };
   }
 
-  /** The subscription that speaks for the user: an active one if any, else the latest. */
-  async currentSubscription(userId: string): Promise<Subscription | null> {
-    const subscriptions = await this.current.find(Subscription, { userId, deletedAt: null }, { orderBy: { updatedAt: 'desc' } });
-    return subscriptions.find((s) => ACTIVE_SUBSCRIPTION_STATUSES.includes(s.status)) ?? subscriptions[0] ?? null;
-  }
-
   /** The user's newest stored tweets (newest first). */
   newestTweets(userId: string, limit: number): Promise<Tweet[]> {
-    return this.current.find(Tweet, { userId, deletedAt: null }, { orderBy: { tweetCreatedAt: 'desc', tweetId: 'desc' }, limit });
+    return this.em.find(Tweet, { userId, deletedAt: null }, { orderBy: { tweetCreatedAt: 'desc', tweetId: 'desc' }, limit });
   }
 
   findByRun(runId: string): Promise<Analysis | null> {
-    return this.current.findOne(Analysis, { runId });
+    return this.em.findOne(Analysis, { runId });
   }
 
-  async insert(analysis: Omit<Analysis, 'id' | 'deletedAt'>): Promise<Analysis> {
-    const entity = this.current.create(Analysis, analysis);
-    await this.current.persistAndFlush(entity);
+  async insert(em: EntityManager, analysis: Omit<Analysis, 'id' | 'deletedAt'>): Promise<Analysis> {
+    const entity = em.create(Analysis, analysis);
+    await em.persistAndFlush(entity);
     return entity;
   }
 
   findForUser(userId: string, id: string): Promise<Analysis | null> {
-    return this.current.findOne(Analysis, { id, userId, deletedAt: null });
+    return this.em.findOne(Analysis, { id, userId, deletedAt: null });
   }
 
   /**
@@ -116,7 +102,7 @@ export class AnalysisRepository {
     fields: readonly P[],
     before?: Pick<Analysis, 'createdAt' | 'id'>,
   ): Promise<Pick<Analysis, P>[]> {
-    return listQuery(this.current, Analysis, fields).ownedBy(userId).newestFirst('createdAt', 'id', limit, before).rows();
+    return listQuery(this.em.getContext(), Analysis, fields).ownedBy(userId).newestFirst('createdAt', 'id', limit, before).rows();
   }
 }
 

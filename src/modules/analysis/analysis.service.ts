@@ -7,8 +7,8 @@ import { Clock } from '../../core/clock/clock';
 import { RunFlow } from '../../core/jobs/entities/workflow-run.entity';
 import { JobName } from '../../core/jobs/job-payloads';
 import { RunsService } from '../../core/jobs/runs.service';
-import { ACTIVE_SUBSCRIPTION_STATUSES } from '../consent/consent.constants';
-import { ConsentException } from '../consent/consent.exception';
+import { isActiveSubscription, SubscriptionsRepository } from '../billing/subscriptions.repository';
+import { SubscriptionInactiveException } from '../consent/consent.exception';
 import { ComplianceEventsService } from '../monitoring/compliance-events.service';
 import { ComplianceEventKind } from '../monitoring/entities/compliance-event.entity';
 import { ANALYSIS_MONTHLY_QUOTA, quotaMonthOf } from './analysis-quota';
@@ -16,17 +16,18 @@ import { AnalysisNotFoundException, QuotaExceededException } from './analysis.ex
 import { AnalysisRepository } from './analysis.repository';
 import { AnalysisDto, AnalysisStartedDto, QuotaDto } from './dto/analysis.dto';
 import { ListAnalysesQueryDto } from './dto/list-analyses-query.dto';
+import { isUuid } from '../../core/util/is-uuid';
 
 /** Attempts of an analysis run; rate-limit delays do not use them up. */
 export const ANALYSIS_MAX_ATTEMPTS = 3;
 const DEFAULT_ANALYSES_PAGE = 20;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
 export class AnalysisService {
   constructor(
     private readonly em: EntityManager,
     private readonly analyses: AnalysisRepository,
+    private readonly subscriptions: SubscriptionsRepository,
     private readonly runs: RunsService,
     private readonly complianceEvents: ComplianceEventsService,
     private readonly pseudonyms: Pseudonyms,
@@ -42,12 +43,12 @@ export class AnalysisService {
   async startAnalysis(userId: string): Promise<AnalysisStartedDto> {
     const now = this.clock.now();
     const month = quotaMonthOf(now);
-    const decision = await this.em.transactional(async () => {
-      await this.analyses.lockQuota(userId);
-      const subscription = await this.analyses.currentSubscription(userId);
-      if (!subscription || !ACTIVE_SUBSCRIPTION_STATUSES.includes(subscription.status)) throw ConsentException.subscriptionInactive();
+    const decision = await this.em.transactional(async (em) => {
+      await this.analyses.lockQuota(em, userId);
+      const subscription = await this.subscriptions.findCurrent(em, userId);
+      if (!isActiveSubscription(subscription)) throw new SubscriptionInactiveException();
       const limit = ANALYSIS_MONTHLY_QUOTA[subscription.tier];
-      const { used, inFlight } = await this.analyses.quotaUsage(userId, this.pseudonyms.of(userId), month);
+      const { used, inFlight } = await this.analyses.quotaUsage(em, userId, this.pseudonyms.of(userId), month);
       if (used + inFlight >= limit) return { admitted: false as const, tier: subscription.tier, used, inFlight, limit };
       const run = await this.runs.createRun(RunFlow.ANALYSIS, JobName.AnalysisSentiment, userId, { userId }, { maxAttempts: ANALYSIS_MAX_ATTEMPTS });
       return { admitted: true as const, runId: run.id };
@@ -69,19 +70,18 @@ export class AnalysisService {
   }
 
   async getAnalysis(userId: string, id: string): Promise<AnalysisDto> {
-    const analysis = UUID.test(id) ? await this.analyses.findForUser(userId, id) : null;
+    const analysis = isUuid(id) ? await this.analyses.findForUser(userId, id) : null;
     if (!analysis) throw new AnalysisNotFoundException('id');
     return AnalysisDto.from(analysis);
   }
 
   async getQuota(userId: string): Promise<QuotaDto> {
     const month = quotaMonthOf(this.clock.now());
-    const subscription = await this.analyses.currentSubscription(userId);
-    const active = subscription !== null && ACTIVE_SUBSCRIPTION_STATUSES.includes(subscription.status);
+    const subscription = await this.subscriptions.findCurrent(this.em, userId);
     return {
       tier: subscription?.tier ?? null,
       used: await this.analyses.countInMonth(userId, this.pseudonyms.of(userId), month),
-      limit: active ? ANALYSIS_MONTHLY_QUOTA[subscription.tier] : 0,
+      limit: isActiveSubscription(subscription) ? ANALYSIS_MONTHLY_QUOTA[subscription.tier] : 0,
       resetsAt: month.end.toISOString(),
     };
   }

@@ -1,6 +1,6 @@
 import { generateFakeTweets } from '../../../test/fakes/fake-tweets';
 import { detectEntities, redactText } from '../../core/redaction';
-import { PromptContainsPiiError, PromptSanitizer } from '../redaction';
+import { PromptContainsPiiException, PromptSanitizer } from '../redaction';
 import { buildSentimentPrompt, SENTIMENT_SYSTEM_PROMPT } from './sentiment-prompt.builder';
 
 const PII_VALUES = ['jane.doe0@example.com', '+1 415-555-0101', '@friend_2', 'https://example.com/posts/3', '@alice4', 'alice4@mail.test', '+44 20 7946 0004', 'https://blog.example.org/a/4'];
@@ -74,6 +74,6 @@ describe(buildSentimentPrompt.name, () => {
     const leaky = new PromptSanitizer();
     jest.spyOn(leaky, 'sanitize').mockImplementation((text) => text);
 
-    expect(() => buildSentimentPrompt([{ tweetId: '1', text: 'write to jane@example.com' }], leaky)).toThrow(PromptContainsPiiError);
+    expect(() => buildSentimentPrompt([{ tweetId: '1', text: 'write to jane@example.com' }], leaky)).toThrow(PromptContainsPiiException);
   });
 });

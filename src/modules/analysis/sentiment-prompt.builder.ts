@@ -46,7 +46,7 @@ export function buildSentimentPrompt(tweets: readonly PromptTweet[], sanitizer: 
     return `[${ref}] ${sanitizer.sanitize(oneLine)}`;
   });
   const user = `Posts (${tweets.length}):\n${lines.join('\n')}`;
-  // The last check before anything leaves: throws PromptContainsPiiError if a detector still fires.
+  // The last check before anything leaves: throws PromptContainsPiiException if a detector still fires.
   sanitizer.assertClean(`${SENTIMENT_SYSTEM_PROMPT}\n${user}`);
   return { system: SENTIMENT_SYSTEM_PROMPT, user, refs };
 }

@@ -1,14 +1,19 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../../core/audit/audit.module';
 import { BillingRepository } from './billing.repository';
+import { SubscriptionsRepository } from './subscriptions.repository';
 import { StripeWebhookController } from './stripe-webhook.controller';
 import { StripeWebhookService } from './stripe-webhook.service';
 import { StripeWebhookVerifier } from './stripe-webhook.verifier';
 
-/** Subscriptions and billing records, as reported by Stripe's signed webhooks. */
+/**
+ * Subscriptions and billing records, as reported by Stripe's signed webhooks. Other modules ask
+ * for a user's current subscription through the exported SubscriptionsRepository.
+ */
 @Module({
   imports: [AuditModule],
   controllers: [StripeWebhookController],
-  providers: [BillingRepository, StripeWebhookService, StripeWebhookVerifier],
+  providers: [BillingRepository, SubscriptionsRepository, StripeWebhookService, StripeWebhookVerifier],
+  exports: [SubscriptionsRepository],
 })
 export class BillingModule {}

@@ -15,12 +15,6 @@ export interface BillingEventRow {
 
 @Injectable()
 export class BillingRepository {
-  constructor(private readonly em: EntityManager) {}
-
-  transactional<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
-    return this.em.fork().transactional(work);
-  }
-
   /** Inserts the event once; false when the event id is already stored (a duplicate delivery). */
   async insertEvent(em: EntityManager, event: BillingEventRow): Promise<boolean> {
     const inserted = await em.execute<{ id: string }[]>(

@@ -1,5 +1,6 @@
 // Applies verified Stripe webhook deliveries: each event is stored once (idempotent by event id)
 // and its change to subscriptions or billing records commits in the same transaction.
+import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import { AuditService } from '../../core/audit/audit.service';
 import { Clock } from '../../core/clock/clock';
@@ -14,6 +15,7 @@ export class StripeWebhookService {
   private readonly logger = new Logger('StripeWebhook');
 
   constructor(
+    private readonly em: EntityManager,
     private readonly verifier: StripeWebhookVerifier,
     private readonly repository: BillingRepository,
     private readonly audit: AuditService,
@@ -25,7 +27,7 @@ export class StripeWebhookService {
     const change = mapStripeEvent(event);
     const now = this.clock.now();
 
-    const applied = await this.repository.transactional(async (em) => {
+    const applied = await this.em.fork().transactional(async (em) => {
       const userId = change.userId ?? (change.customerId ? await this.repository.findUserIdByCustomer(em, change.customerId) : null);
       const stored = await this.repository.insertEvent(em, {
         id: event.id,

@@ -2,7 +2,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import Stripe from 'stripe';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
-import { BillingException } from './billing.exception';
+import { StripeEventInvalidException, StripeNotConfiguredException, StripeSignatureInvalidException, StripeSignatureMissingException } from './billing.exception';
 import { isStripeEvent } from './dto/stripe-event.schema';
 
 @Injectable()
@@ -11,18 +11,18 @@ export class StripeWebhookVerifier {
 
   verify(rawBody: Buffer | undefined, signature: string | string[] | undefined): Stripe.Event {
     const secret = this.config.stripeWebhookSecret;
-    if (!secret) throw BillingException.notConfigured();
-    if (typeof signature !== 'string' || signature === '') throw BillingException.signatureMissing();
-    if (!rawBody || rawBody.length === 0) throw BillingException.signatureInvalid();
+    if (!secret) throw new StripeNotConfiguredException();
+    if (typeof signature !== 'string' || signature === '') throw new StripeSignatureMissingException();
+    if (!rawBody || rawBody.length === 0) throw new StripeSignatureInvalidException();
     let event: unknown;
     try {
       event = Stripe.webhooks.constructEvent(rawBody, signature, secret);
     } catch {
-      throw BillingException.signatureInvalid();
+      throw new StripeSignatureInvalidException();
     }
     // Signed by Stripe (or by someone holding the secret) is not yet well formed: `[]` or an event
     // without an id would otherwise reach the insert and fail there with a 500.
-    if (!isStripeEvent(event)) throw BillingException.eventInvalid();
+    if (!isStripeEvent(event)) throw new StripeEventInvalidException();
     return event;
   }
 }

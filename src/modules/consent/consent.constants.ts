@@ -23,9 +23,6 @@ export const OAUTH_CALLBACK_PATH = '/api/twitter/callback';
 /** An access token expiring within this margin is refreshed before use. */
 export const ACCESS_TOKEN_REFRESH_MARGIN_MS = 60 * 1000;
 
-/** Subscription statuses (Stripe's) that count as active. */
-export const ACTIVE_SUBSCRIPTION_STATUSES: readonly string[] = ['active', 'trialing'];
-
 /** The `provider` column value of X rows in oauth_tokens and consent_records. */
 export const X_PROVIDER = 'x';
 

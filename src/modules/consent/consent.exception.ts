@@ -27,37 +27,40 @@ export enum ConsentCallbackError {
   X_ACCOUNT_IN_USE = 'X_ACCOUNT_IN_USE',
 }
 
-export class ConsentException extends DomainException {
-  static required(): ConsentException {
-    return new ConsentException(
-      ConsentErrorCode.CONSENT_REQUIRED,
-      'Connect your X account (GET /api/twitter/connect) to give consent first',
-      403,
-    );
-  }
+/** Every refusal of the Consent module; `instanceof ConsentException` catches them all. */
+export abstract class ConsentException extends DomainException {}
 
-  static expired(): ConsentException {
-    return new ConsentException(
-      ConsentErrorCode.CONSENT_EXPIRED,
-      'Your consent is more than 365 days old; reconnect your X account to renew it',
-      403,
-    );
+export class ConsentRequiredException extends ConsentException {
+  constructor() {
+    super(ConsentErrorCode.CONSENT_REQUIRED, 'Connect your X account (GET /api/twitter/connect) to give consent first', 403);
   }
+}
 
-  static subscriptionInactive(): ConsentException {
-    return new ConsentException(ConsentErrorCode.SUBSCRIPTION_INACTIVE, 'An active subscription is required', 403);
+export class ConsentExpiredException extends ConsentException {
+  constructor() {
+    super(ConsentErrorCode.CONSENT_EXPIRED, 'Your consent is more than 365 days old; reconnect your X account to renew it', 403);
   }
+}
 
-  static twitterNotConfigured(): ConsentException {
-    return new ConsentException(
+export class SubscriptionInactiveException extends ConsentException {
+  constructor() {
+    super(ConsentErrorCode.SUBSCRIPTION_INACTIVE, 'An active subscription is required', 403);
+  }
+}
+
+export class TwitterNotConfiguredException extends ConsentException {
+  constructor() {
+    super(
       ConsentErrorCode.TWITTER_NOT_CONFIGURED,
       'X (Twitter) is not configured on this server: set TWITTER_CLIENT_ID and TWITTER_CLIENT_SECRET',
       503,
     );
   }
+}
 
-  static refreshFailed(reason: string): ConsentException {
-    return new ConsentException(
+export class TokenRefreshFailedException extends ConsentException {
+  constructor(reason: string) {
+    super(
       ConsentErrorCode.TOKEN_REFRESH_FAILED,
       `The X access token could not be refreshed (${reason}); if this persists, reconnect your X account`,
       502,

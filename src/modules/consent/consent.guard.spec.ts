@@ -1,5 +1,6 @@
 import { ExecutionContext } from '@nestjs/common';
-import { ConsentException } from './consent.exception';
+import { newTestService } from '../../../test/utils/new-test-service';
+import { ConsentExpiredException } from './consent.exception';
 import { ConsentGuard } from './consent.guard';
 import { ConsentService } from './consent.service';
 
@@ -8,21 +9,23 @@ const contextWith = (user: unknown) =>
 
 describe(ConsentGuard.name, () => {
   it('should let the request through when consent holds', async () => {
-    const consent = { assertConsent: jest.fn(async () => undefined) };
-    const sut = new ConsentGuard(consent as unknown as ConsentService);
+    const { sut, mocks } = newTestService(ConsentGuard);
+    const consent = mocks.get(ConsentService);
+    consent.assertConsent.mockResolvedValue(undefined);
 
     await expect(sut.canActivate(contextWith({ id: 'alice', isAdmin: false }))).resolves.toBe(true);
     expect(consent.assertConsent).toHaveBeenCalledWith('alice');
   });
 
   it('should pass on the refusal code of ConsentService', async () => {
-    const sut = new ConsentGuard({ assertConsent: async () => Promise.reject(ConsentException.expired()) } as unknown as ConsentService);
+    const { sut, mocks } = newTestService(ConsentGuard);
+    mocks.get(ConsentService).assertConsent.mockRejectedValue(new ConsentExpiredException());
 
     await expect(sut.canActivate(contextWith({ id: 'alice', isAdmin: false }))).rejects.toMatchObject({ code: 'CONSENT_EXPIRED', statusCode: 403 });
   });
 
   it('should refuse with 401 when no user was authenticated', async () => {
-    const sut = new ConsentGuard({ assertConsent: jest.fn() } as unknown as ConsentService);
+    const { sut } = newTestService(ConsentGuard);
 
     await expect(sut.canActivate(contextWith(undefined))).rejects.toMatchObject({ statusCode: 401 });
   });

@@ -3,6 +3,7 @@ import { AuditModule } from '../../core/audit/audit.module';
 import { Clock } from '../../core/clock/clock';
 import { CryptoModule } from '../../core/crypto/crypto.module';
 import { REDIS_CLIENT, RedisModule } from '../../core/redis/redis.module';
+import { BillingModule } from '../billing/billing.module';
 import { ComplianceEventsModule } from '../monitoring/compliance-events.module';
 import { ConsentController } from './consent.controller';
 import { ConsentGuard } from './consent.guard';
@@ -10,7 +11,7 @@ import { ConsentRepository } from './consent.repository';
 import { ConsentService } from './consent.service';
 import { createOAuthStateStore, OAuthStateStore } from './oauth-state.store';
 import { TokenVaultService } from './token-vault.service';
-import { TwitterConnectionController } from './twitter-connection.controller';
+import { TwitterOAuthController } from './twitter-oauth.controller';
 import { XConnectionService } from './x-connection.service';
 import { XOAuthClient } from './x-oauth.client';
 
@@ -20,8 +21,8 @@ import { XOAuthClient } from './x-oauth.client';
  * X or Anthropic data. Modules using those import this one.
  */
 @Module({
-  imports: [AuditModule, ComplianceEventsModule, CryptoModule, RedisModule],
-  controllers: [TwitterConnectionController, ConsentController],
+  imports: [AuditModule, BillingModule, ComplianceEventsModule, CryptoModule, RedisModule],
+  controllers: [TwitterOAuthController, ConsentController],
   providers: [
     ConsentRepository,
     ConsentService,

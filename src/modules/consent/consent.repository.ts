@@ -1,11 +1,9 @@
-// Query code of the Consent module: OAuth token rows (read, lock, upsert), consent records and
-// the subscription that decides whether a user is active.
+// Query code of the Consent module: OAuth token rows (read, lock, upsert) and consent records.
 import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Subscription } from '../billing/entities/subscription.entity';
-import { ACTIVE_SUBSCRIPTION_STATUSES, X_PROVIDER } from './consent.constants';
+import { X_PROVIDER } from './consent.constants';
 import { ConsentAction, ConsentRecord } from './entities/consent-record.entity';
 import { OAuthToken } from './entities/oauth-token.entity';
 
@@ -30,15 +28,21 @@ export interface ConsentRecordRow {
 }
 
 /**
- * Every method works on a fork of the root EntityManager (or on the transaction it is given), so
- * it behaves the same in a request, a job step or the CLI.
+ * A method that may run inside the caller's transaction takes its EntityManager as the first
+ * parameter; the others work on a fork of the root EntityManager, so they behave the same in a
+ * request, a job step or the CLI.
  */
 @Injectable()
 export class ConsentRepository {
   constructor(private readonly em: EntityManager) {}
 
-  /** With `lock`, inside a transaction: the row is held (FOR SHARE) until it ends, read fresh from the database. */
-  findToken(userId: string, em: EntityManager = this.em.fork(), { lock = false } = {}): Promise<OAuthToken | null> {
+  /** The user's token row, read outside any transaction. */
+  findToken(userId: string): Promise<OAuthToken | null> {
+    return this.findTokenInTransaction(this.em.fork(), userId);
+  }
+
+  /** With `lock`: the row is held (FOR SHARE) until the transaction ends, read fresh from the database. */
+  findTokenInTransaction(em: EntityManager, userId: string, { lock = false } = {}): Promise<OAuthToken | null> {
     return em.findOne(
       OAuthToken,
       { userId, provider: X_PROVIDER, deletedAt: null },
@@ -61,10 +65,6 @@ export class ConsentRepository {
       );
       return work(em, token);
     });
-  }
-
-  transactional<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
-    return this.em.fork().transactional(work);
   }
 
   /** One row per user and provider: a reconnection replaces the tokens and clears revocation. */
@@ -95,15 +95,21 @@ export class ConsentRepository {
     return row !== undefined;
   }
 
+  /**
+   * Up to `limit` token rows after `afterId` (id order) not encrypted under `currentKeyId`, locked
+   * (FOR UPDATE) until the transaction ends; changes to them are flushed on commit.
+   */
+  lockTokensToRotate(em: EntityManager, currentKeyId: string, afterId: string, limit: number): Promise<OAuthToken[]> {
+    return em.find(
+      OAuthToken,
+      { id: { $gt: afterId }, keyId: { $ne: currentKeyId }, accessTokenCiphertext: { $ne: '' } },
+      { orderBy: { id: 'asc' }, limit, lockMode: LockMode.PESSIMISTIC_WRITE },
+    );
+  }
+
   addConsentRecord(em: EntityManager, row: ConsentRecordRow): ConsentRecord {
     const record = em.create(ConsentRecord, { ...row, provider: X_PROVIDER });
     em.persist(record);
     return record;
-  }
-
-  /** The subscription that speaks for the user: an active one if any, else the latest. */
-  async findCurrentSubscription(userId: string, em: EntityManager = this.em.fork()): Promise<Subscription | null> {
-    const subscriptions = await em.find(Subscription, { userId, deletedAt: null }, { orderBy: { updatedAt: 'desc' } });
-    return subscriptions.find((s) => ACTIVE_SUBSCRIPTION_STATUSES.includes(s.status)) ?? subscriptions[0] ?? null;
   }
 }

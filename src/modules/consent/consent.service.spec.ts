@@ -1,5 +1,8 @@
-import { ManualClock } from '../../core/clock/clock';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { newTestService as buildTestService } from '../../../test/utils/new-test-service';
+import { Clock, ManualClock } from '../../core/clock/clock';
 import { Subscription } from '../billing/entities/subscription.entity';
+import { SubscriptionsRepository } from '../billing/subscriptions.repository';
 import { ConsentRepository } from './consent.repository';
 import { ConsentService } from './consent.service';
 import { OAuthToken } from './entities/oauth-token.entity';
@@ -9,11 +12,11 @@ const GRANTED = new Date('2026-01-01T00:00:00Z');
 
 function newTestService(token: Partial<OAuthToken> | null, subscription: Partial<Subscription> | null) {
   const clock = new ManualClock(GRANTED.getTime() + DAY);
-  const repository = {
-    findToken: jest.fn(async () => (token ? (token as OAuthToken) : null)),
-    findCurrentSubscription: jest.fn(async () => (subscription ? (subscription as Subscription) : null)),
-  };
-  return { sut: new ConsentService(repository as unknown as ConsentRepository, clock), clock };
+  const { sut, mocks } = buildTestService(ConsentService, [{ provide: Clock, useValue: clock }]);
+  mocks.get(EntityManager).fork.mockReturnThis();
+  mocks.get(ConsentRepository).findTokenInTransaction.mockResolvedValue(token ? Object.assign(new OAuthToken(), token) : null);
+  mocks.get(SubscriptionsRepository).findCurrent.mockResolvedValue(subscription ? Object.assign(new Subscription(), subscription) : null);
+  return { sut, clock };
 }
 
 const liveToken: Partial<OAuthToken> = { grantedAt: GRANTED, accessTokenCiphertext: 'v1:k:a:b:c', scopes: ['tweet.read'], revokedAt: null };

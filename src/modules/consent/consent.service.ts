@@ -3,23 +3,25 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../../core/clock/clock';
-import { ACTIVE_SUBSCRIPTION_STATUSES, consentExpiresAt } from './consent.constants';
-import { ConsentException } from './consent.exception';
+import { isActiveSubscription, SubscriptionsRepository } from '../billing/subscriptions.repository';
+import { consentExpiresAt } from './consent.constants';
+import { ConsentExpiredException, ConsentRequiredException, SubscriptionInactiveException } from './consent.exception';
 import { ConsentRepository } from './consent.repository';
 import { ConsentStatusDto } from './dto/consent-status.dto';
 
 @Injectable()
 export class ConsentService {
   constructor(
+    private readonly em: EntityManager,
     private readonly repository: ConsentRepository,
+    private readonly subscriptions: SubscriptionsRepository,
     private readonly clock: Clock,
   ) {}
 
   async getStatus(userId: string): Promise<ConsentStatusDto> {
-    const [token, subscription] = await Promise.all([
-      this.repository.findToken(userId),
-      this.repository.findCurrentSubscription(userId),
-    ]);
+    const em = this.em.fork();
+    const token = await this.repository.findTokenInTransaction(em, userId);
+    const subscription = await this.subscriptions.findCurrent(em, userId);
     const expiresAt = token ? consentExpiresAt(token.grantedAt) : null;
     return {
       twitter: {
@@ -46,13 +48,10 @@ export class ConsentService {
    * stored before a withdrawal) or before it, and the check refuses: nothing fetched under a
    * consent is stored once it has been withdrawn.
    */
-  async assertConsent(userId: string, em?: EntityManager, { lockToken = false } = {}): Promise<void> {
-    const token = await this.repository.findToken(userId, em, { lock: lockToken });
-    if (!token || token.revokedAt || !token.accessTokenCiphertext) throw ConsentException.required();
-    if (consentExpiresAt(token.grantedAt).getTime() <= this.clock.nowMs()) throw ConsentException.expired();
-    const subscription = await this.repository.findCurrentSubscription(userId, em);
-    if (!subscription || !ACTIVE_SUBSCRIPTION_STATUSES.includes(subscription.status)) {
-      throw ConsentException.subscriptionInactive();
-    }
+  async assertConsent(userId: string, em: EntityManager = this.em.fork(), { lockToken = false } = {}): Promise<void> {
+    const token = await this.repository.findTokenInTransaction(em, userId, { lock: lockToken });
+    if (!token || token.revokedAt || !token.accessTokenCiphertext) throw new ConsentRequiredException();
+    if (consentExpiresAt(token.grantedAt).getTime() <= this.clock.nowMs()) throw new ConsentExpiredException();
+    if (!isActiveSubscription(await this.subscriptions.findCurrent(em, userId))) throw new SubscriptionInactiveException();
   }
 }

@@ -1,8 +1,8 @@
 // Re-encrypts every stored OAuth token under the current (first) encryption key, in batches, so
 // an old key can be dropped from ENCRYPTION_KEYS afterwards.
-import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { TokenCipher, TokenDecryptionError } from '../../core/crypto/token-cipher';
+import { ConsentRepository } from './consent.repository';
 import { OAuthToken } from './entities/oauth-token.entity';
 import { tokenContext } from './token-vault.service';
 
@@ -34,16 +34,14 @@ export async function rotateTokenKeys(
   { batchSize = 100, onBatch }: KeyRotationOptions = {},
 ): Promise<KeyRotationReport> {
   const report: KeyRotationReport = { keyId: cipher.currentKeyId, scanned: 0, reEncrypted: 0, failed: 0 };
+  // The CLI runs this without the Nest container, on its own ORM.
+  const tokens = new ConsentRepository(rootEm);
   let afterId = SMALLEST_UUID;
   for (let batch = 1; ; batch++) {
     // Each batch is one transaction holding its rows locked, so a concurrent token refresh (which
     // locks the same row) either finishes first or sees the re-encrypted values.
     const counts = await rootEm.fork().transactional(async (em) => {
-      const rows = await em.find(
-        OAuthToken,
-        { id: { $gt: afterId }, keyId: { $ne: cipher.currentKeyId }, accessTokenCiphertext: { $ne: '' } },
-        { orderBy: { id: 'asc' }, limit: batchSize, lockMode: LockMode.PESSIMISTIC_WRITE },
-      );
+      const rows = await tokens.lockTokensToRotate(em, cipher.currentKeyId, afterId, batchSize);
       let reEncrypted = 0;
       for (const row of rows) {
         try {

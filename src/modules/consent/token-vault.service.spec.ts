@@ -1,13 +1,14 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { randomBytes } from 'node:crypto';
-import { ManualClock } from '../../core/clock/clock';
+import { automock, newTestService as buildTestService } from '../../../test/utils/new-test-service';
+import { Clock, ManualClock } from '../../core/clock/clock';
 import { TokenCipher } from '../../core/crypto/token-cipher';
 import { ComplianceEventsService } from '../monitoring/compliance-events.service';
 import { ComplianceEventKind } from '../monitoring/entities/compliance-event.entity';
 import { ConsentRepository } from './consent.repository';
 import { OAuthToken } from './entities/oauth-token.entity';
 import { TokenVaultService } from './token-vault.service';
-import { XOAuthClient, XOAuthError, XTokenSet } from './x-oauth.client';
+import { XOAuthClient, XOAuthError } from './x-oauth.client';
 
 const NOW = Date.parse('2026-06-01T12:00:00Z');
 
@@ -16,31 +17,26 @@ function newTestService() {
   const cipher = new TokenCipher({ encryptionKeys: [{ id: 'k1', key: randomBytes(32) }] });
   const calls: string[] = [];
   const stored = { current: undefined as OAuthToken | undefined };
-  const repository = {
-    findToken: jest.fn(async () => (stored.current ? Object.assign(new OAuthToken(), stored.current) : null)),
-    withLockedToken: jest.fn(async (_userId: string, work: (em: EntityManager, token: OAuthToken | null) => Promise<unknown>) => {
-      calls.push('lock');
-      // Like the real transaction: the locked copy is written back only when `work` succeeds.
-      const locked = stored.current ? Object.assign(new OAuthToken(), stored.current) : null;
-      const result = await work({} as EntityManager, locked);
-      stored.current = locked ?? undefined;
-      calls.push('commit');
-      return result;
-    }),
-  };
-  const x = { refresh: jest.fn<Promise<XTokenSet>, [string]>() };
-  const complianceEvents = {
-    record: jest.fn(async () => {
-      calls.push('record');
-    }),
-  };
-  const sut = new TokenVaultService(
-    repository as unknown as ConsentRepository,
-    cipher,
-    x as unknown as XOAuthClient,
-    complianceEvents as unknown as ComplianceEventsService,
-    clock,
-  );
+  const { sut, mocks } = buildTestService(TokenVaultService, [
+    { provide: TokenCipher, useValue: cipher },
+    { provide: Clock, useValue: clock },
+  ]);
+  const repository = mocks.get(ConsentRepository);
+  repository.findToken.mockImplementation(async () => (stored.current ? Object.assign(new OAuthToken(), stored.current) : null));
+  repository.withLockedToken.mockImplementation(async (_userId, work) => {
+    calls.push('lock');
+    // Like the real transaction: the locked copy is written back only when `work` succeeds.
+    const locked = stored.current ? Object.assign(new OAuthToken(), stored.current) : null;
+    const result = await work(automock(EntityManager), locked);
+    stored.current = locked ?? undefined;
+    calls.push('commit');
+    return result;
+  });
+  const x = mocks.get(XOAuthClient);
+  const complianceEvents = mocks.get(ComplianceEventsService);
+  complianceEvents.record.mockImplementation(async () => {
+    calls.push('record');
+  });
   const store = (accessToken: string, refreshToken: string, expiresAt: number) => {
     stored.current = Object.assign(new OAuthToken(), {
       userId: 'alice',

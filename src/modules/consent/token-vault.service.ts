@@ -9,7 +9,7 @@ import { maskUserIdForLog } from '../../core/logging/mask-user-id';
 import { ComplianceEventsService } from '../monitoring/compliance-events.service';
 import { ComplianceEventKind } from '../monitoring/entities/compliance-event.entity';
 import { ACCESS_TOKEN_REFRESH_MARGIN_MS, consentExpiresAt } from './consent.constants';
-import { ConsentException } from './consent.exception';
+import { ConsentExpiredException, ConsentRequiredException, TokenRefreshFailedException } from './consent.exception';
 import { ConsentRepository } from './consent.repository';
 import { OAuthToken } from './entities/oauth-token.entity';
 import { XOAuthClient, XOAuthError, XTokenSet } from './x-oauth.client';
@@ -110,13 +110,13 @@ export class TokenVaultService {
         reason: error.message,
       });
       this.logger.warn({ msg: 'X token refresh failed', userId: maskUserIdForLog(userId), reason: error.message });
-      throw ConsentException.refreshFailed(error.message);
+      throw new TokenRefreshFailedException(error.message);
     }
   }
 
   private usable(token: OAuthToken | null): OAuthToken {
-    if (!token || token.revokedAt || !token.accessTokenCiphertext) throw ConsentException.required();
-    if (consentExpiresAt(token.grantedAt).getTime() <= this.clock.nowMs()) throw ConsentException.expired();
+    if (!token || token.revokedAt || !token.accessTokenCiphertext) throw new ConsentRequiredException();
+    if (consentExpiresAt(token.grantedAt).getTime() <= this.clock.nowMs()) throw new ConsentExpiredException();
     return token;
   }
 

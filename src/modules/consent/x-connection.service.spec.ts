@@ -1,9 +1,10 @@
 import { EntityManager } from '@mikro-orm/postgresql';
+import { newTestService as buildTestService } from '../../../test/utils/new-test-service';
 import { AuditService } from '../../core/audit/audit.service';
-import { ManualClock } from '../../core/clock/clock';
+import { Clock, ManualClock } from '../../core/clock/clock';
 import { ConsentRepository } from './consent.repository';
 import { OAuthToken } from './entities/oauth-token.entity';
-import { MemoryOAuthStateStore } from './oauth-state.store';
+import { MemoryOAuthStateStore, OAuthStateStore } from './oauth-state.store';
 import { TokenVaultService } from './token-vault.service';
 import { XConnectionService } from './x-connection.service';
 import { XOAuthClient, XOAuthError } from './x-oauth.client';
@@ -11,34 +12,28 @@ import { XOAuthClient, XOAuthError } from './x-oauth.client';
 function newTestService() {
   const clock = new ManualClock(Date.parse('2026-06-01T12:00:00Z'));
   const states = new MemoryOAuthStateStore(clock);
-  const em = {} as EntityManager;
+  const { sut, mocks } = buildTestService(XConnectionService, [
+    { provide: Clock, useValue: clock },
+    { provide: OAuthStateStore, useValue: states },
+  ]);
+  const em = mocks.get(EntityManager);
+  em.fork.mockReturnThis();
+  em.transactional.mockImplementation(async (work) => work(em));
   const locked = { current: null as OAuthToken | null };
-  const repository = {
-    transactional: jest.fn(async (work: (em: EntityManager) => Promise<unknown>) => work(em)),
-    withLockedToken: jest.fn(async (_userId: string, work: (em: EntityManager, token: OAuthToken | null) => Promise<unknown>) => work(em, locked.current)),
-    upsertToken: jest.fn(async () => undefined),
-    isXAccountConnectedElsewhere: jest.fn(async () => false),
-    addConsentRecord: jest.fn(),
-  };
-  const vault = {
-    seal: jest.fn(() => ({ accessTokenCiphertext: 'v1:k:a', refreshTokenCiphertext: 'v1:k:r', keyId: 'k' })),
-    unseal: jest.fn(() => ({ accessToken: 'access', refreshToken: 'refresh' })),
-  };
-  const x = {
-    isConfigured: jest.fn(() => true),
-    createAuthorizationLink: jest.fn(() => ({ url: 'https://x.test/authorize?state=s1', state: 's1', codeVerifier: 'verifier' })),
-    exchangeCode: jest.fn(async () => ({ accessToken: 'access', refreshToken: 'refresh', expiresIn: 7200, scopes: ['tweet.read'], providerUserId: '42' })),
-    revoke: jest.fn(async () => undefined),
-  };
-  const audit = { audit: jest.fn(async () => undefined) };
-  const sut = new XConnectionService(
-    repository as unknown as ConsentRepository,
-    vault as unknown as TokenVaultService,
-    x as unknown as XOAuthClient,
-    states,
-    audit as unknown as AuditService,
-    clock,
-  );
+  const repository = mocks.get(ConsentRepository);
+  repository.withLockedToken.mockImplementation(async (_userId, work) => work(em, locked.current));
+  repository.upsertToken.mockResolvedValue(undefined);
+  const vault = mocks.get(TokenVaultService);
+  vault.seal.mockReturnValue({ accessTokenCiphertext: 'v1:k:a', refreshTokenCiphertext: 'v1:k:r', keyId: 'k' });
+  vault.unseal.mockReturnValue({ accessToken: 'access', refreshToken: 'refresh' });
+  const x = mocks.get(XOAuthClient);
+  x.isConfigured.mockReturnValue(true);
+  x.createAuthorizationLink.mockReturnValue({ url: 'https://x.test/authorize?state=s1', state: 's1', codeVerifier: 'verifier' });
+  x.exchangeCode.mockResolvedValue({ accessToken: 'access', refreshToken: 'refresh', expiresIn: 7200, scopes: ['tweet.read'], providerUserId: '42' });
+  x.revoke.mockResolvedValue(undefined);
+  const audit = mocks.get(AuditService);
+  audit.audit.mockResolvedValue(undefined);
+  repository.isXAccountConnectedElsewhere.mockResolvedValue(false);
   return { sut, clock, repository, x, audit, locked };
 }
 

@@ -1,12 +1,13 @@
 // Connecting and disconnecting a person's X account: the OAuth 2.0 authorization-code flow with
 // PKCE (start, callback) and revocation, each recorded as a consent decision and audited.
+import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { AuditService } from '../../core/audit/audit.service';
 import { Clock } from '../../core/clock/clock';
 import { maskUserIdForLog } from '../../core/logging/mask-user-id';
 import { OAUTH_STATE_TTL_MS, PRIVACY_NOTICE_VERSION, PRIVACY_SETTINGS_PATH, X_PROVIDER } from './consent.constants';
-import { ConsentCallbackError, ConsentException } from './consent.exception';
+import { ConsentCallbackError, TwitterNotConfiguredException } from './consent.exception';
 import { ConsentRepository } from './consent.repository';
 import { AuthorizeUrlDto } from './dto/authorize-url.dto';
 import { ConsentAction } from './entities/consent-record.entity';
@@ -34,6 +35,7 @@ export class XConnectionService {
   private readonly logger = new Logger('XConnection');
 
   constructor(
+    private readonly em: EntityManager,
     private readonly repository: ConsentRepository,
     private readonly vault: TokenVaultService,
     private readonly x: XOAuthClient,
@@ -47,7 +49,7 @@ export class XConnectionService {
    * to the browser (the nonce the controller puts in a cookie).
    */
   async startAuthorization(userId: string): Promise<AuthorizationStart> {
-    if (!this.x.isConfigured()) throw ConsentException.twitterNotConfigured();
+    if (!this.x.isConfigured()) throw new TwitterNotConfiguredException();
     const link = this.x.createAuthorizationLink();
     const browserNonce = randomBytes(32).toString('base64url');
     await this.states.save(
@@ -87,7 +89,7 @@ export class XConnectionService {
     }
 
     const now = this.clock.now();
-    const stored = await this.repository.transactional(async (em) => {
+    const stored = await this.em.fork().transactional(async (em) => {
       // One X account belongs to one account at a time; the lock makes two connections at once
       // of the same X account decide one after the other.
       if (await this.repository.isXAccountConnectedElsewhere(em, granted.providerUserId, userId)) return false;

@@ -5,7 +5,7 @@ import { ApiResponseError, TwitterApi } from 'twitter-api-v2';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
 import { createTwitterClient, withAuthorizeUrl } from '../../core/providers/twitter-client.factory';
 import { X_SCOPES } from './consent.constants';
-import { ConsentException } from './consent.exception';
+import { TwitterNotConfiguredException } from './consent.exception';
 
 const X_TIMEOUT_MS = 15_000;
 
@@ -98,7 +98,7 @@ export class XOAuthClient {
 
   private appClient(): TwitterApi {
     const { clientId, clientSecret, apiBaseUrl } = this.config.twitter;
-    if (!clientId) throw ConsentException.twitterNotConfigured();
+    if (!clientId) throw new TwitterNotConfiguredException();
     return createTwitterClient({ clientId, clientSecret, baseUrl: apiBaseUrl, timeoutMs: X_TIMEOUT_MS });
   }
 }

@@ -1,14 +1,14 @@
 // Builds one person's export file: streams every section from the database in keyset-paginated
 // batches straight into the file, so memory stays flat however large the data.
-import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { rename, rm, stat } from 'node:fs/promises';
 import { ExportFileWriter } from './export-file-writer';
 import { EXPORT_BATCH_SIZE, EXPORT_SECTIONS, ExportSection } from './export-sections';
+import { ExportRepository } from './export.repository';
 
 @Injectable()
 export class ExportBuilder {
-  constructor(private readonly em: EntityManager) {}
+  constructor(private readonly repository: ExportRepository) {}
 
   /** Writes the document to `path` (via a temporary file, so a half-written export is never served). */
   async build(userId: string, path: string, exportedAt: Date): Promise<number> {
@@ -18,9 +18,7 @@ export class ExportBuilder {
     try {
       await writer.begin();
       await writer.value('exportedAt', exportedAt.toISOString());
-      const [user] = await this.em
-        .getConnection()
-        .execute('select id, created_at, last_seen_at, erased_at from users where id = ?', [userId]);
+      const user = await this.repository.findUserRow(userId);
       await writer.value('user', user ?? { id: userId });
       for (const section of EXPORT_SECTIONS) await this.writeSection(writer, section, userId);
       await writer.end();
@@ -35,15 +33,9 @@ export class ExportBuilder {
 
   private async writeSection(writer: ExportFileWriter, section: ExportSection, userId: string): Promise<void> {
     await writer.beginArray(section.name);
-    const alive = section.softDeletable === false ? '' : 'and deleted_at is null';
     let after: string | null = null;
     for (;;) {
-      const rows: Array<Record<string, unknown>> = await this.em.getConnection().execute(
-        `select ${section.columns}, ${section.orderBy}::text as cursor from ${section.table}
-          where user_id = ? ${alive} ${after === null ? '' : `and ${section.orderBy} > ?`}
-          order by ${section.orderBy} limit ${EXPORT_BATCH_SIZE}`,
-        after === null ? [userId] : [userId, after],
-      );
+      const rows = await this.repository.sectionBatch(section, userId, after);
       await writer.rows(rows.map(({ cursor: _cursor, ...row }) => row));
       if (rows.length < EXPORT_BATCH_SIZE) break;
       after = String(rows[rows.length - 1].cursor);

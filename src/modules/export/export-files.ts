@@ -1,4 +1,3 @@
-import { EntityManager } from '@mikro-orm/postgresql';
 import { readdir, rm } from 'node:fs/promises';
 import { isAbsolute, join, normalize, sep } from 'node:path';
 
@@ -17,13 +16,15 @@ export async function removeExportFile(dataDir: string, relativePath: string): P
   await rm(path, { force: true });
 }
 
+/** Which of these export ids have a row that still accounts for its file (the caller's query). */
+export type LiveExportIds = (ids: readonly string[]) => Promise<ReadonlySet<string>>;
+
 /**
  * Removes export files that no live row accounts for: a delete that failed after the erasure
  * committed, or a build that crashed, would otherwise leave a full copy of someone's data on disk
- * that nothing points to. A file is kept while its row is ready (and names it) or its build is
- * still queued or running. Returns how many files were (or, on a dry run, would be) removed.
+ * that nothing points to. Returns how many files were (or, on a dry run, would be) removed.
  */
-export async function sweepOrphanedExportFiles(em: EntityManager, dataDir: string, { dryRun = false } = {}): Promise<number> {
+export async function sweepOrphanedExportFiles(dataDir: string, liveExportIds: LiveExportIds, { dryRun = false } = {}): Promise<number> {
   const names = await readdir(join(dataDir, EXPORTS_DIR)).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return [] as string[];
     throw error;
@@ -31,15 +32,7 @@ export async function sweepOrphanedExportFiles(em: EntityManager, dataDir: strin
   const ids = names.map((name) => EXPORT_FILE.exec(name)?.[1]).filter((id): id is string => id !== undefined);
   const live = new Set<string>();
   for (let start = 0; start < ids.length; start += 1000) {
-    const batch = ids.slice(start, start + 1000);
-    const rows = await em.execute<{ id: string }[]>(
-      `select e.id from data_exports e left join workflow_runs r on r.id = e.run_id
-        where e.id in (${batch.map(() => '?').join(', ')}) and e.deleted_at is null
-          and ((e.status = 'ready' and e.file_path = ('${EXPORTS_DIR}/' || e.id::text || '.json'))
-            or (e.status = 'pending' and r.state in ('PENDING', 'RUNNING')))`,
-      batch,
-    );
-    for (const row of rows) live.add(row.id);
+    for (const id of await liveExportIds(ids.slice(start, start + 1000))) live.add(id);
   }
   // Anything else in the folder (a temporary file, a file of another shape) is no export and is left alone.
   const orphans = ids.filter((id) => !live.has(id));

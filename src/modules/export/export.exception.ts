@@ -9,25 +9,25 @@ export enum ExportErrorCode {
 }
 
 /** Also for another user's export id: 404, not 403, so ids cannot be probed. */
-export class ExportNotFoundError extends DomainException {
+export class ExportNotFoundException extends DomainException {
   constructor() {
     super(ExportErrorCode.NOT_FOUND, 'Export not found', 404);
   }
 }
 
-export class ExportLinkInvalidError extends DomainException {
+export class ExportLinkInvalidException extends DomainException {
   constructor() {
     super(ExportErrorCode.LINK_INVALID, 'This download link is not valid', 403);
   }
 }
 
-export class ExportLinkExpiredError extends DomainException {
+export class ExportLinkExpiredException extends DomainException {
   constructor() {
     super(ExportErrorCode.LINK_EXPIRED, 'This download link has expired; request a new export', 410);
   }
 }
 
-export class ExportDailyLimitError extends DomainException {
+export class ExportDailyLimitException extends DomainException {
   constructor(limit: number, retryAfterSeconds: number) {
     super(ExportErrorCode.DAILY_LIMIT, `At most ${limit} exports can be started in 24 hours; try again later`, 429, {
       'Retry-After': String(Math.max(1, retryAfterSeconds)),

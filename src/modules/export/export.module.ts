@@ -4,12 +4,13 @@ import { JobsModule } from '../../core/jobs/jobs.module';
 import { ExportBuilder } from './export-builder';
 import { ExportSigner } from './export-signer';
 import { ExportController } from './export.controller';
+import { ExportRepository } from './export.repository';
 import { ExportService } from './export.service';
 
 @Module({
   imports: [AuditModule, JobsModule],
   controllers: [ExportController],
-  providers: [ExportService, ExportBuilder, ExportSigner],
+  providers: [ExportService, ExportRepository, ExportBuilder, ExportSigner],
   exports: [ExportService],
 })
 export class ExportModule {}

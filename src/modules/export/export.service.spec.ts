@@ -1,17 +1,17 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AuditService } from '../../core/audit/audit.service';
-import { ManualClock } from '../../core/clock/clock';
-import type { AppConfig } from '../../core/config/app-config';
+import { newTestService } from '../../../test/utils/new-test-service';
+import { AuditService } from '../../core/audit/audit.service';
+import { Clock, ManualClock } from '../../core/clock/clock';
+import { APP_CONFIG, type AppConfig } from '../../core/config/app-config';
 import { RunCancelledError } from '../../core/jobs/job-errors';
 import { JobName } from '../../core/jobs/job-payloads';
 import type { RunContext } from '../../core/jobs/run-context';
-import type { RunsService } from '../../core/jobs/runs.service';
-import type { ExportBuilder } from './export-builder';
-import type { ExportSigner } from './export-signer';
+import { DataExport } from './entities/data-export.entity';
+import { ExportBuilder } from './export-builder';
+import { ExportRepository } from './export.repository';
 import { ExportService } from './export.service';
 
 const USER = 'user-1';
@@ -22,28 +22,31 @@ const dataDirs: string[] = [];
 function setup(options: { lock?: () => Promise<void>; rowsMarked?: number } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'repazoo-export-spec-'));
   dataDirs.push(dataDir);
-  const nativeUpdate = jest.fn(async () => options.rowsMarked ?? 1);
-  const em = { findOne: async () => ({ id: EXPORT_ID, userId: USER }) } as unknown as EntityManager;
-  const builder = {
-    build: async (_userId: string, path: string) => {
-      await writeFile(path, '{"user":{}}');
-      return 11;
-    },
-  } as unknown as ExportBuilder;
-  const audit = { audit: jest.fn(async () => undefined) };
   const config = { dataDir } as AppConfig;
-  const sut = new ExportService(em, {} as RunsService, builder, {} as ExportSigner, audit as unknown as AuditService, new ManualClock(0), config);
+  const { sut, mocks } = newTestService(ExportService, [
+    { provide: APP_CONFIG, useValue: config },
+    { provide: Clock, useValue: new ManualClock(0) },
+  ]);
+  const exports = mocks.get(ExportRepository);
+  exports.findForUser.mockResolvedValue(Object.assign(new DataExport(), { id: EXPORT_ID, userId: USER }));
+  exports.markReady.mockResolvedValue((options.rowsMarked ?? 1) === 1);
+  mocks.get(ExportBuilder).build.mockImplementation(async (_userId: string, path: string) => {
+    await writeFile(path, '{"user":{}}');
+    return 11;
+  });
+  const audit = mocks.get(AuditService);
+  audit.audit.mockResolvedValue(undefined);
   const context = {
     payload: { userId: USER, exportId: EXPORT_ID },
     // As the executor does: the run's lock first, then the work in the transaction.
     storeResults: jest.fn(async (work: (tx: unknown) => Promise<unknown>) => {
       await (options.lock ?? (async () => undefined))();
-      return work({ nativeUpdate });
+      return work({});
     }),
     log: jest.fn(async () => undefined),
   } as unknown as RunContext<JobName.ExportBuild>;
   const file = join(dataDir, 'exports', `${EXPORT_ID}.json`);
-  return { run: () => sut.buildExport(context), context, nativeUpdate, audit, file };
+  return { run: () => sut.buildExport(context), context, exports, audit, file };
 }
 
 describe(ExportService.name, () => {
@@ -52,22 +55,22 @@ describe(ExportService.name, () => {
   });
 
   it('should keep the file and mark the export ready when the run is still current', async () => {
-    const { run, context, nativeUpdate, audit, file } = setup();
+    const { run, context, exports, audit, file } = setup();
 
     await expect(run()).resolves.toEqual({ exportId: EXPORT_ID, sizeBytes: 11 });
 
     expect(existsSync(file)).toBe(true);
     expect(context.storeResults).toHaveBeenCalledTimes(1);
-    expect(nativeUpdate).toHaveBeenCalledWith(
+    expect(exports.markReady).toHaveBeenCalledWith(
       expect.anything(),
-      { id: EXPORT_ID, deletedAt: null },
-      expect.objectContaining({ status: 'ready', filePath: join('exports', `${EXPORT_ID}.json`), sizeBytes: '11' }),
+      EXPORT_ID,
+      expect.objectContaining({ filePath: join('exports', `${EXPORT_ID}.json`), sizeBytes: '11' }),
     );
     expect(audit.audit).toHaveBeenCalledWith(USER, 'Data export ready', 'dsar_exports', { exportId: EXPORT_ID, sizeBytes: 11 });
   });
 
   it('should remove the file it wrote when the run was erased while the file was being written', async () => {
-    const { run, nativeUpdate, audit, file } = setup({
+    const { run, exports, audit, file } = setup({
       lock: async () => {
         throw new RunCancelledError();
       },
@@ -76,7 +79,7 @@ describe(ExportService.name, () => {
     await expect(run()).rejects.toBeInstanceOf(RunCancelledError);
 
     expect(existsSync(file)).toBe(false);
-    expect(nativeUpdate).not.toHaveBeenCalled();
+    expect(exports.markReady).not.toHaveBeenCalled();
     expect(audit.audit).not.toHaveBeenCalled();
   });
 

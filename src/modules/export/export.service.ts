@@ -17,17 +17,19 @@ import { ExportStatusDto, ExportStartedDto } from './dto/export.dto';
 import { DataExport } from './entities/data-export.entity';
 import { ExportBuilder } from './export-builder';
 import { EXPORTS_DIR, removeExportFile } from './export-files';
+import { ExportRepository } from './export.repository';
 import { ExportSigner } from './export-signer';
-import { ExportDailyLimitError, ExportLinkExpiredError, ExportLinkInvalidError, ExportNotFoundError } from './export.exception';
+import { ExportDailyLimitException, ExportLinkExpiredException, ExportLinkInvalidException, ExportNotFoundException } from './export.exception';
+import { isUuid } from '../../core/util/is-uuid';
 
 export const EXPORT_LINK_VALIDITY_MS = 24 * 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
 export class ExportService {
   constructor(
     private readonly em: EntityManager,
+    private readonly exports: ExportRepository,
     private readonly runs: RunsService,
     private readonly builder: ExportBuilder,
     private readonly signer: ExportSigner,
@@ -44,8 +46,8 @@ export class ExportService {
   async requestExport(userId: string): Promise<ExportStartedDto> {
     const now = this.clock.now();
     const outcome = await this.em.transactional(async (em) => {
-      await em.execute('select pg_advisory_xact_lock(hashtext(?))', [`export:${userId}`]);
-      const inProgress = await this.findInProgress(em, userId);
+      await this.exports.lockUserExports(em, userId);
+      const inProgress = await this.exports.findInProgress(em, userId);
       if (inProgress) return { started: false as const, ...inProgress };
       await this.assertUnderDailyLimit(em, userId, now);
       // Created only now: `em.create` persists on the next flush, refused requests included.
@@ -60,28 +62,13 @@ export class ExportService {
     return { runId: outcome.runId, exportId: outcome.exportId };
   }
 
-  /** The person's export whose run is still queued or running, if any. */
-  private async findInProgress(em: EntityManager, userId: string): Promise<ExportStartedDto | null> {
-    const [row] = await em.execute<{ id: string; run_id: string }[]>(
-      `select e.id, e.run_id from data_exports e join workflow_runs r on r.id = e.run_id
-        where e.user_id = ? and e.deleted_at is null and e.status = 'pending' and r.state in ('PENDING', 'RUNNING')
-        order by e.created_at desc limit 1`,
-      [userId],
-    );
-    return row ? { runId: row.run_id, exportId: row.id } : null;
-  }
-
   /** Counts exports started in the last 24 hours, deleted ones too (deleting one frees no slot). */
   private async assertUnderDailyLimit(em: EntityManager, userId: string, now: Date): Promise<void> {
     const limit = this.config.dailyLimits.exports;
-    const since = new Date(now.getTime() - DAY_MS);
-    const started = await em.execute<{ created_at: Date }[]>(
-      'select created_at from data_exports where user_id = ? and created_at > ? order by created_at desc limit ?',
-      [userId, since, limit],
-    );
+    const started = await this.exports.startedSince(em, userId, new Date(now.getTime() - DAY_MS), limit);
     if (started.length < limit) return;
-    const oldest = new Date(started[started.length - 1].created_at);
-    throw new ExportDailyLimitError(limit, Math.ceil((oldest.getTime() + DAY_MS - now.getTime()) / 1000));
+    const oldest = started[started.length - 1];
+    throw new ExportDailyLimitException(limit, Math.ceil((oldest.getTime() + DAY_MS - now.getTime()) / 1000));
   }
 
   async getStatus(userId: string, exportId: string): Promise<ExportStatusDto> {
@@ -96,12 +83,12 @@ export class ExportService {
 
   /** Checks a signed link and returns the file to stream. */
   async openDownload(exportId: string, expires: string | undefined, signature: string | undefined): Promise<{ path: string; filename: string }> {
-    if (!UUID.test(exportId)) throw new ExportLinkInvalidError();
+    if (!isUuid(exportId)) throw new ExportLinkInvalidException();
     const check = this.signer.check(exportId, expires, signature, this.clock.nowMs());
-    if (check === 'tampered') throw new ExportLinkInvalidError();
-    if (check === 'expired') throw new ExportLinkExpiredError();
-    const dataExport = await this.em.findOne(DataExport, { id: exportId, deletedAt: null, status: 'ready' });
-    if (!dataExport?.filePath) throw new ExportNotFoundError();
+    if (check === 'tampered') throw new ExportLinkInvalidException();
+    if (check === 'expired') throw new ExportLinkExpiredException();
+    const dataExport = await this.exports.findReady(exportId);
+    if (!dataExport?.filePath) throw new ExportNotFoundException();
     await this.audit.audit(dataExport.userId, 'Data export downloaded', 'dsar_exports', { exportId });
     return { path: join(this.config.dataDir, dataExport.filePath), filename: `repazoo-export-${exportId}.json` };
   }
@@ -109,7 +96,7 @@ export class ExportService {
   @OnRun(JobName.ExportBuild)
   async buildExport(context: RunContext<JobName.ExportBuild>): Promise<Record<string, unknown>> {
     const { userId, exportId } = context.payload;
-    const dataExport = await this.em.findOne(DataExport, { id: exportId, userId, deletedAt: null });
+    const dataExport = await this.exports.findForUser(userId, exportId);
     if (!dataExport) return { skipped: 'export no longer exists' }; // erased meanwhile
     const relativePath = join(EXPORTS_DIR, `${exportId}.json`);
     await mkdir(join(this.config.dataDir, EXPORTS_DIR), { recursive: true, mode: 0o700 });
@@ -117,18 +104,13 @@ export class ExportService {
     const size = await this.builder.build(userId, join(this.config.dataDir, relativePath), now);
     try {
       await context.storeResults(async (em) => {
-        const marked = await em.nativeUpdate(
-          DataExport,
-          { id: exportId, deletedAt: null },
-          {
-            status: 'ready',
-            filePath: relativePath,
-            sizeBytes: String(size),
-            completedAt: now,
-            expiresAt: new Date(now.getTime() + EXPORT_LINK_VALIDITY_MS),
-          },
-        );
-        if (marked !== 1) throw new PermanentJobError('EXPORT_DELETED', 'The export was deleted while it was being built');
+        const marked = await this.exports.markReady(em, exportId, {
+          filePath: relativePath,
+          sizeBytes: String(size),
+          completedAt: now,
+          expiresAt: new Date(now.getTime() + EXPORT_LINK_VALIDITY_MS),
+        });
+        if (!marked) throw new PermanentJobError('EXPORT_DELETED', 'The export was deleted while it was being built');
         await this.audit.audit(userId, 'Data export ready', 'dsar_exports', { exportId, sizeBytes: size });
       });
     } catch (error) {
@@ -142,9 +124,9 @@ export class ExportService {
   }
 
   private async findOwn(userId: string, exportId: string): Promise<DataExport> {
-    if (!UUID.test(exportId)) throw new ExportNotFoundError();
-    const dataExport = await this.em.findOne(DataExport, { id: exportId, userId, deletedAt: null });
-    if (!dataExport) throw new ExportNotFoundError();
+    if (!isUuid(exportId)) throw new ExportNotFoundException();
+    const dataExport = await this.exports.findForUser(userId, exportId);
+    if (!dataExport) throw new ExportNotFoundException();
     return dataExport;
   }
 }

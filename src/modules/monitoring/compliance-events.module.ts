@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ComplianceEventsRepository } from './compliance-events.repository';
 import { ComplianceEventsService } from './compliance-events.service';
 import { PersistentRateLimitRejectionRecorder } from './persistent-rejection.recorder';
 
@@ -8,7 +9,7 @@ import { PersistentRateLimitRejectionRecorder } from './persistent-rejection.rec
  * consent, analysis) need not import the monitoring checks.
  */
 @Module({
-  providers: [ComplianceEventsService, PersistentRateLimitRejectionRecorder],
+  providers: [ComplianceEventsService, ComplianceEventsRepository, PersistentRateLimitRejectionRecorder],
   exports: [ComplianceEventsService, PersistentRateLimitRejectionRecorder],
 })
 export class ComplianceEventsModule {}

@@ -1,19 +1,14 @@
 import { Logger } from '@nestjs/common';
+import { newTestService } from '../../../test/utils/new-test-service';
 import { RateLimitDecisionObserver, RateLimiterService } from '../rate-limit/rate-limiter.service';
 import { RedactionService } from '../redaction/redaction.service';
 import { AlertsService } from './alerts.service';
 import { AlertKind } from './checks/alert-condition';
 import { MetricsService } from './metrics.service';
-import { QueueDepth, QueueDepthProbe } from './queue-depth.probe';
+import { MonitoringRepository } from './monitoring.repository';
+import { QUEUE_DEPTH_PROBE, QueueDepth, QueueDepthProbe } from './queue-depth.probe';
 import { InMemoryAlertsRepository } from './testing/in-memory-alerts.repository';
 import { InMemoryMonitoringRepository } from './testing/in-memory-monitoring.repository';
-
-class FakeRateLimiter {
-  readonly observers: RateLimitDecisionObserver[] = [];
-  observeDecisions(observer: RateLimitDecisionObserver): void {
-    this.observers.push(observer);
-  }
-}
 
 class FixedQueue extends QueueDepthProbe {
   async depth(): Promise<QueueDepth> {
@@ -22,14 +17,22 @@ class FixedQueue extends QueueDepthProbe {
 }
 
 function setup(queue: QueueDepthProbe | null = null) {
-  const rateLimiter = new FakeRateLimiter();
   const redaction = new RedactionService();
   const alertsRepository = new InMemoryAlertsRepository();
   const alerts = new AlertsService(alertsRepository);
   const repository = new InMemoryMonitoringRepository();
-  const sut = new MetricsService(rateLimiter as unknown as RateLimiterService, redaction, alerts, repository, queue);
+  const { sut, mocks } = newTestService(MetricsService, [
+    { provide: RedactionService, useValue: redaction },
+    { provide: AlertsService, useValue: alerts },
+    { provide: MonitoringRepository, useValue: repository },
+    { provide: QUEUE_DEPTH_PROBE, useValue: queue },
+  ]);
+  const observers: RateLimitDecisionObserver[] = [];
+  mocks.get(RateLimiterService).observeDecisions.mockImplementation((observer) => {
+    observers.push(observer);
+  });
   sut.onModuleInit();
-  return { sut, rateLimiter, redaction, alerts, repository };
+  return { sut, rateLimiter: { observers }, redaction, alerts, repository };
 }
 
 /** The value of one sample line, e.g. `name{a="b"} 3`. */

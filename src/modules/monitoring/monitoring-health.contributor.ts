@@ -8,7 +8,7 @@ import { JobName } from '../../core/jobs/job-payloads';
 import { MonitoringRepository } from './monitoring.repository';
 import { QUEUE_DEPTH_PROBE, QueueDepthProbe } from './queue-depth.probe';
 import { PROBE_TIMEOUT_MS } from './checks/system-health.check';
-import { withTimeout } from './with-timeout';
+import { withTimeout } from '../../core/util/with-timeout';
 
 /** The health entry is named after the job whose success it reports. */
 export const RETENTION_HEALTH_KEY = JobName.RetentionCleanupDaily;

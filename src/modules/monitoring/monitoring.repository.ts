@@ -5,7 +5,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import type { ComplianceEventKind } from './entities/compliance-event.entity';
 import { RETENTION_COMPLETED_ACTION } from '../retention/retention.service';
-import { withTimeout } from './with-timeout';
+import { withTimeout } from '../../core/util/with-timeout';
 
 export interface UserEventCount {
   userId: string;

@@ -10,6 +10,7 @@ import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
 import { RunsService } from '../../core/jobs/runs.service';
 import { XConnectionService } from '../consent/x-connection.service';
 import { removeExportFile } from '../export/export-files';
+import { DataErasureRepository } from './data-erasure.repository';
 import { DeletedCountsDto, DeleteMyDataResultDto } from './dto/delete-my-data.dto';
 
 /** Table per count, in deletion order (children before the runs they belong to). */
@@ -30,6 +31,7 @@ export class DataErasureService {
 
   constructor(
     private readonly em: EntityManager,
+    private readonly erasure: DataErasureRepository,
     private readonly runs: RunsService,
     private readonly xConnection: XConnectionService,
     private readonly audit: AuditService,
@@ -55,24 +57,16 @@ export class DataErasureService {
   }
 
   private async eraseRows(em: EntityManager, userId: string): Promise<{ deleted: DeletedCountsDto; exportFiles: string[] }> {
-    // Serialises concurrent erasures of one person (a double click): the second sees zero rows.
-    await em.execute('select pg_advisory_xact_lock(hashtext(?))', [`erasure:${userId}`]);
+    await this.erasure.lockErasure(em, userId);
     const jobs = await this.runs.removeQueuedJobsOfUser(userId);
     const counts: Partial<DeletedCountsDto> = { jobs };
-    for (const [count, table] of ERASED_TABLES) {
-      // The driver's row count: returning a million ids only to count them took 4x the delete.
-      const { affectedRows } = await em.execute<{ affectedRows: number }>(`delete from ${table} where user_id = ?`, [userId], 'run');
-      counts[count] = affectedRows;
-    }
-    const exports = await em.execute<Array<{ file_path: string | null }>>(
-      'delete from data_exports where user_id = ? returning file_path',
-      [userId],
-    );
-    counts.dsar_exports = exports.length;
-    await em.execute('update users set erased_at = ? where id = ?', [this.clock.now(), userId]);
+    for (const [count, table] of ERASED_TABLES) counts[count] = await this.erasure.deleteRowsOf(em, table, userId);
+    const exportFiles = await this.erasure.deleteExports(em, userId);
+    counts.dsar_exports = exportFiles.length;
+    await this.erasure.markErased(em, userId, this.clock.now());
     const deleted = counts as DeletedCountsDto;
     await this.audit.audit(userId, DataErasureService.AUDIT_ACTION, 'privacy', { deleted });
-    return { deleted, exportFiles: exports.flatMap((row) => (row.file_path ? [row.file_path] : [])) };
+    return { deleted, exportFiles: exportFiles.flatMap((file) => (file ? [file] : [])) };
   }
 
   private async revokeAtX(userId: string): Promise<void> {

@@ -3,10 +3,10 @@ import { ManualClock } from '../../core/clock/clock';
 import { MemoryRateLimitStore } from './memory-rate-limit.store';
 import {
   ProviderResponseError,
-  ProviderUnavailableError,
+  ProviderUnavailableException,
   RateLimitErrorCode,
-  RateLimitExceededError,
-  RateLimitStoreUnavailableError,
+  RateLimitExceededException,
+  RateLimitStoreUnavailableException,
 } from '../../core/rate-limit/rate-limit.exception';
 import { RateLimitRejectionRecorder } from './rate-limit-rejection.recorder';
 import { ConsumeResult, RateLimitStore } from './rate-limit.store';
@@ -23,13 +23,13 @@ class RecordingRecorder extends RateLimitRejectionRecorder {
 
 class UnreachableStore extends RateLimitStore {
   async consume(): Promise<ConsumeResult> {
-    throw new RateLimitStoreUnavailableError({ cause: new Error('Connection is closed.') });
+    throw new RateLimitStoreUnavailableException({ cause: new Error('Connection is closed.') });
   }
   async release(): Promise<void> {
-    throw new RateLimitStoreUnavailableError();
+    throw new RateLimitStoreUnavailableException();
   }
   async blockUntil(): Promise<void> {
-    throw new RateLimitStoreUnavailableError();
+    throw new RateLimitStoreUnavailableException();
   }
   async close(): Promise<void> {}
 }
@@ -69,7 +69,7 @@ describe(RateLimiterService.name, () => {
 
       const error = await caught(sut.acquire('x', 'user-1'));
 
-      expect(error).toBeInstanceOf(RateLimitExceededError);
+      expect(error).toBeInstanceOf(RateLimitExceededException);
       expect(error).toMatchObject({
         code: RateLimitErrorCode.RateLimited,
         statusCode: 429,
@@ -150,7 +150,7 @@ describe(RateLimiterService.name, () => {
         await sut.acquire('x', 'user-1');
       }
 
-      await expect(sut.acquire('x', 'user-1')).rejects.toBeInstanceOf(RateLimitExceededError);
+      await expect(sut.acquire('x', 'user-1')).rejects.toBeInstanceOf(RateLimitExceededException);
     });
 
     it('should fail closed with RATE_LIMIT_STORE_UNAVAILABLE when the store is unreachable', async () => {
@@ -158,7 +158,7 @@ describe(RateLimiterService.name, () => {
 
       const error = await caught(sut.acquire('anthropic', 'user-1'));
 
-      expect(error).toBeInstanceOf(RateLimitStoreUnavailableError);
+      expect(error).toBeInstanceOf(RateLimitStoreUnavailableException);
       expect(error).toMatchObject({ code: 'RATE_LIMIT_STORE_UNAVAILABLE', statusCode: 503 });
     });
   });
@@ -332,7 +332,7 @@ describe(RateLimiterService.name, () => {
       );
 
       expect(calls).toEqual([1, 2]);
-      expect(error).toBeInstanceOf(RateLimitExceededError);
+      expect(error).toBeInstanceOf(RateLimitExceededException);
       expect(error).toMatchObject({ code: 'RATE_LIMITED', provider: 'anthropic', retryAfterMs: 1000, reason: 'provider_rejected' });
     });
 
@@ -344,7 +344,7 @@ describe(RateLimiterService.name, () => {
       const error = await caught(sut.callWithRateLimit('anthropic', 'user-1', fn, { maxAttempts: 2, sleep }));
 
       expect(calls).toEqual([1, 2]);
-      expect(error).toBeInstanceOf(ProviderUnavailableError);
+      expect(error).toBeInstanceOf(ProviderUnavailableException);
       expect(error).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', statusCode: 503, providerStatus: 529 });
     });
 
@@ -444,7 +444,7 @@ describe(RateLimiterService.name, () => {
       const fn = jest.fn(async (): Promise<ProviderCallResult<string>> => ({ value: 'ok' }));
 
       await expect(sut.callWithRateLimit('x', 'user-1', fn, { maxAttempts: 3, sleep })).rejects.toBeInstanceOf(
-        RateLimitExceededError,
+        RateLimitExceededException,
       );
       expect(fn).not.toHaveBeenCalled();
     });
@@ -455,7 +455,7 @@ describe(RateLimiterService.name, () => {
       const fn = jest.fn(async (): Promise<ProviderCallResult<string>> => ({ value: 'ok' }));
 
       await expect(sut.callWithRateLimit('anthropic', 'user-1', fn, { maxAttempts: 3, sleep })).rejects.toBeInstanceOf(
-        RateLimitStoreUnavailableError,
+        RateLimitStoreUnavailableException,
       );
       expect(fn).not.toHaveBeenCalled();
     });

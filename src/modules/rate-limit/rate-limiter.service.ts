@@ -11,8 +11,8 @@ import {
 } from './provider-headers';
 import {
   ProviderResponseError,
-  ProviderUnavailableError,
-  RateLimitExceededError,
+  ProviderUnavailableException,
+  RateLimitExceededException,
 } from '../../core/rate-limit/rate-limit.exception';
 import { RateLimitRejectionRecorder } from './rate-limit-rejection.recorder';
 import { ConsumeResult, RateLimitStore } from './rate-limit.store';
@@ -108,8 +108,8 @@ export class RateLimiterService {
   }
 
   /**
-   * Admits one call to `provider` for `userId`, or throws `RateLimitExceededError` (429, with
-   * `retryAfterMs`) or, when the store is unreachable, `RateLimitStoreUnavailableError` (503).
+   * Admits one call to `provider` for `userId`, or throws `RateLimitExceededException` (429, with
+   * `retryAfterMs`) or, when the store is unreachable, `RateLimitStoreUnavailableException` (503).
    *
    * The user's window is decided first and the organisation's second, each by its own atomic
    * script: the two keys live in different Redis Cluster slots (so users spread over the cluster),
@@ -196,7 +196,7 @@ export class RateLimiterService {
    * provider's own retry-after or reset. `fn` reports the provider response by returning it with
    * its value or by throwing it (`ProviderResponseError`, or an SDK error with `status`/`headers`).
    * When attempts run out, or the provider asks for a longer wait than `maxWaitMs`, it throws
-   * `RateLimitExceededError` (after 429) or `ProviderUnavailableError` (after 5xx), both carrying
+   * `RateLimitExceededException` (after 429) or `ProviderUnavailableException` (after 5xx), both carrying
    * `retryAfterMs`. Other failures are rethrown untouched, and a refusal by our own limiter
    * (`acquire`) is thrown at once so the caller delays the job.
    */
@@ -234,8 +234,8 @@ export class RateLimiterService {
       const delayMs = this.retryDelayMs(headers, blockedUntil, attempt, backoff, random);
       if (attempt >= options.maxAttempts || delayMs > maxWaitMs) {
         throw status === 429
-          ? new RateLimitExceededError(provider, delayMs, 'provider_rejected')
-          : new ProviderUnavailableError(provider, status, delayMs);
+          ? new RateLimitExceededException(provider, delayMs, 'provider_rejected')
+          : new ProviderUnavailableException(provider, status, delayMs);
       }
       await sleep(delayMs);
     }
@@ -269,7 +269,7 @@ export class RateLimiterService {
   ): Promise<never> {
     const reason = decision.blocked ? 'provider_block' : windowReason;
     await this.recordQuietly(provider, userId, reason);
-    throw new RateLimitExceededError(provider, decision.retryAfterMs, reason);
+    throw new RateLimitExceededException(provider, decision.retryAfterMs, reason);
   }
 
   /** Recording feeds Monitoring; its failure must not turn a 429 into something else. */

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { RedisOutageLog } from '../../core/redis/redis-outage-log';
-import { RateLimitStoreUnavailableError } from '../../core/rate-limit/rate-limit.exception';
+import { RateLimitStoreUnavailableException } from '../../core/rate-limit/rate-limit.exception';
 import { ConsumeResult, RateLimitStore } from './rate-limit.store';
 import { RedisConnection, RedisLuaScript } from './redis-lua-script';
 
@@ -189,7 +189,7 @@ export class RedisRateLimitStore extends RateLimitStore {
     try {
       reply = await CONSUME_SCRIPT.run(this.connection, [windowKey, `${windowKey}:blocked`], [limit, windowMs, entryId]);
     } catch (error) {
-      throw new RateLimitStoreUnavailableError({ cause: error });
+      throw new RateLimitStoreUnavailableException({ cause: error });
     }
     return decodeDecision(reply, entryId);
   }
@@ -213,7 +213,7 @@ export class RedisRateLimitStore extends RateLimitStore {
     try {
       return await command();
     } catch (error) {
-      throw new RateLimitStoreUnavailableError({ cause: error });
+      throw new RateLimitStoreUnavailableException({ cause: error });
     }
   }
 }

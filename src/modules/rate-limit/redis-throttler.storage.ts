@@ -2,7 +2,7 @@
 // decided in one round trip. It follows the semantics of the throttler's built-in memory storage,
 // which embedded mode uses, so both modes answer the same way.
 import type { ThrottlerStorage } from '@nestjs/throttler';
-import { RateLimitStoreUnavailableError } from '../../core/rate-limit/rate-limit.exception';
+import { RateLimitStoreUnavailableException } from '../../core/rate-limit/rate-limit.exception';
 import { RedisConnection, RedisLuaScript, toIntegerTuple } from './redis-lua-script';
 
 /**
@@ -98,7 +98,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
         [Math.ceil(ttl), limit, Math.ceil(blockDuration)],
       );
     } catch (error) {
-      throw new RateLimitStoreUnavailableError({ cause: error });
+      throw new RateLimitStoreUnavailableException({ cause: error });
     }
     const [totalHits, timeToExpireMs, isBlocked, timeToBlockExpireMs] = toIntegerTuple(reply, 4);
     return {

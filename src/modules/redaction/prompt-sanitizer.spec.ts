@@ -1,6 +1,6 @@
 import { DetectedEntity } from '../../core/redaction/entity-type';
 import { PromptSanitizer } from './prompt-sanitizer';
-import { PromptContainsPiiError, RedactionErrorCode } from './redaction.exception';
+import { PromptContainsPiiException, RedactionErrorCode } from './redaction.exception';
 
 describe(PromptSanitizer.name, () => {
   let sut: PromptSanitizer;
@@ -35,8 +35,8 @@ describe(PromptSanitizer.name, () => {
     } catch (error) {
       thrown = error;
     }
-    expect(thrown).toBeInstanceOf(PromptContainsPiiError);
-    const error = thrown as PromptContainsPiiError;
+    expect(thrown).toBeInstanceOf(PromptContainsPiiException);
+    const error = thrown as PromptContainsPiiException;
     expect(error.code).toBe(RedactionErrorCode.PROMPT_CONTAINS_PII);
     expect(error.types).toEqual(['EMAIL', 'IP_ADDRESS']);
     expect(error.message).toContain('EMAIL');

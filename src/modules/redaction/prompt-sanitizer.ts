@@ -4,7 +4,7 @@ import { detectEntities } from '../../core/redaction/detect-entities';
 import { DetectedEntity } from '../../core/redaction/entity-type';
 import { PlaceholderRegistry } from '../../core/redaction/placeholders';
 import { redactTextWith } from '../../core/redaction/redact-text';
-import { PromptContainsPiiError } from './redaction.exception';
+import { PromptContainsPiiException } from './redaction.exception';
 
 export type EntitiesListener = (entities: readonly DetectedEntity[]) => void;
 
@@ -22,6 +22,6 @@ export class PromptSanitizer {
   /** The last check before sending: throws if any detector still finds anything in the prompt. */
   assertClean(finalPrompt: string): void {
     const remaining = detectEntities(finalPrompt, 'prompt');
-    if (remaining.length > 0) throw new PromptContainsPiiError(remaining.map((entity) => entity.type));
+    if (remaining.length > 0) throw new PromptContainsPiiException(remaining.map((entity) => entity.type));
   }
 }

@@ -9,7 +9,7 @@ export enum RedactionErrorCode {
  * A prompt about to leave for an AI provider still holds personal data. The message names the
  * entity types only: the values are exactly what must not travel any further, into logs either.
  */
-export class PromptContainsPiiError extends DomainException {
+export class PromptContainsPiiException extends DomainException {
   readonly types: readonly EntityType[];
 
   constructor(types: readonly EntityType[]) {

@@ -2,7 +2,6 @@
 // soft delete is older than the grace period. Works in bounded batches (each its own short
 // statement, so no long-held locks on big tables), audits each category with its counts, and a
 // broken category is logged and skipped while the others go on.
-import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { AuditService } from '../../core/audit/audit.service';
@@ -17,6 +16,7 @@ import {
   RetentionTarget,
   SOFT_DELETE_GRACE_DAYS,
 } from './retention-policy';
+import { RetentionRepository } from './retention.repository';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const RETENTION_BATCH_SIZE = 1000;
@@ -55,7 +55,7 @@ export class RetentionService {
   private readonly logger = new Logger('Retention');
 
   constructor(
-    private readonly em: EntityManager,
+    private readonly repository: RetentionRepository,
     private readonly audit: AuditService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -103,7 +103,7 @@ export class RetentionService {
   /** Like a category: a failure is logged and the run goes on. */
   private async sweepExportFiles(dryRun: boolean): Promise<number | null> {
     try {
-      const removed = await sweepOrphanedExportFiles(this.em.fork(), this.config.dataDir, { dryRun });
+      const removed = await sweepOrphanedExportFiles(this.config.dataDir, (ids) => this.repository.liveExportIds(ids), { dryRun });
       if (removed > 0) this.logger.warn({ msg: dryRun ? 'orphaned export files found' : 'orphaned export files removed', count: removed });
       return removed;
     } catch (error) {
@@ -124,8 +124,8 @@ export class RetentionService {
     for (const target of definition.targets) {
       const params = cutoffParams(target, cutoff);
       if (dryRun) {
-        result.softDeleted += await this.count(target.table, `${aliveClause(target)} (${target.expiredWhere})`, params);
-        if (target.softDelete) result.hardDeleted += await this.count(target.table, 't.deleted_at < ?', [hardCutoff]);
+        result.softDeleted += await this.repository.count(target.table, `${aliveClause(target)} (${target.expiredWhere})`, params);
+        if (target.softDelete) result.hardDeleted += await this.repository.count(target.table, 't.deleted_at < ?', [hardCutoff]);
         continue;
       }
       if (target.softDelete) {
@@ -136,14 +136,14 @@ export class RetentionService {
           return removed;
         });
         await this.inBatches(async () => {
-          const removed = await this.deleteBatch(target.table, 't.deleted_at < ?', [hardCutoff]);
+          const removed = await this.repository.deleteBatch(target.table, 't.deleted_at < ?', [hardCutoff], RETENTION_BATCH_SIZE);
           result.hardDeleted += removed;
           onProgress?.(definition.category, result.softDeleted, result.hardDeleted);
           return removed;
         });
       } else {
         await this.inBatches(async () => {
-          const removed = await this.deleteBatch(target.table, target.expiredWhere, params);
+          const removed = await this.repository.deleteBatch(target.table, target.expiredWhere, params, RETENTION_BATCH_SIZE);
           result.hardDeleted += removed;
           onProgress?.(definition.category, result.softDeleted, result.hardDeleted);
           return removed;
@@ -158,36 +158,11 @@ export class RetentionService {
   }
 
   private async softDeleteBatch(target: RetentionTarget, params: Date[], now: Date): Promise<number> {
-    const returning = target.table === 'data_exports' ? 'id, file_path' : 'id';
-    const rows = await this.em.getConnection().execute<{ id: string; file_path?: string | null }[]>(
-      `update ${target.table} set deleted_at = ? where id in (
-         select t.id from ${target.table} t where t.deleted_at is null and (${target.expiredWhere})
-         limit ${RETENTION_BATCH_SIZE} for update skip locked)
-       returning ${returning}`,
-      [now, ...params],
-    );
+    const rows = await this.repository.softDeleteBatch(target, params, now, RETENTION_BATCH_SIZE);
     // Export files hold a whole person's data: they go as soon as the row is soft-deleted.
-    await Promise.all(rows.map((row) => (row.file_path ? removeExportFile(this.config.dataDir, row.file_path) : undefined)));
+    await Promise.all(rows.map((row) => (row.filePath ? removeExportFile(this.config.dataDir, row.filePath) : undefined)));
     return rows.length;
   }
-
-  private async deleteBatch(table: string, where: string, params: Date[]): Promise<number> {
-    const rows = await this.em.getConnection().execute<{ id: string }[]>(
-      `delete from ${table} where id in (
-         select t.id from ${table} t where ${where} limit ${RETENTION_BATCH_SIZE} for update skip locked)
-       returning id`,
-      params,
-    );
-    return rows.length;
-  }
-
-  private async count(table: string, where: string, params: Date[]): Promise<number> {
-    const [row] = await this.em
-      .getConnection()
-      .execute<{ n: number }[]>(`select count(*)::int as n from ${table} t where ${where}`, params);
-    return row.n;
-  }
-
 }
 
 function aliveClause(target: RetentionTarget): string {

@@ -5,7 +5,7 @@ export enum SupportErrorCode {
   DAILY_LIMIT = 'SUPPORT_TICKET_DAILY_LIMIT',
 }
 
-export class SupportTicketDailyLimitError extends DomainException {
+export class SupportTicketDailyLimitException extends DomainException {
   constructor(limit: number, retryAfterSeconds: number) {
     super(SupportErrorCode.DAILY_LIMIT, `At most ${limit} support tickets can be opened in 24 hours; try again later`, 429, {
       'Retry-After': String(Math.max(1, retryAfterSeconds)),

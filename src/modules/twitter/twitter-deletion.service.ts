@@ -6,7 +6,7 @@ import { AuditService } from '../../core/audit/audit.service';
 import { maskUserIdForLog } from '../../core/logging/mask-user-id';
 import { ConsentException } from '../consent/consent.exception';
 import { TokenVaultService } from '../consent/token-vault.service';
-import { RateLimitExceededError, RateLimitStoreUnavailableError } from '../../core/rate-limit/rate-limit.exception';
+import { RateLimitExceededException, RateLimitStoreUnavailableException } from '../../core/rate-limit/rate-limit.exception';
 import { XCircuitOpenError } from './twitter.exception';
 import { TwitterRepository } from './twitter.repository';
 import { TWEET_LOOKUP_BATCH, XApiClient, XCredentials } from './x-api.client';
@@ -108,7 +108,7 @@ export class TwitterDeletionService {
         await this.auditDeleted(userId, checked, deleted);
         return { kind: 'circuit_open' };
       }
-      if (!(error instanceof RateLimitExceededError || error instanceof RateLimitStoreUnavailableError)) {
+      if (!(error instanceof RateLimitExceededException || error instanceof RateLimitStoreUnavailableException)) {
         this.logger.warn({ msg: 'X deletion check failed for a user', userId: masked, err: error });
       }
       await this.auditDeleted(userId, checked, deleted);

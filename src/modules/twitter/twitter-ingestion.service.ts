@@ -58,7 +58,7 @@ export class TwitterIngestionService {
     const fetchedAt = this.clock.now();
     const stored = await ctx.storeResults(async (em) => {
       await this.consent.assertConsent(userId, em, { lockToken: true });
-      const inserted = await this.tweets.insertNew(userId, ctx.runId, fetchedAt, rows);
+      const inserted = await this.tweets.insertNew(em, userId, ctx.runId, fetchedAt, rows);
       await this.audit.audit(userId, 'Tweets ingested', 'twitter', { count: inserted, fetched: tweets.length, runId: ctx.runId });
       return inserted;
     });

@@ -1,3 +1,6 @@
+// The person's X data under /api/twitter: sync (start an ingestion run) and the stored tweets. The
+// OAuth routes under the same prefix (connect, callback, connection) belong to Consent, which owns
+// the tokens: src/modules/consent/twitter-oauth.controller.ts.
 import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentUser } from '../../core/auth/auth.decorators';

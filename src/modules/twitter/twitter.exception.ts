@@ -43,7 +43,7 @@ export class XRequestRejectedError extends PermanentJobError {
 }
 
 /** `before` names no stored tweet of the caller (404, so ids cannot be probed). */
-export class TweetNotFoundError extends DomainException {
+export class TweetNotFoundException extends DomainException {
   constructor(field: string) {
     super('TWEET_NOT_FOUND', `${field}: no stored tweet of yours has this id`, 404);
   }

@@ -33,10 +33,10 @@ export class TwitterRepository {
 
   /**
    * Inserts the rows the user does not have yet (`on conflict (user_id, tweet_id) do nothing`), so
-   * a retried run never stores a tweet twice. Joins the caller's transaction. Returns how many were new.
+   * a retried run never stores a tweet twice. Runs in the given transaction (the run's
+   * `storeResults`). Returns how many were new.
    */
-  async insertNew(userId: string, runId: string, fetchedAt: Date, rows: readonly NewTweetRow[]): Promise<number> {
-    const em = this.em.getContext();
+  async insertNew(em: EntityManager, userId: string, runId: string, fetchedAt: Date, rows: readonly NewTweetRow[]): Promise<number> {
     let inserted = 0;
     for (let start = 0; start < rows.length; start += INSERT_BATCH) {
       const batch = rows.slice(start, start + INSERT_BATCH);
@@ -93,6 +93,6 @@ export class TwitterRepository {
   /** Hard-deletes the user's copies of these tweets; returns how many rows went. */
   async hardDelete(userId: string, tweetIds: readonly string[]): Promise<number> {
     if (tweetIds.length === 0) return 0;
-    return this.em.getContext().nativeDelete(Tweet, { userId, tweetId: { $in: [...tweetIds] } });
+    return this.em.nativeDelete(Tweet, { userId, tweetId: { $in: [...tweetIds] } });
   }
 }

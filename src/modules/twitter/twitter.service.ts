@@ -1,14 +1,13 @@
 // What the Twitter routes do: start an ingestion run (or hand back the one already under way) and
 // list the caller's stored tweets.
-import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { RunFlow, RunState, WorkflowRun } from '../../core/jobs/entities/workflow-run.entity';
+import { RunFlow } from '../../core/jobs/entities/workflow-run.entity';
 import { JobName } from '../../core/jobs/job-payloads';
 import { RunsService } from '../../core/jobs/runs.service';
 import { ListTweetsQueryDto } from './dto/list-tweets-query.dto';
 import { SyncStartedDto } from './dto/sync-started.dto';
 import { TweetDto } from './dto/tweet.dto';
-import { TweetNotFoundError } from './twitter.exception';
+import { TweetNotFoundException } from './twitter.exception';
 import { TwitterRepository } from './twitter.repository';
 
 /** Attempts of an ingestion run; rate-limit delays do not use them up. */
@@ -18,7 +17,6 @@ const DEFAULT_TWEETS_PAGE = 20;
 @Injectable()
 export class TwitterService {
   constructor(
-    private readonly em: EntityManager,
     private readonly runs: RunsService,
     private readonly tweets: TwitterRepository,
   ) {}
@@ -28,11 +26,7 @@ export class TwitterService {
    * limit), asking again returns it instead of queueing a second one that would wait for the same reset.
    */
   async startSync(userId: string): Promise<SyncStartedDto> {
-    const unfinished = await this.em.findOne(
-      WorkflowRun,
-      { userId, jobName: JobName.TwitterIngest, state: { $in: [RunState.PENDING, RunState.RUNNING] }, deletedAt: null },
-      { orderBy: { createdAt: 'desc' } },
-    );
+    const unfinished = await this.runs.findUnfinishedRun(userId, JobName.TwitterIngest);
     if (unfinished) return { runId: unfinished.id };
     const run = await this.runs.startRun(RunFlow.INGESTION, JobName.TwitterIngest, userId, { userId }, { maxAttempts: INGESTION_MAX_ATTEMPTS });
     return { runId: run.id };
@@ -40,7 +34,7 @@ export class TwitterService {
 
   async listTweets(userId: string, query: ListTweetsQueryDto): Promise<TweetDto[]> {
     const before = query.before === undefined ? undefined : await this.tweets.findByTweetId(userId, query.before);
-    if (query.before !== undefined && !before) throw new TweetNotFoundError('before');
+    if (query.before !== undefined && !before) throw new TweetNotFoundException('before');
     const tweets = await this.tweets.listForUser(userId, query.limit ?? DEFAULT_TWEETS_PAGE, TweetDto.FIELDS, before ?? undefined);
     return tweets.map((tweet) => TweetDto.from(tweet));
   }

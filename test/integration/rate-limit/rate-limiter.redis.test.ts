@@ -2,7 +2,7 @@
 // provider blocks and the organisation cap hold for all of them, whatever their clocks say.
 import { Redis } from 'ioredis';
 import { Clock, ManualClock, SystemClock } from '../../../src/core/clock/clock';
-import { ProviderResponseError, RateLimitExceededError } from '../../../src/core/rate-limit/rate-limit.exception';
+import { ProviderResponseError, RateLimitExceededException } from '../../../src/core/rate-limit/rate-limit.exception';
 import { RateLimitRejectionRecorder } from '../../../src/modules/rate-limit/rate-limit-rejection.recorder';
 import type {
   Provider,
@@ -77,9 +77,9 @@ describe(`${RateLimiterService.name} with Redis`, () => {
     await first.sut.applyXHeaders('user-1', { 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': String(resetSeconds) });
 
     const error = await second.sut.acquire('x', 'user-1').catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(RateLimitExceededError);
+    expect(error).toBeInstanceOf(RateLimitExceededException);
     expect(error).toMatchObject({ reason: 'provider_block' });
-    expect((error as RateLimitExceededError).retryAfterMs).toBeGreaterThan(110_000);
+    expect((error as RateLimitExceededException).retryAfterMs).toBeGreaterThan(110_000);
     expect(second.recorder.reasons).toEqual(['provider_block']);
     await expect(second.sut.acquire('x', 'user-2')).resolves.toBeDefined();
     expect(await admin.get(first.store.blockKey(userRateLimitKey('x', 'user-1')))).toBe(String(resetSeconds * 1000));
@@ -138,7 +138,7 @@ describe(`${RateLimiterService.name} with Redis`, () => {
         admitted.push(true);
       } catch (error) {
         admitted.push(false);
-        waits.push((error as RateLimitExceededError).retryAfterMs);
+        waits.push((error as RateLimitExceededException).retryAfterMs);
       }
     }
 

@@ -3,7 +3,7 @@
 import { Redis } from 'ioredis';
 import { SystemClock } from '../../../src/core/clock/clock';
 import { NoopRateLimitRejectionRecorder } from '../../../src/modules/rate-limit/rate-limit-rejection.recorder';
-import { RateLimitStoreUnavailableError } from '../../../src/core/rate-limit/rate-limit.exception';
+import { RateLimitStoreUnavailableException } from '../../../src/core/rate-limit/rate-limit.exception';
 import type { ProviderCallResult, RateLimitPolicies } from '../../../src/core/rate-limit/rate-limit.types';
 import { RateLimiterService, userRateLimitKey } from '../../../src/modules/rate-limit/rate-limiter.service';
 import { RedisRateLimitStore } from '../../../src/modules/rate-limit/redis-rate-limit.store';
@@ -64,7 +64,7 @@ describe('Rate limiting when Redis fails', () => {
     const failedWithin = Date.now() - startedAt;
 
     expect(outcomes.map((outcome) => (outcome.status === 'rejected' ? outcome.reason : outcome.value))).toEqual(
-      Array(5).fill(expect.any(RateLimitStoreUnavailableError)),
+      Array(5).fill(expect.any(RateLimitStoreUnavailableException)),
     );
     expect(failedWithin).toBeLessThan(1000);
     expect(guarded.calls()).toBe(5);
@@ -92,7 +92,7 @@ describe('Rate limiting when Redis fails', () => {
     const startedAt = Date.now();
     const error = await sut.callWithRateLimit('anthropic', 'user-1', guarded.fn, { maxAttempts: 3 }).catch((caught: unknown) => caught);
 
-    expect(error).toBeInstanceOf(RateLimitStoreUnavailableError);
+    expect(error).toBeInstanceOf(RateLimitStoreUnavailableException);
     expect(Date.now() - startedAt).toBeLessThan(2500);
     expect(guarded.calls()).toBe(0);
   });

@@ -19,7 +19,7 @@ import Redis from 'ioredis';
 import { RunFlow, RunState, WorkflowRun } from '../../../src/core/jobs/entities/workflow-run.entity';
 import { JobHandlerRegistry } from '../../../src/core/jobs/job-handler.registry';
 import { RunRecoveryService } from '../../../src/core/jobs/run-recovery.service';
-import { RunsQueueUnavailableError } from '../../../src/core/jobs/runs.exception';
+import { RunsQueueUnavailableException } from '../../../src/core/jobs/runs.exception';
 import { RunsService } from '../../../src/core/jobs/runs.service';
 import { FAST_JOBS, JobsHarness, startJobsHarness } from '../jobs/support/jobs-harness';
 import { startTestApp, TestApp } from '../../utils/test-app';
@@ -140,7 +140,7 @@ describe('Runs while Redis is stopped', () => {
 
     const duringOutage = await runs.startRun(RunFlow.INGESTION, 'reliability.outbound', userId, { userId, n: 99 }).then(
       () => 'queued',
-      (error: unknown) => (error instanceof RunsQueueUnavailableError ? 'refused with 503' : String(error)),
+      (error: unknown) => (error instanceof RunsQueueUnavailableException ? 'refused with 503' : String(error)),
     );
     // Nothing may run before the worker has seen the outage and the runs are well overdue (2 s
     // past their due time, several of the worker's fetch cycles): a bounded wait on those signals.

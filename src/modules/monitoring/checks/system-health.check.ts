@@ -7,7 +7,7 @@ import { REDIS_CLIENT } from '../../../core/redis/redis.module';
 import { MonitoringRepository } from '../monitoring.repository';
 import { MONITORING_THRESHOLDS_TOKEN, MonitoringThresholds } from '../monitoring.thresholds';
 import { QUEUE_DEPTH_PROBE, QueueDepthProbe } from '../queue-depth.probe';
-import { withTimeout } from '../with-timeout';
+import { withTimeout } from '../../../core/util/with-timeout';
 import { AlertCondition, AlertKind, CheckOutcome, formatWindow, MonitoringCheck } from './alert-condition';
 
 export const PROBE_TIMEOUT_MS = 2_000;

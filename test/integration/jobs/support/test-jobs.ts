@@ -7,8 +7,8 @@ import type { JobResult } from '../../../../src/core/jobs/job-payloads';
 import { OnRun } from '../../../../src/core/jobs/on-run.decorator';
 import type { RunContext } from '../../../../src/core/jobs/run-context';
 import {
-  RateLimitExceededError,
-  RateLimitStoreUnavailableError,
+  RateLimitExceededException,
+  RateLimitStoreUnavailableException,
 } from '../../../../src/core/rate-limit/rate-limit.exception';
 
 export type ScriptStep = 'ok' | 'transient' | 'permanent' | 'rate-limit' | 'store-unavailable';
@@ -103,9 +103,9 @@ export class TestJobHandlers {
       case 'permanent':
         throw new PermanentJobError('TEST_PERMANENT', 'this cannot work');
       case 'rate-limit':
-        throw new RateLimitExceededError('x', retryAfterMs, 'provider_block');
+        throw new RateLimitExceededException('x', retryAfterMs, 'provider_block');
       case 'store-unavailable':
-        throw new RateLimitStoreUnavailableError();
+        throw new RateLimitStoreUnavailableException();
     }
   }
 

@@ -4,7 +4,7 @@
 import { createInterface } from 'node:readline';
 import { ManualClock } from '../../../../src/core/clock/clock';
 import { NoopRateLimitRejectionRecorder } from '../../../../src/modules/rate-limit/rate-limit-rejection.recorder';
-import { RateLimitExceededError } from '../../../../src/core/rate-limit/rate-limit.exception';
+import { RateLimitExceededException } from '../../../../src/core/rate-limit/rate-limit.exception';
 import { RateLimiterService } from '../../../../src/modules/rate-limit/rate-limiter.service';
 import { RedisRateLimitStore } from '../../../../src/modules/rate-limit/redis-rate-limit.store';
 
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   for (const outcome of outcomes) {
     if (outcome.status === 'fulfilled') {
       report.admitted++;
-    } else if (outcome.reason instanceof RateLimitExceededError) {
+    } else if (outcome.reason instanceof RateLimitExceededException) {
       report.refused++;
     } else {
       report.failed++;

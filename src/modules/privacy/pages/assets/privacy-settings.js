@@ -9,7 +9,7 @@
   var EXPORT_POLL_LIMIT = 180;
   var NETWORK_ERROR = 'Could not reach the server. Check your connection and try again.';
   var NO_TOKEN = 'You are not signed in: no access token was found. Sign in again, then reload this page.';
-  // Codes the OAuth callback puts in ?error= (see TwitterConnectionController.callback).
+  // Codes the OAuth callback puts in ?error= (see TwitterOAuthController.callback).
   var CONNECT_ERRORS = {
     ACCESS_DENIED: 'You did not allow access on X, so your account was not connected.',
     STATE_INVALID: 'The connection request expired or was already used. Please try again.',

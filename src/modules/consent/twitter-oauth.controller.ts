@@ -1,3 +1,6 @@
+// The X OAuth 2.0 routes under /api/twitter: connect, the callback and disconnecting. Consent owns
+// them with the tokens they produce; the person's X data (sync, tweets) is served by
+// src/modules/twitter/twitter.controller.ts under the same prefix.
 import { Controller, Delete, Get, HttpCode, Inject, Query, Redirect, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { ApiFoundResponse, ApiNoContentResponse, ApiOkResponse, ApiQuery, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
@@ -10,7 +13,7 @@ import { XConnectionService } from './x-connection.service';
 
 @ApiTags('consent')
 @Controller('api/twitter')
-export class TwitterConnectionController {
+export class TwitterOAuthController {
   constructor(
     private readonly connections: XConnectionService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,

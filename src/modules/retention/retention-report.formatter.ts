@@ -1,7 +1,7 @@
 import { RetentionRunResult } from './retention.service';
 
-/** The CLI's view of a retention run: one row per category. */
-export function formatRetentionTable(result: RetentionRunResult): string {
+/** The CLI's report of a retention run (`npm run cli -- retention`): a text table, one row per category. */
+export function formatRetentionReport(result: RetentionRunResult): string {
   const header = ['category', result.dryRun ? 'would soft-delete' : 'soft-deleted', result.dryRun ? 'would hard-delete' : 'hard-deleted', 'status'];
   const rows = result.categories.map((c) => [c.category, String(c.softDeleted), String(c.hardDeleted), c.error ? 'FAILED' : 'ok']);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
