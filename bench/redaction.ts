@@ -3,8 +3,10 @@
 // Run with `npm run bench:redaction` (BENCH_CORPUS_MB, default 4, and BENCH_ROUNDS, default 7, for a
 // quicker run). Targets, for each of this redactor's two profiles: >= 10x redact-pii's MB/s,
 // recall 1.0 on this corpus (every planted entity of the types the profile covers is removed), and
-// no false positive on the Luhn-invalid cards and mod-97-invalid IBANs. It prints PASS/FAIL per
-// target and exits 1 on a miss.
+// no false positive on the Luhn-invalid cards and mod-97-invalid IBANs. Then the worst case: both
+// profiles over every adversarial shape (src/core/redaction/testing/adversarial-shapes.ts: runs
+// of closers, digit groups, '@', dots, '%' escapes, ...) at 256 KB, where no shape may fall below
+// 10 MB/s. It prints PASS/FAIL per target and exits 1 on a miss.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { SyncRedactor } from 'redact-pii';
@@ -18,6 +20,7 @@ import {
   PLANTERS,
 } from '../src/core/redaction/testing/planted-pii';
 import { DIGITS, pick, Random, randomChars, randomInt, seededRandom } from '../src/core/redaction/testing/seeded-random';
+import { ADVERSARIAL_SHAPES } from '../src/core/redaction/testing/adversarial-shapes';
 import { reportTarget, reportVerdict } from './targets';
 
 const CORPUS_BYTES = Math.round(Number(process.env.BENCH_CORPUS_MB ?? '4') * 1024 * 1024);
@@ -25,6 +28,8 @@ const SEED = 20240115;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? '7');
 const TARGET_SPEEDUP = 10;
 const TARGET_RECALL = 1;
+const TARGET_WORST_CASE_MB_PER_S = 10;
+const ADVERSARIAL_BYTES = 256 * 1024;
 
 interface Tweet {
   text: string;
@@ -273,7 +278,34 @@ function main(): void {
       met: result.lookAlikeFalsePositives === 0,
     });
   }
+  reportWorstCase(results.filter((candidate) => candidate.name.startsWith('repazoo')));
   reportVerdict('bench:redaction');
+}
+
+/** The slowest adversarial shape per profile, beside the corpus figure of the same run. */
+function reportWorstCase(corpusResults: readonly Measurement[]): void {
+  for (const profile of ['log', 'prompt'] as const) {
+    let worst = { shape: '', mbPerSecond: Infinity };
+    for (const [shape, make] of Object.entries(ADVERSARIAL_SHAPES)) {
+      const text = make(ADVERSARIAL_BYTES);
+      redactText(text.slice(0, 4096), profile);
+      let best = Infinity;
+      for (let round = 0; round < 3; round++) {
+        const started = process.hrtime.bigint();
+        redactText(text, profile);
+        best = Math.min(best, Number(process.hrtime.bigint() - started) / 1e9);
+      }
+      const mbPerSecond = text.length / (1024 * 1024) / best;
+      if (mbPerSecond < worst.mbPerSecond) worst = { shape, mbPerSecond };
+    }
+    const corpus = corpusResults.find((result) => result.name.includes(profile));
+    reportTarget({
+      name: `repazoo ${profile} profile worst-case MB/s (adversarial shapes, 256 KB)`,
+      measured: `${worst.mbPerSecond.toFixed(2)} MB/s on "${worst.shape}" (corpus: ${corpus ? corpus.mbPerSecond.toFixed(2) : '?'} MB/s)`,
+      target: `>= ${TARGET_WORST_CASE_MB_PER_S} MB/s on every shape`,
+      met: worst.mbPerSecond >= TARGET_WORST_CASE_MB_PER_S,
+    });
+  }
 }
 
 main();

@@ -30,6 +30,19 @@ describe('phoneDetector', () => {
     '(020) 7946 0958',
     '01 23 45 67 89',
     '0044 20 7946 0958',
+    '030/12345678',
+    '030 / 1234567',
+    '(030) 12345678',
+    '0171-1234567',
+    '01.23.45.67.89',
+    '06 1234 5678',
+    '333 123 4567',
+    '333-123-4567',
+    '612 345 678',
+    '912 34 56 78',
+    '512 345 678',
+    '12 345 67 89',
+    '020-1234567',
   ])('should find the phone number %s', (phone) => {
     expect(foundInText(`call ${phone} today`)).toEqual([['PHONE', phone]]);
   });
@@ -49,6 +62,11 @@ describe('phoneDetector', () => {
     ['too few digits after a country code', '+44 20 794'],
     ['too many digits for E.164', '+1234567890123456789'],
     ['a NANP number with a country code of the wrong length', '+1 202 555 01430'],
+    ['a slashed date', '01/02/2024'],
+    ['a slashed date with a day first', '31/12/2024'],
+    ['groups that fit no numbering plan', '100 200 300'],
+    ['too few digits in groups', '12 34 56 78'],
+    ['a date with spaces', '2024 01 15'],
   ])('should find nothing in %s', (_case, text) => {
     expect(foundInText(`see ${text} ok`)).toEqual([]);
   });

@@ -1,7 +1,10 @@
-// Phone numbers in three written shapes: international (+44 20 7946 0958, +1-202-555-0143),
-// North American ((202) 555-0143, 202.555.0143) and national with a trunk 0 (020 7946 0958).
-// Every shape needs separators or a '+', so bare numbers, years, dates, prices, versions and
-// clock times do not qualify.
+// Phone numbers in four written shapes: international (+44 20 7946 0958, +1-202-555-0143),
+// North American ((202) 555-0143, 202.555.0143), national with a trunk 0 (020 7946 0958, German
+// 030/12345678, French 01.23.45.67.89) and national without one, as Italy's mobiles, Spain and
+// Poland write them (333 123 4567, 612 345 678, 12 345 67 89). Every shape needs separators or a
+// '+', so bare numbers, years, dates, prices, versions and clock times do not qualify.
+import { Metadata } from 'libphonenumber-js/core';
+import phoneMetadata from 'libphonenumber-js/max/metadata';
 import { Detector, Findings } from './detector';
 import { isAsciiDigit } from './char-codes';
 
@@ -13,7 +16,12 @@ const PHONE_CANDIDATE = new RegExp(
     // end of the text (quadratic time).
     String.raw`(?<![\w+])(\+\d{1,15}(?!\d)|\(\+\d{1,3}\))(?:[ .-]\d{1,15}(?!\d)|[ .-]?\(\d{1,4}\)[ .-]?\d{1,15}(?!\d)){0,14}`,
     String.raw`(?<![\w.+-])(?:1[ .-])?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}(?![\w]|[.-]\d)`,
-    String.raw`(?<![\w.+-])(?:0(?!00)\d{1,4}[ .-]|\(0\d{1,4}\)[ .-]?)\d{2,8}(?:[ .-]\d{2,8}){0,8}`,
+    // A slash only right after the area code, as in Germany and Austria (030/12345678).
+    String.raw`(?<![\w.+-])(?:0(?!00)\d{1,4}(?:[ .-]| ?\/ ?)|\(0\d{1,4}\)[ .-]?)\d{2,8}(?:[ .-]\d{2,8}){0,8}`,
+    // No trunk prefix, in the groupings these countries use: 3-3-3 and 3-2-2-2 (Spain), 3-3-3 and
+    // 2-3-2-2 (Poland), 3-3-4 and 3-7 (Italy's mobiles). Checked against the numbering plans below,
+    // since such groups also write other numbers.
+    String.raw`(?<![\w.+\/-])(\d{3}[ .-]\d{3}[ .-]\d{3,4}|\d{3}[ .-]\d{2}[ .-]\d{2}[ .-]\d{2}|\d{2}[ .-]\d{3}[ .-]\d{2}[ .-]\d{2}|3\d{2}[ .-]\d{6,7})(?![\w]|[.\/-]\d)`,
   ].join('|'),
   'g',
 );
@@ -52,6 +60,25 @@ export function plausiblePhoneEnds(candidate: string, range: DigitRange): number
   return ends;
 }
 
+/**
+ * Fixed-line and mobile numbers of the EU's largest countries that write national numbers without
+ * a trunk 0: the patterns of Google's libphonenumber metadata (what Presidio's phone recogniser
+ * relies on), compiled once and anchored. Only the metadata's patterns are used, not the library's
+ * parser: a pattern test is a fraction of a parse, which keeps a text of many digit groups cheap.
+ */
+const PLANS_WITHOUT_TRUNK_PREFIX: readonly RegExp[] = ['IT', 'ES', 'PL'].flatMap((country) => {
+  const metadata = new Metadata(phoneMetadata);
+  metadata.selectNumberingPlan(country as Parameters<Metadata['selectNumberingPlan']>[0]);
+  // `type(...)` is on the numbering plan at run time but not in the library's types.
+  const plan = metadata.numberingPlan as unknown as { type(name: string): { pattern(): string } | undefined };
+  return ['FIXED_LINE', 'MOBILE'].map((type) => new RegExp(`^(?:${plan.type(type)?.pattern() ?? '(?!)'})$`));
+});
+
+export function isNationalNumberWithoutTrunkPrefix(candidate: string): boolean {
+  const digits = candidate.replace(/\D/g, '');
+  return (digits.length === 9 || digits.length === 10) && PLANS_WITHOUT_TRUNK_PREFIX.some((plan) => plan.test(digits));
+}
+
 function digitRangeOf(candidate: string, isInternational: boolean): DigitRange | null {
   if (isInternational) {
     const countryCodeIsOne = /^\(?\+1(?!\d)/.test(candidate);
@@ -68,6 +95,11 @@ export const phoneDetector: Detector = {
     PHONE_CANDIDATE.lastIndex = 0;
     for (let match = PHONE_CANDIDATE.exec(text); match !== null; match = PHONE_CANDIDATE.exec(text)) {
       const candidate = match[0];
+      if (match[2] !== undefined) {
+        if (isNationalNumberWithoutTrunkPrefix(candidate)) findings.entities.push({ type: 'PHONE', start: match.index, end: match.index + candidate.length });
+        else PHONE_CANDIDATE.lastIndex = match.index + 1;
+        continue;
+      }
       const range = digitRangeOf(candidate, match[1] !== undefined);
       const ends = range === null ? [candidate.length] : plausiblePhoneEnds(candidate, range);
       if (ends.length === 0) {
