@@ -1,4 +1,5 @@
-import { AuditService } from '../../src/core/audit/audit.service';
+import { createHash } from 'node:crypto';
+import { AuditService, canonicalJson } from '../../src/core/audit/audit.service';
 import { startTestApp, TestApp } from '../utils/test-app';
 
 const TICKETS = '/api/support/tickets';
@@ -127,27 +128,68 @@ describe('Audit chain', () => {
   it('should verify an intact chain', async () => {
     await writeEntries(5);
     const response = await sut.http.get('/api/admin/audit/verify').set(admin());
-    expect(response.body).toEqual({ valid: true, checked: 5 });
+    expect(response.body).toEqual({ valid: true, checked: 5, recordedHead: null });
   });
 
   it('should find an entry whose details were changed', async () => {
     await writeEntries(5);
     await sut.em().getConnection().execute(`update audit_log set details = '{"step": 99}' where id = 3`);
     const response = await sut.http.get('/api/admin/audit/verify').set(admin());
-    expect(response.body).toEqual({ valid: false, checked: 2, brokenAt: { id: '3', reason: 'hash_mismatch' } });
+    expect(response.body).toEqual({ valid: false, checked: 2, brokenAt: { id: '3', reason: 'hash_mismatch' }, recordedHead: null });
   });
 
   it('should find a removed entry', async () => {
     await writeEntries(5);
     await sut.em().getConnection().execute('delete from audit_log where id = 2');
     const response = await sut.http.get('/api/admin/audit/verify').set(admin());
-    expect(response.body).toEqual({ valid: false, checked: 1, brokenAt: { id: '3', reason: 'link_mismatch' } });
+    expect(response.body).toEqual({ valid: false, checked: 1, brokenAt: { id: '3', reason: 'link_mismatch' }, recordedHead: null });
+  });
+
+  it('should key every hash with AUDIT_KEY, so a consistent rewrite without the key is found', async () => {
+    await writeEntries(3);
+    const rows = await sut.em().getConnection().execute<{ id: string; hash: string }[]>('select id::text as id, hash from audit_log order by id');
+    expect(rows.every((row) => /^k1:[0-9a-f]{64}$/.test(row.hash))).toBe(true);
+    // Whoever can write the table but lacks the key rewrites entry 2 and every later hash with
+    // plain SHA-256, the way the chain was hashed before it was keyed.
+    await sut.em().getConnection().execute(`update audit_log set details = '{"step": 99}' where id = 2`);
+    const rewritten = await sut.em().getConnection().execute<Record<string, unknown>[]>('select id::text as id, user_id, action, category, details, created_at, prev_hash from audit_log where id >= 2 order by id');
+    let previous = rows[0].hash;
+    for (const row of rewritten) {
+      const canonical = canonicalJson([row.id, row.user_id, row.action, row.category, row.details, new Date(row.created_at as string).toISOString(), previous]);
+      const hash = createHash('sha256').update(canonical).digest('hex');
+      await sut.em().getConnection().execute('update audit_log set prev_hash = ?, hash = ? where id = ?', [previous, hash, row.id]);
+      previous = hash;
+    }
+
+    const response = await sut.http.get('/api/admin/audit/verify').set(admin());
+
+    expect(response.body).toEqual({ valid: false, checked: 1, brokenAt: { id: '2', reason: 'unkeyed_after_keyed' }, recordedHead: null });
+  });
+
+  it('should record the chain head outside the database at each retention run, and find a chain that no longer has it', async () => {
+    await writeEntries(3);
+    const run = await sut.http.post('/api/admin/retention/run').set(admin());
+    expect(run.status).toBe(200);
+    const [head] = await sut.em().getConnection().execute<{ id: string; hash: string }[]>('select id::text as id, hash from audit_log order by id desc limit 1');
+    expect(sut.logs.some((line) => line.includes('audit chain head recorded') && line.includes(head.hash))).toBe(true);
+    const metrics = await sut.http.get('/metrics').set(admin());
+    expect(metrics.text).toContain(`repazoo_audit_chain_head{hash="${head.hash}"} ${head.id}`);
+    const intact = await sut.http.get('/api/admin/audit/verify').set(admin());
+    expect(intact.body).toMatchObject({ valid: true, recordedHead: { id: head.id, hash: head.hash, matches: true } });
+
+    // Someone cuts the newest part of the chain off (or rebuilds it with the key): what is left is
+    // consistent, but the head recorded outside the database is gone.
+    await sut.em().getConnection().execute('delete from audit_log where id >= ?', [head.id]);
+    const rebuilt = await sut.http.get('/api/admin/audit/verify').set(admin());
+
+    expect(rebuilt.body).toMatchObject({ valid: false, recordedHead: { id: head.id, matches: false } });
+    expect(rebuilt.body.brokenAt).toBeUndefined();
   });
 
   it('should keep the chain intact under concurrent writers', async () => {
     await Promise.all(Array.from({ length: 20 }, (_, i) => audit.audit('busy', 'Concurrent', 'test', { i })));
     const report = await audit.verifyAuditChain();
-    expect(report).toEqual({ valid: true, checked: 20 });
+    expect(report).toEqual({ valid: true, checked: 20, recordedHead: null });
   });
 
   it('should redact personal data in audit details and show users only their own entries', async () => {

@@ -11,6 +11,7 @@ import { Writable } from 'node:stream';
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { mintToken } from '../../src/core/auth/token-issuer';
+import { AuditHeadStore } from '../../src/core/audit/audit-head.store';
 import { Clock } from '../../src/core/clock/clock';
 import { AppConfig } from '../../src/core/config/app-config';
 import { loadConfig } from '../../src/core/config/load-config';
@@ -80,7 +81,11 @@ export async function startTestApp({ mode = 'server', env = {}, clock }: TestApp
     token: (userId, options = {}) =>
       mintToken(config.jwt.secret ?? TEST_JWT_SECRET, { userId, ...options, issuer: config.jwt.issuer, audience: config.jwt.audience }),
     em: () => rootEm.fork(),
-    resetDatabase: () => truncateAllTables(rootEm),
+    async resetDatabase() {
+      await truncateAllTables(rootEm);
+      // The audit head recorded outside the database belongs to the chain just emptied.
+      await app.get(AuditHeadStore).clear();
+    },
     async close() {
       await app.close();
       await deleteRunQueueKeys(config);

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
+import { RedisModule } from '../redis/redis.module';
+import { AuditHeadStore } from './audit-head.store';
 import { AuditController } from './audit.controller';
 import { AuditRepository } from './audit.repository';
 import { AuditService } from './audit.service';
 
-@Module({ controllers: [AuditController], providers: [AuditService, AuditRepository], exports: [AuditService] })
+@Module({ imports: [RedisModule], controllers: [AuditController], providers: [AuditService, AuditRepository, AuditHeadStore], exports: [AuditService] })
 export class AuditModule {}

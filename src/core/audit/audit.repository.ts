@@ -74,4 +74,16 @@ export class AuditRepository {
         [afterId, limit],
       );
   }
+
+  /** The newest entry's id and hash (null for an empty log). */
+  async chainHead(): Promise<{ id: string; hash: string } | null> {
+    const [row] = await this.em.getConnection().execute<{ id: string; hash: string }[]>('select id::text as id, hash from audit_log order by id desc limit 1');
+    return row ?? null;
+  }
+
+  /** The hash of one entry (null when it is gone). */
+  async hashOf(id: string): Promise<string | null> {
+    const [row] = await this.em.getConnection().execute<{ hash: string }[]>('select hash from audit_log where id = ?', [id]);
+    return row?.hash ?? null;
+  }
 }

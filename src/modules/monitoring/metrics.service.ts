@@ -2,6 +2,7 @@
 // outbound rate-limit decisions, runs by flow and state with their durations (read from
 // workflow_runs at scrape time, so every instance reports the same shared numbers), open alerts,
 // the run queue's depth (when a queue is available), redacted entities by type, and the process.
+import { AuditService } from '../../core/audit/audit.service';
 import { Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { RateLimiterService } from '../rate-limit/rate-limiter.service';
@@ -30,6 +31,7 @@ export class MetricsService implements OnModuleInit {
     private readonly redaction: RedactionService,
     private readonly alerts: AlertsService,
     private readonly repository: MonitoringRepository,
+    private readonly audit: AuditService,
     @Optional() @Inject(QUEUE_DEPTH_PROBE) private readonly queue: QueueDepthProbe | null = null,
   ) {
     const registers = [this.registry];
@@ -48,6 +50,7 @@ export class MetricsService implements OnModuleInit {
     });
     this.registerRunMetrics();
     this.registerAlertMetrics();
+    this.registerAuditHeadMetric();
     this.registerRedactionMetrics();
     if (this.queue) this.registerQueueMetrics(this.queue);
     collectDefaultMetrics({ register: this.registry, prefix: METRIC_PREFIX });
@@ -108,6 +111,27 @@ export class MetricsService implements OnModuleInit {
       },
     );
     this.registry.registerMetric(histogram.asMetric());
+  }
+
+  /** The audit chain head recorded at the last retention run: its id, labelled with its hash. */
+  private registerAuditHeadMetric(): void {
+    const audit = this.audit;
+    const logger = this.logger;
+    new Gauge({
+      name: `${METRIC_PREFIX}audit_chain_head`,
+      help: 'Id of the audit chain head recorded at the last retention run, labelled with its hash (a rewritten chain disagrees with it)',
+      labelNames: ['hash'],
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        try {
+          const head = await audit.recordedChainHead();
+          if (head) this.set({ hash: head.hash }, Number(head.id));
+        } catch (error) {
+          logger.warn({ msg: 'could not read the recorded audit chain head for the metrics', err: error });
+        }
+      },
+    });
   }
 
   private registerAlertMetrics(): void {

@@ -2,6 +2,7 @@
 // optional webhook, `GET /api/admin/alerts`, Prometheus metrics at `/metrics`, the per-user
 // database query counter, and Monitoring's parts of `/api/health`. (Recording the events it
 // counts lives in ComplianceEventsModule, which the rate limiter needs before this module loads.)
+import { AuditModule } from '../../core/audit/audit.module';
 import { BeforeApplicationShutdown, Inject, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { AuthModule } from '../../core/auth/auth.module';
@@ -37,6 +38,7 @@ import { BullMqQueueDepthProbe, QUEUE_DEPTH_PROBE, QueueDepthProbe } from './que
   imports: [
     // PassportModule's options, for MetricsAccessGuard (an AuthGuard('jwt') of its own).
     AuthModule,
+    AuditModule,
     HealthModule,
     RateLimitModule,
     RedactionModule,

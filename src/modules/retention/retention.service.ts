@@ -96,6 +96,10 @@ export class RetentionService {
         failedCategories: categories.filter((c) => c.error).map((c) => c.category),
         orphanedExportFiles,
       });
+      // After the completion entry, so the recorded head covers this run too.
+      await this.audit.recordChainHead().catch((error: unknown) => {
+        this.logger.error({ msg: 'could not record the audit chain head' }, error instanceof Error ? error : undefined);
+      });
     }
     return { dryRun, categories, orphanedExportFiles };
   }

@@ -23,5 +23,12 @@ export class AuditChainReportDto {
   @ApiProperty() valid!: boolean;
   @ApiProperty({ description: 'Entries checked before the first break (all of them when valid)' }) checked!: number;
   @ApiPropertyOptional({ type: 'object', properties: { id: { type: 'string' }, reason: { type: 'string' } } })
-  brokenAt?: { id: string; reason: 'hash_mismatch' | 'link_mismatch' };
+  brokenAt?: { id: string; reason: 'hash_mismatch' | 'link_mismatch' | 'unkeyed_after_keyed' };
+  @ApiProperty({
+    nullable: true,
+    type: 'object',
+    properties: { id: { type: 'string' }, hash: { type: 'string' }, recordedAt: { type: 'string' }, matches: { type: 'boolean' } },
+    description: 'The chain head recorded outside the database at the last retention run; matches is false when the chain no longer has it',
+  })
+  recordedHead!: { id: string; hash: string; recordedAt: string; matches: boolean } | null;
 }
