@@ -4,7 +4,8 @@ import { AuthGuard } from '@nestjs/passport';
 import { RequestUserContext } from '../context/request-user-context';
 import { UsersService } from '../users/users.service';
 import { AUTH_OPTIONS_KEY, AuthenticatedOptions, IS_PUBLIC_KEY } from './auth.decorators';
-import { ForbiddenRoleException } from './auth.exception';
+import { AuthThrottledException, ForbiddenRoleException, UnauthenticatedException } from './auth.exception';
+import { FailedAuthLimiter } from './failed-auth.limiter';
 import { AuthenticatedUser, RequestWithUser } from './authenticated-user';
 import { toUnauthenticated } from './jwt.strategy';
 
@@ -14,6 +15,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   constructor(
     private readonly reflector: Reflector,
     private readonly users: UsersService,
+    private readonly failures: FailedAuthLimiter,
     @Optional() private readonly userContext?: RequestUserContext,
   ) {
     super();
@@ -23,8 +25,18 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     if (context.getType() !== 'http') return true;
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [context.getHandler(), context.getClass()])) return true;
 
-    await super.canActivate(context);
-    const user = context.switchToHttp().getRequest<RequestWithUser>().user!;
+    const request = context.switchToHttp().getRequest<RequestWithUser>();
+    const ip = request.ip ?? 'unknown';
+    // Before the token is even looked at: a client that keeps failing costs no verification.
+    const blockedForMs = await this.failures.blockedFor(ip);
+    if (blockedForMs > 0) throw new AuthThrottledException(blockedForMs);
+    try {
+      await super.canActivate(context);
+    } catch (error) {
+      if (error instanceof UnauthenticatedException) await this.failures.recordFailure(ip);
+      throw error;
+    }
+    const user = request.user!;
     // Before any query of this request, so Monitoring counts them all for this user.
     this.userContext?.setUserId(user.id);
     await this.users.ensureExists(user.id);

@@ -2,9 +2,11 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { RequestContextModule } from '../context/request-context.module';
+import { RedisModule } from '../redis/redis.module';
 import { UsersModule } from '../users/users.module';
 import { UserThrottlerGuard } from '../http/user-throttler.guard';
 import { JwtAuthGuard } from './auth.guard';
+import { FailedAuthLimiter } from './failed-auth.limiter';
 import { JwksKeyProvider } from './jwks-key-provider';
 import { JwtKeyResolver } from './jwt-key-resolver';
 import { JwtStrategy } from './jwt.strategy';
@@ -17,9 +19,10 @@ import { JwtStrategy } from './jwt.strategy';
  * storage come from `ThrottlerModule.forRootAsync` in AppModule (global by @nestjs/throttler's design).
  */
 @Module({
-  imports: [PassportModule.register({ defaultStrategy: 'jwt', session: false }), UsersModule, RequestContextModule],
+  imports: [PassportModule.register({ defaultStrategy: 'jwt', session: false }), UsersModule, RequestContextModule, RedisModule],
   providers: [
     JwksKeyProvider,
+    FailedAuthLimiter,
     JwtKeyResolver,
     JwtStrategy,
     // Order matters: the throttler runs after authentication so it can count per user.

@@ -60,6 +60,8 @@ export interface AppConfig {
     outbound: RateLimitPolicies;
     /** Inbound HTTP requests per user (or per IP on public routes) per minute. */
     inboundPerMinute: number;
+    /** Failed authentications per client IP per minute before 429 AUTH_THROTTLED (AUTH_FAILURES_PER_MINUTE). */
+    authFailuresPerMinute: number;
   };
   /** What one person may ask for per day (rolling 24 hours). */
   dailyLimits: {

@@ -97,6 +97,12 @@ export class EnvironmentVariables {
   @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
   @IsInt()
   @Min(1)
+  AUTH_FAILURES_PER_MINUTE?: number;
+
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(1)
   EXPORTS_PER_DAY?: number;
 
   @IsOptional()

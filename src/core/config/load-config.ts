@@ -118,6 +118,7 @@ export function loadConfig(env: Env = process.env, { requiredSecrets = ALL_SECRE
         },
       },
       inboundPerMinute: vars.HTTP_REQUESTS_PER_MINUTE ?? 600,
+      authFailuresPerMinute: vars.AUTH_FAILURES_PER_MINUTE ?? 30,
     },
     dailyLimits: {
       exports: vars.EXPORTS_PER_DAY ?? 5,
@@ -216,6 +217,7 @@ class EnvironmentVariablesKeys implements Record<keyof EnvironmentVariables, tru
   METRICS_TOKEN = true as const;
   ANTHROPIC_ORG_REQUESTS_PER_MINUTE = true as const;
   HTTP_REQUESTS_PER_MINUTE = true as const;
+  AUTH_FAILURES_PER_MINUTE = true as const;
   EXPORTS_PER_DAY = true as const;
   SUPPORT_TICKETS_PER_DAY = true as const;
   RUN_WORKER = true as const;
