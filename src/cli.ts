@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { mintToken } from './core/auth/token-issuer';
 import { ConfigValidationError } from './core/config/config.errors';
 import { loadConfig } from './core/config/load-config';
-import { runMigrations } from './core/database/run-migrations';
+import { runMigrations } from './core/database/standalone-orm';
 import { runRotateKeysCommand } from './modules/consent/rotate-keys.command';
 import { createAppContext } from './create-app-context';
 import { AppLogger } from './core/logging/app-logger';

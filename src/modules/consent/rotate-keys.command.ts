@@ -1,11 +1,10 @@
 // `npm run cli -- rotate-keys [--batch-size 100]`: re-encrypts every oauth_tokens row under the
 // first key of ENCRYPTION_KEYS, printing counts per batch and in total.
-import { MikroORM } from '@mikro-orm/postgresql';
 import { Writable } from 'node:stream';
 import { AppConfig } from '../../core/config/app-config';
 import { TokenCipher } from '../../core/crypto/token-cipher';
-import { EMBEDDED_POOL_MAX, startEmbeddedPostgres } from '../../core/database/embedded-postgres';
-import { buildOrmOptions, OrmEntities } from '../../core/database/orm-options';
+import { OrmEntities } from '../../core/database/orm-options';
+import { withStandaloneOrm } from '../../core/database/standalone-orm';
 import { KeyRotationReport, rotateTokenKeys } from './token-key-rotation';
 
 export async function runRotateKeysCommand(
@@ -15,15 +14,7 @@ export async function runRotateKeysCommand(
   { batchSize }: { batchSize: number },
 ): Promise<KeyRotationReport> {
   const cipher = new TokenCipher(config);
-  const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config.dataDir);
-  const orm = await MikroORM.init(
-    buildOrmOptions(
-      embedded
-        ? { clientUrl: embedded.url, entities, poolMax: EMBEDDED_POOL_MAX }
-        : { clientUrl: config.databaseUrl as string, entities },
-    ),
-  );
-  try {
+  return withStandaloneOrm(config, entities, async (orm) => {
     out.write(`re-encrypting oauth_tokens under key "${cipher.currentKeyId}" (batches of ${batchSize})\n`);
     const report = await rotateTokenKeys(orm.em, cipher, {
       batchSize,
@@ -35,8 +26,5 @@ export async function runRotateKeysCommand(
       out.write('rows that failed could not be decrypted with any key in ENCRYPTION_KEYS; they were left unchanged\n');
     }
     return report;
-  } finally {
-    await orm.close();
-    await embedded?.stop();
-  }
+  });
 }
