@@ -9,16 +9,22 @@ const TRAILING_PUNCTUATION = new Set(['.', ',', ';', ':', '!', '?', '*']);
 const OPENER_OF: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
 const BRACKETS = '()[]{}';
 
-function trimmedLength(url: string): number {
-  // Brackets counted in one pass, then kept up to date while trimming: counting again for every
-  // trimmed character made a run of closers cost quadratic time (an unauthenticated DoS through
-  // a request path, which every log line carries).
+/** How often each bracket occurs in the URL, counted in one pass. */
+function countBrackets(url: string): Map<string, number> {
   const count = new Map<string, number>([...BRACKETS].map((bracket) => [bracket, 0]));
   for (let i = 0; i < url.length; i++) {
-    const char = url[i];
-    const seen = count.get(char);
-    if (seen !== undefined) count.set(char, seen + 1);
+    const seen = count.get(url[i]);
+    if (seen !== undefined) count.set(url[i], seen + 1);
   }
+  return count;
+}
+
+function trimmedLength(url: string): number {
+  // Brackets are counted once, only when a closer is at the end (most URLs end otherwise), and
+  // kept up to date while trimming: counting again for every trimmed character made a run of
+  // closers cost quadratic time (an unauthenticated DoS through a request path, which every log
+  // line carries).
+  let count: Map<string, number> | undefined;
   let end = url.length;
   for (;;) {
     const last = url[end - 1];
@@ -27,14 +33,13 @@ function trimmedLength(url: string): number {
       continue;
     }
     const opener = OPENER_OF[last];
+    if (opener === undefined) return end;
+    count ??= countBrackets(url);
     // Keep a closing bracket that belongs to the URL, as in Wikipedia's `Foo_(bar)`.
     const closers = count.get(last) ?? 0;
-    if (opener !== undefined && (count.get(opener) ?? 0) < closers) {
-      count.set(last, closers - 1);
-      end--;
-      continue;
-    }
-    return end;
+    if ((count.get(opener) ?? 0) >= closers) return end;
+    count.set(last, closers - 1);
+    end--;
   }
 }
 
