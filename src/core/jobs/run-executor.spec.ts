@@ -259,6 +259,37 @@ describe(RunExecutor.name, () => {
     expect(runs.rows.get(run.id)?.state).toBe(RunState.CANCELLED);
   });
 
+  it('should keep tracking the next attempt of a run when the attempt it replaced ends in the same process', async () => {
+    const { sut, runs, handle } = setup();
+    const run = runs.add({ maxAttempts: 3 });
+    const releases: Array<() => void> = [];
+    const signals: AbortSignal[] = [];
+    handle(
+      (context) =>
+        new Promise((resolve, reject) => {
+          signals.push(context.signal);
+          context.signal.addEventListener('abort', () => reject(context.signal.reason));
+          releases.push(() => resolve({}));
+        }),
+    );
+    const first = sut.process(run.id);
+    await flush();
+    // The first attempt lost its job lock: the job is taken over and its next attempt starts here too.
+    runs.rows.get(run.id)!.state = RunState.RUNNING;
+    const second = sut.process(run.id);
+    await flush();
+    expect(sut.activeCount).toBe(2);
+
+    releases[0]();
+    await first;
+
+    expect(sut.activeCount).toBe(1);
+    sut.abortLocal(run.id);
+    await second;
+    expect(signals[1].aborted).toBe(true);
+    expect(sut.activeCount).toBe(0);
+  });
+
   it('should hand an interrupted run back as PENDING on shutdown, without losing the attempt', async () => {
     const { sut, runs, handle } = setup();
     const run = runs.add();

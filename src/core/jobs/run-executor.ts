@@ -27,7 +27,12 @@ export const JOB_HANDLER_MISSING = 'JOB_HANDLER_MISSING';
 export class RunExecutor {
   private readonly logger = new Logger('Runs');
   /** Abort controllers of the runs this process is executing, for local cancels and shutdown. */
-  private readonly active = new Map<string, AbortController>();
+  /**
+   * The attempts this process is executing, by run. One run can have two here for a while: an
+   * attempt whose job lock was lost (Redis restarted) goes on until it notices, while the job's
+   * next attempt has already started; each attempt removes only its own controller.
+   */
+  private readonly active = new Map<string, Set<AbortController>>();
 
   constructor(
     private readonly em: EntityManager,
@@ -82,7 +87,8 @@ export class RunExecutor {
     }
 
     const controller = new AbortController();
-    this.active.set(run.id, controller);
+    const attemptsOfRun = this.active.get(run.id) ?? new Set<AbortController>();
+    this.active.set(run.id, attemptsOfRun.add(controller));
     const stopWatching = this.watchForCancellation(run.id, attempt, controller);
     try {
       const context = this.createContext(run, attempt, controller);
@@ -108,22 +114,25 @@ export class RunExecutor {
       return await this.afterFailure(run, attempt, error, controller.signal);
     } finally {
       stopWatching();
-      this.active.delete(run.id);
+      attemptsOfRun.delete(controller);
+      if (attemptsOfRun.size === 0 && this.active.get(run.id) === attemptsOfRun) this.active.delete(run.id);
     }
   }
 
   /** Aborts the run's handler if this process is executing it. */
   abortLocal(runId: string): void {
-    this.active.get(runId)?.abort(new RunCancelledError());
+    for (const controller of this.active.get(runId) ?? []) controller.abort(new RunCancelledError());
   }
 
   /** Aborts every handler of this process (shutdown): their runs go back to PENDING. */
   abortAll(): void {
-    for (const controller of this.active.values()) controller.abort(new WorkerShutdownError());
+    for (const attempts of this.active.values()) for (const controller of attempts) controller.abort(new WorkerShutdownError());
   }
 
   get activeCount(): number {
-    return this.active.size;
+    let count = 0;
+    for (const attempts of this.active.values()) count += attempts.size;
+    return count;
   }
 
   private async afterFailure(run: WorkflowRun, attempt: number, error: unknown, signal: AbortSignal): Promise<RunStep> {
