@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ManualClock } from '../../src/core/clock/clock';
 import { plantPersonalData, PLANTED_TWEET_IDS } from '../utils/plant-personal-data';
 import { startTestApp, TestApp } from '../utils/test-app';
+import { waitForRun } from '../utils/x-account';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -112,7 +113,9 @@ describe('Delete my data', () => {
     const exportFile = join(sut.config.dataDir, 'exports', `${started.body.exportId}.json`);
     expect(existsSync(exportFile)).toBe(true);
 
-    // The export run wrote run logs of its own: count what is there right before.
+    // The export run wrote run logs of its own, some after the export was marked ready: wait for
+    // the run to end, then count what is there right before.
+    expect((await waitForRun(sut, started.body.runId as string)).state).toBe('COMPLETED');
     const logsBefore = await count(sut, 'run_logs', userId);
     expect(logsBefore).toBeGreaterThan(1);
     const response = await sut.http.post('/api/privacy/delete-my-data').set(auth);
