@@ -1,5 +1,6 @@
 // GDPR Art. 20 / CCPA export: requested as a run, built into a file under DATA_DIR, downloaded
 // through a signed link valid for 24 hours.
+import { dailyLimitRetryAfterSeconds, dayWindowStart } from '../../core/util/daily-limit';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable } from '@nestjs/common';
 import { mkdir } from 'node:fs/promises';
@@ -23,7 +24,6 @@ import { ExportDailyLimitException, ExportLinkExpiredException, ExportLinkInvali
 import { isUuid } from '../../core/util/is-uuid';
 
 export const EXPORT_LINK_VALIDITY_MS = 24 * 60 * 60 * 1000;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 @Injectable()
 export class ExportService {
@@ -65,10 +65,9 @@ export class ExportService {
   /** Counts exports started in the last 24 hours, deleted ones too (deleting one frees no slot). */
   private async assertUnderDailyLimit(em: EntityManager, userId: string, now: Date): Promise<void> {
     const limit = this.config.dailyLimits.exports;
-    const started = await this.exports.startedSince(em, userId, new Date(now.getTime() - DAY_MS), limit);
-    if (started.length < limit) return;
-    const oldest = started[started.length - 1];
-    throw new ExportDailyLimitException(limit, Math.ceil((oldest.getTime() + DAY_MS - now.getTime()) / 1000));
+    const started = await this.exports.startedSince(em, userId, dayWindowStart(now), limit);
+    const retryAfter = dailyLimitRetryAfterSeconds(started, limit, now);
+    if (retryAfter !== null) throw new ExportDailyLimitException(limit, retryAfter);
   }
 
   async getStatus(userId: string, exportId: string): Promise<ExportStatusDto> {

@@ -1,3 +1,4 @@
+import { dailyLimitRetryAfterSeconds, dayWindowStart } from '../../core/util/daily-limit';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditService } from '../../core/audit/audit.service';
@@ -10,7 +11,6 @@ import { SupportTicketDailyLimitException } from './support.exception';
 import { SupportRepository } from './support.repository';
 
 const LIST_LIMIT = 100;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 @Injectable()
 export class SupportService {
@@ -29,11 +29,9 @@ export class SupportService {
     await this.em.transactional(async (em) => {
       await this.tickets.lockUserTickets(em, userId);
       const limit = this.config.dailyLimits.supportTickets;
-      const recent = await this.tickets.createdSince(em, userId, new Date(now.getTime() - DAY_MS), limit);
-      if (recent.length >= limit) {
-        const oldest = recent[recent.length - 1];
-        throw new SupportTicketDailyLimitException(limit, Math.ceil((oldest.getTime() + DAY_MS - now.getTime()) / 1000));
-      }
+      const recent = await this.tickets.createdSince(em, userId, dayWindowStart(now), limit);
+      const retryAfter = dailyLimitRetryAfterSeconds(recent, limit, now);
+      if (retryAfter !== null) throw new SupportTicketDailyLimitException(limit, retryAfter);
       await this.tickets.insert(em, ticket);
       await this.audit.audit(userId, 'Support ticket created', 'support_tickets', { ticketId: ticket.id });
     });
