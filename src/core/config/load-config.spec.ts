@@ -15,6 +15,12 @@ const PRODUCTION = {
   PSEUDONYM_KEY: 'p'.repeat(40),
 };
 
+/** Production variables with an identity provider's JWKS instead of a shared JWT secret. */
+function productionWithJwks(dataDir: string): Record<string, string> {
+  const { JWT_SECRET: _secret, ...rest } = PRODUCTION;
+  return { ...rest, DATA_DIR: dataDir, JWT_JWKS_URL: 'https://id.example.com/jwks.json', JWT_ISSUER: 'https://id.example.com/', JWT_AUDIENCE: 'repazoo' };
+}
+
 function problemsOf(env: Record<string, string>): string[] {
   try {
     loadConfig(env);
@@ -72,14 +78,7 @@ describe(loadConfig.name, () => {
   });
 
   it('should accept JWKS instead of a shared secret in production', () => {
-    const env: Record<string, string> = {
-      ...PRODUCTION,
-      DATA_DIR: dataDir,
-      JWT_JWKS_URL: 'https://id.example.com/jwks.json',
-      JWT_ISSUER: 'https://id.example.com/',
-      JWT_AUDIENCE: 'repazoo',
-    };
-    delete env.JWT_SECRET;
+    const env = productionWithJwks(dataDir);
     const sut = loadConfig(env);
     expect(sut.jwt.secret).toBeUndefined();
     expect(sut.jwt.jwksUrl).toBe('https://id.example.com/jwks.json');
@@ -95,14 +94,7 @@ describe('loadConfig: secrets that every instance must share', () => {
   afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it.each(['JWT_ISSUER', 'JWT_AUDIENCE'])('should refuse JWKS in production without %s', (name) => {
-    const env: Record<string, string> = {
-      ...PRODUCTION,
-      DATA_DIR: dataDir,
-      JWT_JWKS_URL: 'https://id.example.com/jwks.json',
-      JWT_ISSUER: 'https://id.example.com/',
-      JWT_AUDIENCE: 'repazoo',
-    };
-    delete env.JWT_SECRET;
+    const env = productionWithJwks(dataDir);
     delete env[name];
     expect(problemsOf(env)).toEqual([`${name} is required in production with JWT_JWKS_URL`]);
   });
