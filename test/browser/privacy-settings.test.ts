@@ -229,6 +229,34 @@ describe('Privacy settings page (/settings/privacy)', () => {
       expect(await countsOf(userId)).toEqual(before);
     });
 
+    it('should ask for a fresh sign-in when the sign-in is too old, delete nothing, and delete once signed in again', async () => {
+      const userId = 'browser-stale-sign-in';
+      await plantTicketsAndPersonalData(userId);
+      const before = await countsOf(userId);
+      const secret = sut.config.jwt.secret!;
+      const stale = sign({ auth_time: Math.floor(Date.now() / 1000) - 30 * 60 }, secret, { algorithm: 'HS256', subject: userId, expiresIn: '1h' });
+      const page = await openSettings(stale);
+      expect(await page.locator('#delete-reauth-note').textContent()).toContain('needs a sign-in from the last 10 minutes');
+
+      await page.getByRole('button', { name: 'Delete my data (GDPR)' }).click();
+      const refused = page.waitForResponse((response) => response.url().endsWith('/api/privacy/delete-my-data'));
+      await page.getByRole('button', { name: 'Yes, delete my data' }).click();
+      expect((await refused).status()).toBe(401);
+      const alert = page.locator('#delete-alerts [role="alert"]');
+      await alert.waitFor();
+      expect(await alert.textContent()).toBe('Nothing was deleted: deleting your data needs a recent sign-in, and yours is too old. Sign in again, then come back and try again.');
+      expect(await countsOf(userId)).toEqual(before);
+
+      // The host application signs the person in again: a fresh token in sessionStorage.
+      await page.evaluate(`sessionStorage.setItem('repazoo.token', ${JSON.stringify(sut.token(userId))})`);
+      await page.getByRole('button', { name: 'Delete my data (GDPR)' }).click();
+      const accepted = page.waitForResponse((response) => response.url().endsWith('/api/privacy/delete-my-data'));
+      await page.getByRole('button', { name: 'Yes, delete my data' }).click();
+      expect((await accepted).status()).toBe(200);
+      await page.locator('#delete-alerts [role="status"]').waitFor();
+      expect(await count('twitter_data', userId)).toBe(0);
+    });
+
     it('should say so in a red alert when the server cannot be reached', async () => {
       const page = await openSettings(sut.token('browser-offline'));
       await page.route('**/api/privacy/delete-my-data', (route) => route.abort('connectionfailed'));

@@ -6,6 +6,7 @@ import { AuthenticatedUser, RequestWithUser } from './authenticated-user';
 
 export const IS_PUBLIC_KEY = 'repazoo:public';
 export const AUTH_OPTIONS_KEY = 'repazoo:auth';
+export const RECENT_SIGN_IN_KEY = 'repazoo:recent-sign-in';
 
 export interface AuthenticatedOptions {
   /** Only tokens with `role: "admin"` may call the route. */
@@ -24,6 +25,17 @@ export function Authenticated(options: AuthenticatedOptions = {}) {
   ];
   if (options.admin) decorators.push(ApiForbiddenResponse({ description: 'The token has no admin role' }));
   return applyDecorators(...decorators);
+}
+
+/**
+ * For a route that cannot be undone: the token's sign-in (`auth_time`, else `iat`) must be within
+ * REAUTH_MAX_AGE_SECONDS, so a stolen or long-lived token cannot do it. Else 401 REAUTH_REQUIRED.
+ */
+export function RequiresRecentSignIn() {
+  return applyDecorators(
+    SetMetadata(RECENT_SIGN_IN_KEY, true),
+    ApiUnauthorizedResponse({ description: 'Missing, invalid or expired token, or `REAUTH_REQUIRED`: the sign-in is too old for this action' }),
+  );
 }
 
 /** The authenticated caller, as set by the AuthGuard. */

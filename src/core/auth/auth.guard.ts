@@ -1,10 +1,11 @@
-import { ExecutionContext, Injectable, Optional } from '@nestjs/common';
+import { ExecutionContext, Inject, Injectable, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { RequestUserContext } from '../context/request-user-context';
 import { UsersService } from '../users/users.service';
-import { AUTH_OPTIONS_KEY, AuthenticatedOptions, IS_PUBLIC_KEY } from './auth.decorators';
-import { AuthThrottledException, ForbiddenRoleException, UnauthenticatedException } from './auth.exception';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { AUTH_OPTIONS_KEY, AuthenticatedOptions, IS_PUBLIC_KEY, RECENT_SIGN_IN_KEY } from './auth.decorators';
+import { AuthThrottledException, ForbiddenRoleException, ReauthRequiredException, UnauthenticatedException } from './auth.exception';
 import { FailedAuthLimiter } from './failed-auth.limiter';
 import { AuthenticatedUser, RequestWithUser } from './authenticated-user';
 import { toUnauthenticated } from './jwt.strategy';
@@ -16,6 +17,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     private readonly reflector: Reflector,
     private readonly users: UsersService,
     private readonly failures: FailedAuthLimiter,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() private readonly userContext?: RequestUserContext,
   ) {
     super();
@@ -50,6 +52,18 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     if (!user) throw toUnauthenticated(failure);
     const options = this.reflector.getAllAndOverride<AuthenticatedOptions | undefined>(AUTH_OPTIONS_KEY, [context.getHandler(), context.getClass()]);
     if (options?.admin && !user.isAdmin) throw new ForbiddenRoleException();
+    if (this.reflector.getAllAndOverride<boolean>(RECENT_SIGN_IN_KEY, [context.getHandler(), context.getClass()])) this.assertRecentSignIn(user);
     return user as TUser;
+  }
+
+  /**
+   * Against the wall clock, like the token's `exp` (jsonwebtoken checks it against Date.now()):
+   * the token's times are the issuer's, not the app's test or CLI clock. A sign-in in the future
+   * beyond a minute of skew is no sign-in we can trust either.
+   */
+  private assertRecentSignIn(user: AuthenticatedUser): void {
+    const maxAgeSeconds = this.config.jwt.recentSignInSeconds;
+    const ageMs = user.signedInAt ? Date.now() - user.signedInAt.getTime() : Number.POSITIVE_INFINITY;
+    if (!(ageMs <= maxAgeSeconds * 1000 && ageMs >= -60_000)) throw new ReauthRequiredException(maxAgeSeconds);
   }
 }

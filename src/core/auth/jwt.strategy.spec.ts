@@ -37,7 +37,7 @@ describe(JwtStrategy.name, () => {
     const first = await authenticate(sut, token);
     const second = await authenticate(sut, token);
 
-    expect(first).toEqual({ id: 'alice', isAdmin: true });
+    expect(first).toEqual({ id: 'alice', isAdmin: true, signedInAt: expect.any(Date) });
     expect(second).toEqual(first);
     expect(keyFor).toHaveBeenCalledTimes(1);
   });
@@ -49,7 +49,7 @@ describe(JwtStrategy.name, () => {
     const exp = Math.floor(Date.now() / 1000) + 2;
     const shortLived = sign({ exp }, SECRET, { algorithm: 'HS256', subject: 'bob' });
 
-    await expect(authenticate(sut, shortLived)).resolves.toEqual({ id: 'bob', isAdmin: false });
+    await expect(authenticate(sut, shortLived)).resolves.toEqual({ id: 'bob', isAdmin: false, signedInAt: expect.any(Date) });
     await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 50));
 
     await expect(authenticate(sut, shortLived)).rejects.toThrow('Invalid token: jwt expired');

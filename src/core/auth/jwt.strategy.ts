@@ -18,6 +18,8 @@ interface TokenClaims {
   sub?: unknown;
   role?: unknown;
   exp?: unknown;
+  iat?: unknown;
+  auth_time?: unknown;
 }
 
 @Injectable()
@@ -54,11 +56,17 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     if (typeof claims.sub !== 'string' || !SUBJECT_PATTERN.test(claims.sub)) {
       throw new UnauthenticatedException('Invalid token: sub must be a string of 1-128 safe characters');
     }
-    const user: AuthenticatedUser = { id: claims.sub, isAdmin: claims.role === 'admin' };
+    const user: AuthenticatedUser = { id: claims.sub, isAdmin: claims.role === 'admin', signedInAt: signedInAt(claims) };
     const token = extractBearerToken(request);
     if (token !== null) this.verifiedTokens.remember(token, user, claims.exp);
     return user;
   }
+}
+
+/** OIDC's `auth_time` when the issuer sets it, else `iat` (seconds since the epoch). */
+function signedInAt(claims: TokenClaims): Date | undefined {
+  const seconds = typeof claims.auth_time === 'number' ? claims.auth_time : claims.iat;
+  return typeof seconds === 'number' && Number.isFinite(seconds) ? new Date(seconds * 1000) : undefined;
 }
 
 /**

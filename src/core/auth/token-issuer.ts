@@ -8,10 +8,13 @@ export interface MintTokenOptions {
   ttl?: string;
   issuer?: string;
   audience?: string;
+  /** OIDC `auth_time` (seconds since the epoch): when the person signed in, if not now. */
+  authTime?: number;
 }
 
-export function mintToken(secret: string, { userId, admin, ttl = '1h', issuer, audience }: MintTokenOptions): string {
-  return sign(admin ? { role: 'admin' } : {}, secret, {
+export function mintToken(secret: string, { userId, admin, ttl = '1h', issuer, audience, authTime }: MintTokenOptions): string {
+  const claims = { ...(admin ? { role: 'admin' } : {}), ...(authTime !== undefined ? { auth_time: authTime } : {}) };
+  return sign(claims, secret, {
     algorithm: 'HS256',
     subject: userId,
     expiresIn: ttl as `${number}${'s' | 'm' | 'h' | 'd'}`,

@@ -31,6 +31,11 @@ export interface AppConfig {
     jwksUrl: string | undefined;
     issuer: string | undefined;
     audience: string | undefined;
+    /**
+     * How recent a sign-in must be for the routes that cannot be undone (delete-my-data), in
+     * seconds (REAUTH_MAX_AGE_SECONDS, default 600): OIDC's `max_age` for the client's re-login.
+     */
+    recentSignInSeconds: number;
   };
   /** The first key encrypts; all of them decrypt. */
   encryptionKeys: EncryptionKey[];

@@ -103,6 +103,12 @@ export class EnvironmentVariables {
   @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
   @IsInt()
   @Min(1)
+  REAUTH_MAX_AGE_SECONDS?: number;
+
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(1)
   EXPORTS_PER_DAY?: number;
 
   @IsOptional()

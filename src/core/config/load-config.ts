@@ -86,6 +86,7 @@ export function loadConfig(env: Env = process.env, { requiredSecrets = ALL_SECRE
       jwksUrl: vars.JWT_JWKS_URL,
       issuer: vars.JWT_ISSUER,
       audience: vars.JWT_AUDIENCE,
+      recentSignInSeconds: vars.REAUTH_MAX_AGE_SECONDS ?? 600,
     },
     encryptionKeys: encryptionKeys.length > 0 ? encryptionKeys : parseEncryptionKeys(dev!.ENCRYPTION_KEYS, []),
     exportSigningKey: vars.EXPORT_SIGNING_KEY ?? dev!.EXPORT_SIGNING_KEY,
@@ -218,6 +219,7 @@ class EnvironmentVariablesKeys implements Record<keyof EnvironmentVariables, tru
   ANTHROPIC_ORG_REQUESTS_PER_MINUTE = true as const;
   HTTP_REQUESTS_PER_MINUTE = true as const;
   AUTH_FAILURES_PER_MINUTE = true as const;
+  REAUTH_MAX_AGE_SECONDS = true as const;
   EXPORTS_PER_DAY = true as const;
   SUPPORT_TICKETS_PER_DAY = true as const;
   RUN_WORKER = true as const;

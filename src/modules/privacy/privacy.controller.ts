@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiInternalServerErrorResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Authenticated, CurrentUser } from '../../core/auth/auth.decorators';
+import { Authenticated, CurrentUser, RequiresRecentSignIn } from '../../core/auth/auth.decorators';
 import { AuthenticatedUser } from '../../core/auth/authenticated-user';
 import { DataErasureService } from './data-erasure.service';
 import { DeleteMyDataResultDto } from './dto/delete-my-data.dto';
@@ -13,6 +13,7 @@ export class PrivacyController {
   constructor(private readonly erasure: DataErasureService) {}
 
   @Post('delete-my-data')
+  @RequiresRecentSignIn()
   @HttpCode(200)
   @ApiOkResponse({ type: DeleteMyDataResultDto, description: 'Counts of what was deleted; calling it again deletes nothing more' })
   @ApiInternalServerErrorResponse({ type: DeleteMyDataResultDto, description: '`{ ok: false, error }`: nothing was deleted' })

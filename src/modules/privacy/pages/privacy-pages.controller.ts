@@ -48,7 +48,7 @@ export class PrivacyPagesController {
   private readonly settingsScript = readFileSync(join(ASSETS_DIR, 'privacy-settings.js'), 'utf8');
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.settingsPage = renderPrivacySettings({ offerTokenField: config.mode === 'embedded' });
+    this.settingsPage = renderPrivacySettings({ offerTokenField: config.mode === 'embedded', recentSignInSeconds: config.jwt.recentSignInSeconds });
   }
 
   @Get('settings/privacy')

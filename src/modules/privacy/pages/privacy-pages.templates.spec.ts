@@ -15,12 +15,12 @@ describe('privacy page templates', () => {
   });
 
   it('should offer the "Access token" field only when asked to (embedded mode)', () => {
-    expect(renderPrivacySettings({ offerTokenField: true })).toContain('<label for="access-token">Access token</label>');
-    expect(renderPrivacySettings({ offerTokenField: false })).not.toContain('access-token');
+    expect(renderPrivacySettings({ offerTokenField: true, recentSignInSeconds: 600 })).toContain('<label for="access-token">Access token</label>');
+    expect(renderPrivacySettings({ offerTokenField: false, recentSignInSeconds: 600 })).not.toContain('access-token');
   });
 
   it('should load its script as a file and hold no inline script', () => {
-    const page = renderPrivacySettings({ offerTokenField: true });
+    const page = renderPrivacySettings({ offerTokenField: true, recentSignInSeconds: 600 });
     expect(page).toContain('<script src="/assets/privacy/privacy-settings.js" defer></script>');
     expect(page).not.toMatch(/<script(?![^>]*\bsrc=)/);
     expect(page).not.toMatch(/\son[a-z]+=/);

@@ -120,9 +120,12 @@ every kind of data is deleted once its retention period is over
 export interface SettingsPageOptions {
   /** Embedded mode has no host application to sign in with: offer a field to paste a token. */
   offerTokenField: boolean;
+  /** REAUTH_MAX_AGE_SECONDS: how recent a sign-in deleting the data needs. */
+  recentSignInSeconds: number;
 }
 
-export function renderPrivacySettings({ offerTokenField }: SettingsPageOptions): string {
+export function renderPrivacySettings({ offerTokenField, recentSignInSeconds }: SettingsPageOptions): string {
+  const signInWindow = recentSignInSeconds % 60 === 0 ? `${recentSignInSeconds / 60} minute${recentSignInSeconds === 60 ? '' : 's'}` : `${recentSignInSeconds} seconds`;
   const tokenSection = offerTokenField
     ? html`<section aria-labelledby="token-heading" class="card">
 <h2 id="token-heading">Sign in with a token</h2>
@@ -167,6 +170,7 @@ ${tokenSection}
 <button type="button" id="delete-open" class="danger" aria-haspopup="dialog" aria-describedby="delete-note">${DELETE_BUTTON_LABEL}</button>
 </div>
 <p id="delete-note" class="note">This deletes your workflows, logs, and related data. We keep limited billing records to comply with tax and accounting laws.</p>
+<p id="delete-reauth-note" class="note">Because a deletion cannot be undone, it needs a sign-in from the last ${signInWindow}: if yours is older, you will be asked to sign in again first${offerTokenField ? ' (here: paste a freshly minted token above)' : ''}.</p>
 <div id="delete-alerts" class="alerts"></div>
 </section>`;
 

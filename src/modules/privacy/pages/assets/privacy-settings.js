@@ -32,9 +32,10 @@
     }
   }
 
-  function ApiError(message, status) {
+  function ApiError(message, status, code) {
     this.message = message;
     this.status = status;
+    this.code = code;
   }
 
   /** The most useful message of an error body: `{ ok: false, error }` or `{ statusCode, code, message }`. */
@@ -67,7 +68,8 @@
     var body = null;
     if (response.status !== 204) body = await response.json().catch(function () { return null; });
     if (!response.ok || (body && body.ok === false)) {
-      throw new ApiError(messageOf(body) || 'The request failed (HTTP ' + response.status + ').', response.status);
+      var code = body && typeof body.code === 'string' ? body.code : undefined;
+      throw new ApiError(messageOf(body) || 'The request failed (HTTP ' + response.status + ').', response.status, code);
     }
     return body;
   }
@@ -320,7 +322,7 @@
       await callApi('POST', '/api/privacy/delete-my-data');
       outcome = ['success', 'Your data has been deleted. Some billing records are retained as required by law.'];
     } catch (error) {
-      outcome = ['error', error.message];
+      outcome = ['error', error.code === 'REAUTH_REQUIRED' ? reauthMessage() : error.message];
     }
     dialogBusy = false;
     setBusy(confirmButton, false);
@@ -333,6 +335,14 @@
       $('export-status').textContent = '';
       void loadConsent();
     }
+  }
+
+  /** Deletion needs a recent sign-in (REAUTH_REQUIRED): nothing was deleted. */
+  function reauthMessage() {
+    var how = $('token-form')
+      ? 'Mint a fresh token (npm run cli -- token --user <id>), paste it above, then try again.'
+      : 'Sign in again, then come back and try again.';
+    return 'Nothing was deleted: deleting your data needs a recent sign-in, and yours is too old. ' + how;
   }
 
   // ---- wiring ----------------------------------------------------------------------------------
