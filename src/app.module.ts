@@ -24,6 +24,7 @@ import { INBOUND_THROTTLER_STORAGE, RateLimitModule } from './modules/rate-limit
 import { ExportModule } from './modules/export/export.module';
 import { PrivacyPagesModule } from './modules/privacy/pages/privacy-pages.module';
 import { PrivacyModule } from './modules/privacy/privacy.module';
+import { DataRequestsModule } from './modules/requests/data-requests.module';
 import { RetentionModule } from './modules/retention/retention.module';
 import { SupportModule } from './modules/support/support.module';
 import { TwitterModule } from './modules/twitter/twitter.module';
@@ -73,6 +74,7 @@ export class AppModule {
         AnalysisModule,
         ExportModule,
         PrivacyModule,
+        DataRequestsModule,
         PrivacyPagesModule,
         ConsentModule,
         BillingModule,

@@ -17,6 +17,8 @@ import { OAuthToken } from './modules/consent/entities/oauth-token.entity';
 import { DataExport } from './modules/export/entities/data-export.entity';
 import { Alert } from './modules/monitoring/entities/alert.entity';
 import { ComplianceEvent } from './modules/monitoring/entities/compliance-event.entity';
+import { DataRequest } from './modules/requests/entities/data-request.entity';
+import { LegalHold } from './modules/requests/entities/legal-hold.entity';
 import { SupportTicket } from './modules/support/entities/support-ticket.entity';
 import { Tweet } from './modules/twitter/entities/tweet.entity';
 
@@ -37,4 +39,6 @@ export const ENTITIES: OrmEntities = [
   ComplianceEvent,
   DataExport,
   SupportTicket,
+  DataRequest,
+  LegalHold,
 ];

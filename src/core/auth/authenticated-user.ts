@@ -1,5 +1,8 @@
 import type { Request } from 'express';
 
+/** A user id (the JWT `sub`): it becomes a primary key and a log field, so a sane, printable shape. */
+export const USER_ID_PATTERN = /^[A-Za-z0-9_.:@|+-]{1,128}$/;
+
 export interface AuthenticatedUser {
   /** The JWT `sub`, which is also `users.id`. */
   id: string;

@@ -6,13 +6,10 @@ import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-jwt';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { UnauthenticatedException } from './auth.exception';
-import { AuthenticatedUser, RequestWithUser } from './authenticated-user';
+import { AuthenticatedUser, RequestWithUser, USER_ID_PATTERN } from './authenticated-user';
 import { extractBearerToken } from './bearer-token';
 import { JwtKeyResolver } from './jwt-key-resolver';
 import { VerifiedTokenCache } from './verified-token-cache';
-
-/** `sub` becomes a primary key and a log field: keep it to a sane, printable shape. */
-const SUBJECT_PATTERN = /^[A-Za-z0-9_.:@|+-]{1,128}$/;
 
 interface TokenClaims {
   sub?: unknown;
@@ -53,7 +50,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     // jsonwebtoken checks `exp` and `nbf` only when present: a token without `exp` would never
     // expire, so one stolen would work forever. (A future `nbf` is refused by jsonwebtoken.)
     if (typeof claims.exp !== 'number') throw new UnauthenticatedException('Invalid token: exp is required');
-    if (typeof claims.sub !== 'string' || !SUBJECT_PATTERN.test(claims.sub)) {
+    if (typeof claims.sub !== 'string' || !USER_ID_PATTERN.test(claims.sub)) {
       throw new UnauthenticatedException('Invalid token: sub must be a string of 1-128 safe characters');
     }
     const user: AuthenticatedUser = { id: claims.sub, isAdmin: claims.role === 'admin', signedInAt: signedInAt(claims) };

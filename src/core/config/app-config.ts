@@ -68,6 +68,11 @@ export interface AppConfig {
     /** Failed authentications per client IP per minute before 429 AUTH_THROTTLED (AUTH_FAILURES_PER_MINUTE). */
     authFailuresPerMinute: number;
   };
+  /**
+   * Whose deadlines a data subject request gets when it does not say (PRIVACY_REGIME, default
+   * `gdpr`): GDPR's one month or CCPA's 45 days.
+   */
+  privacyRegime: 'gdpr' | 'ccpa';
   /** What one person may ask for per day (rolling 24 hours). */
   dailyLimits: {
     /** Data exports started (EXPORTS_PER_DAY, default 5): each is a full copy kept 30 days. */

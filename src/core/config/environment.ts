@@ -106,6 +106,10 @@ export class EnvironmentVariables {
   REAUTH_MAX_AGE_SECONDS?: number;
 
   @IsOptional()
+  @IsIn(['gdpr', 'ccpa'], { message: 'PRIVACY_REGIME must be gdpr or ccpa' })
+  PRIVACY_REGIME?: 'gdpr' | 'ccpa';
+
+  @IsOptional()
   @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
   @IsInt()
   @Min(1)

@@ -121,6 +121,7 @@ export function loadConfig(env: Env = process.env, { requiredSecrets = ALL_SECRE
       inboundPerMinute: vars.HTTP_REQUESTS_PER_MINUTE ?? 600,
       authFailuresPerMinute: vars.AUTH_FAILURES_PER_MINUTE ?? 30,
     },
+    privacyRegime: vars.PRIVACY_REGIME ?? 'gdpr',
     dailyLimits: {
       exports: vars.EXPORTS_PER_DAY ?? 5,
       supportTickets: vars.SUPPORT_TICKETS_PER_DAY ?? 20,
@@ -220,6 +221,7 @@ class EnvironmentVariablesKeys implements Record<keyof EnvironmentVariables, tru
   HTTP_REQUESTS_PER_MINUTE = true as const;
   AUTH_FAILURES_PER_MINUTE = true as const;
   REAUTH_MAX_AGE_SECONDS = true as const;
+  PRIVACY_REGIME = true as const;
   EXPORTS_PER_DAY = true as const;
   SUPPORT_TICKETS_PER_DAY = true as const;
   RUN_WORKER = true as const;

@@ -14,6 +14,8 @@ import { JobName } from '../../core/jobs/job-payloads';
 import { OnRun } from '../../core/jobs/on-run.decorator';
 import { RunContext } from '../../core/jobs/run-context';
 import { RunsService } from '../../core/jobs/runs.service';
+import { DataRequestsService } from '../requests/data-requests.service';
+import { DataRequestStatus, DataRequestType } from '../requests/entities/data-request.entity';
 import { ExportStatusDto, ExportStartedDto } from './dto/export.dto';
 import { DataExport } from './entities/data-export.entity';
 import { ExportBuilder } from './export-builder';
@@ -34,6 +36,7 @@ export class ExportService {
     private readonly builder: ExportBuilder,
     private readonly signer: ExportSigner,
     private readonly audit: AuditService,
+    private readonly requests: DataRequestsService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -56,6 +59,8 @@ export class ExportService {
       dataExport.runId = created.id;
       await em.flush();
       await this.audit.audit(userId, 'Data export requested', 'dsar_exports', { exportId: dataExport.id });
+      // The access request (GDPR Art. 15) is on record until its export is ready.
+      await this.requests.recordSelfService(em, userId, DataRequestType.ACCESS, { status: DataRequestStatus.IN_PROGRESS, exportId: dataExport.id });
       return { started: true as const, runId: created.id, exportId: dataExport.id };
     });
     if (outcome.started) await this.runs.enqueueRun(outcome.runId);
@@ -111,6 +116,7 @@ export class ExportService {
         });
         if (!marked) throw new PermanentJobError('EXPORT_DELETED', 'The export was deleted while it was being built');
         await this.audit.audit(userId, 'Data export ready', 'dsar_exports', { exportId, sizeBytes: size });
+        await this.requests.completeAccess(em, exportId);
       });
     } catch (error) {
       // Erased (or cancelled) while the file was written: the file, a copy of the person's data,

@@ -2,6 +2,8 @@
 // and exports in ONE transaction of set-based deletes, so a failure leaves them exactly as before.
 // Billing records, subscriptions, consent records (the evidence of lawful processing) and the
 // account row are kept; the audit log keeps its (redacted) entries until retention removes them.
+// Each erasure is recorded as a data subject request; under a legal hold it is refused (409
+// LEGAL_HOLD) and nothing at all is touched.
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuditService } from '../../core/audit/audit.service';
@@ -10,6 +12,10 @@ import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
 import { RunsService } from '../../core/jobs/runs.service';
 import { XConnectionService } from '../consent/x-connection.service';
 import { removeExportFile } from '../export/export-files';
+import { LegalHoldException } from '../requests/data-requests.exception';
+import { DataRequestsService } from '../requests/data-requests.service';
+import { DataRequestStatus, DataRequestType } from '../requests/entities/data-request.entity';
+import { LegalHoldsService } from '../requests/legal-holds.service';
 import { DataErasureRepository } from './data-erasure.repository';
 import { DeletedCountsDto, DeleteMyDataResultDto } from './dto/delete-my-data.dto';
 
@@ -23,6 +29,9 @@ const ERASED_TABLES = [
   ['analyses', 'analyses'],
 ] as const;
 
+/** What the person is told when a hold stops their erasure (GDPR Art. 17(3)(b) and (e)). */
+const LEGAL_HOLD_REASON = 'The data must be kept under a legal obligation (legal hold); it will be erasable once the hold ends';
+
 @Injectable()
 export class DataErasureService {
   /** The audit action the spec names for an erasure. */
@@ -35,11 +44,15 @@ export class DataErasureService {
     private readonly runs: RunsService,
     private readonly xConnection: XConnectionService,
     private readonly audit: AuditService,
+    private readonly requests: DataRequestsService,
+    private readonly holds: LegalHoldsService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async deleteMyData(userId: string): Promise<DeleteMyDataResultDto> {
+    // Before anything, revoking at X included: a hold keeps the data exactly as it is.
+    if (await this.holds.isHeld(this.em.fork(), userId)) return this.refuseUnderLegalHold(userId);
     // An erasure request withdraws consent too (GDPR Art. 7(3)), so the tokens are revoked at X
     // first, while they can still be decrypted; a failure at X is recorded there, not fatal.
     await this.revokeAtX(userId);
@@ -48,6 +61,9 @@ export class DataErasureService {
     try {
       ({ deleted, exportFiles } = await this.em.transactional((em) => this.eraseRows(em, userId)));
     } catch (error) {
+      // A hold placed between the check above and the transaction's lock (the X tokens may be
+      // revoked by then; the rows were rolled back).
+      if (error instanceof LegalHoldException) return this.refuseUnderLegalHold(userId);
       this.logger.error({ msg: 'delete-my-data failed; the transaction was rolled back', userId }, error instanceof Error ? error : undefined);
       return { ok: false, error: 'Your data could not be deleted, and nothing was removed. Please try again later.' };
     }
@@ -58,6 +74,7 @@ export class DataErasureService {
 
   private async eraseRows(em: EntityManager, userId: string): Promise<{ deleted: DeletedCountsDto; exportFiles: string[] }> {
     await this.erasure.lockErasure(em, userId);
+    if (await this.holds.isHeld(em, userId)) throw new LegalHoldException();
     const jobs = await this.runs.removeQueuedJobsOfUser(userId);
     const counts: Partial<DeletedCountsDto> = { jobs };
     for (const [count, table] of ERASED_TABLES) counts[count] = await this.erasure.deleteRowsOf(em, table, userId);
@@ -66,7 +83,17 @@ export class DataErasureService {
     await this.erasure.markErased(em, userId, this.clock.now());
     const deleted = counts as DeletedCountsDto;
     await this.audit.audit(userId, DataErasureService.AUDIT_ACTION, 'privacy', { deleted });
+    await this.requests.recordErasureCompleted(em, userId);
     return { deleted, exportFiles: exportFiles.flatMap((file) => (file ? [file] : [])) };
+  }
+
+  /** The request is on record as refused, with the reason the person is given; nothing is deleted. */
+  private async refuseUnderLegalHold(userId: string): Promise<never> {
+    await this.em.transactional(async (em) => {
+      await this.requests.recordSelfService(em, userId, DataRequestType.ERASURE, { status: DataRequestStatus.REFUSED, reason: LEGAL_HOLD_REASON });
+      await this.audit.audit(userId, 'Erasure refused: legal hold', 'privacy');
+    });
+    throw new LegalHoldException();
   }
 
   private async revokeAtX(userId: string): Promise<void> {

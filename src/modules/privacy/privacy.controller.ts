@@ -1,5 +1,5 @@
 import { Controller, HttpCode, Post, Res } from '@nestjs/common';
-import { ApiInternalServerErrorResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiInternalServerErrorResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Authenticated, CurrentUser, RequiresRecentSignIn } from '../../core/auth/auth.decorators';
 import { AuthenticatedUser } from '../../core/auth/authenticated-user';
@@ -16,6 +16,7 @@ export class PrivacyController {
   @RequiresRecentSignIn()
   @HttpCode(200)
   @ApiOkResponse({ type: DeleteMyDataResultDto, description: 'Counts of what was deleted; calling it again deletes nothing more' })
+  @ApiConflictResponse({ description: '`LEGAL_HOLD`: the data must be kept under a legal obligation; nothing was deleted and the request is recorded as refused' })
   @ApiInternalServerErrorResponse({ type: DeleteMyDataResultDto, description: '`{ ok: false, error }`: nothing was deleted' })
   async deleteMyData(@CurrentUser() user: AuthenticatedUser, @Res({ passthrough: true }) response: Response): Promise<DeleteMyDataResultDto> {
     const result = await this.erasure.deleteMyData(user.id);
