@@ -14,7 +14,9 @@ describe('Privacy notice and data requests pages', () => {
   let context: BrowserContext;
 
   beforeAll(async () => {
-    sut = await startServedApp();
+    sut = await startServedApp({
+      env: { CONTROLLER_NAME: 'Example Controller GmbH', PRIVACY_CONTACT_EMAIL: 'privacy@controller.example', SECURITY_CONTACT_EMAIL: 'security@controller.example' },
+    });
     browser = await launchChromium();
   });
   beforeEach(async () => {
@@ -64,6 +66,22 @@ describe('Privacy notice and data requests pages', () => {
     await page.getByRole('link', { name: 'Go to privacy settings' }).click();
     await page.waitForURL(`${sut.baseUrl}/settings/privacy`);
     await page.getByRole('button', { name: 'Delete my data (GDPR)' }).waitFor();
+    expect(await horizontalScrollWidth(page)).toBeLessThanOrEqual(375);
+  });
+
+  it('should serve /terms with the configured controller and contacts, linked from every page, at 375 px', async () => {
+    const page = await context.newPage();
+    await page.goto(`${sut.baseUrl}/privacy`);
+    await page.getByRole('navigation', { name: 'Privacy' }).getByRole('link', { name: 'Terms' }).click();
+    await page.waitForURL(`${sut.baseUrl}/terms`);
+
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Terms of service');
+    const headings = await page.locator('main h2').allTextContents();
+    expect(headings).toEqual(['The service', 'Your account and your consent', 'Acceptable use', 'Plans and billing', 'Your data', 'Ending, changes and liability', 'Contact']);
+    expect((await page.locator('main').textContent())!.replace(/\s+/g, ' ')).toContain('between you and Example Controller GmbH');
+    const contact = page.getByRole('region', { name: 'Contact' });
+    expect(await contact.getByRole('link', { name: 'privacy@controller.example' }).getAttribute('href')).toBe('mailto:privacy@controller.example');
+    expect(await contact.getByRole('link', { name: 'security@controller.example' }).getAttribute('href')).toBe('mailto:security@controller.example');
     expect(await horizontalScrollWidth(page)).toBeLessThanOrEqual(375);
   });
 });

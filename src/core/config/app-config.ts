@@ -73,6 +73,16 @@ export interface AppConfig {
    * `gdpr`): GDPR's one month or CCPA's 45 days.
    */
   privacyRegime: 'gdpr' | 'ccpa';
+  /**
+   * Who the controller is and how people reach them, as the privacy notice and terms must say
+   * (GDPR Art. 13(1)(a)). The defaults are placeholders on the reserved `.example` domain:
+   * production sets CONTROLLER_NAME, PRIVACY_CONTACT_EMAIL and SECURITY_CONTACT_EMAIL.
+   */
+  legal: {
+    controllerName: string;
+    privacyContact: string;
+    securityContact: string;
+  };
   /** What one person may ask for per day (rolling 24 hours). */
   dailyLimits: {
     /** Data exports started (EXPORTS_PER_DAY, default 5): each is a full copy kept 30 days. */

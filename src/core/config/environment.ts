@@ -1,6 +1,6 @@
 // The environment variables the app accepts (spec section 6), validated with class-validator.
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MaxLength, MinLength } from 'class-validator';
+import { IsEmail, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MaxLength, MinLength } from 'class-validator';
 
 const HTTP_URL = { require_tld: false, protocols: ['http', 'https'], require_protocol: true };
 
@@ -108,6 +108,10 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsIn(['gdpr', 'ccpa'], { message: 'PRIVACY_REGIME must be gdpr or ccpa' })
   PRIVACY_REGIME?: 'gdpr' | 'ccpa';
+
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(200) CONTROLLER_NAME?: string;
+  @IsOptional() @IsEmail({}, { message: 'PRIVACY_CONTACT_EMAIL must be an email address' }) PRIVACY_CONTACT_EMAIL?: string;
+  @IsOptional() @IsEmail({}, { message: 'SECURITY_CONTACT_EMAIL must be an email address' }) SECURITY_CONTACT_EMAIL?: string;
 
   @IsOptional()
   @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))

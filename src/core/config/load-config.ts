@@ -122,6 +122,11 @@ export function loadConfig(env: Env = process.env, { requiredSecrets = ALL_SECRE
       authFailuresPerMinute: vars.AUTH_FAILURES_PER_MINUTE ?? 30,
     },
     privacyRegime: vars.PRIVACY_REGIME ?? 'gdpr',
+    legal: {
+      controllerName: vars.CONTROLLER_NAME ?? 'Repazoo',
+      privacyContact: vars.PRIVACY_CONTACT_EMAIL ?? 'privacy@repazoo.example',
+      securityContact: vars.SECURITY_CONTACT_EMAIL ?? 'security@repazoo.example',
+    },
     dailyLimits: {
       exports: vars.EXPORTS_PER_DAY ?? 5,
       supportTickets: vars.SUPPORT_TICKETS_PER_DAY ?? 20,
@@ -222,6 +227,9 @@ class EnvironmentVariablesKeys implements Record<keyof EnvironmentVariables, tru
   AUTH_FAILURES_PER_MINUTE = true as const;
   REAUTH_MAX_AGE_SECONDS = true as const;
   PRIVACY_REGIME = true as const;
+  CONTROLLER_NAME = true as const;
+  PRIVACY_CONTACT_EMAIL = true as const;
+  SECURITY_CONTACT_EMAIL = true as const;
   EXPORTS_PER_DAY = true as const;
   SUPPORT_TICKETS_PER_DAY = true as const;
   RUN_WORKER = true as const;

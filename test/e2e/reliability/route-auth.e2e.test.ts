@@ -21,6 +21,7 @@ const PUBLIC_ROUTES = [
   'GET /privacy', // the public privacy notice
   'GET /data-requests', // how to make a data request, for people without an account too
   'GET /settings/privacy', // the page itself; its API calls carry the token
+  'GET /terms', // the terms of service
   'GET /assets/privacy/privacy.css',
   'GET /assets/privacy/privacy-settings.js',
 ];

@@ -7,6 +7,7 @@
 // domain reasons (403 CONSENT_REQUIRED, 404 unknown id) but never get a 5xx. The document must
 // list exactly the app's routes. Bounded runs with a fixed seed (FUZZ_SEED, FUZZ_RUNS to change
 // them); a failure prints the seed and the counterexample.
+import { USER_ID_PATTERN } from '../../../src/core/auth/authenticated-user';
 import fc from 'fast-check';
 import Stripe from 'stripe';
 import { RunExecutor } from '../../../src/core/jobs/run-executor';
@@ -29,6 +30,7 @@ const UNDOCUMENTED_ROUTES = [
   'GET /data-requests',
   'GET /privacy',
   'GET /settings/privacy',
+  'GET /terms',
 ];
 
 /**
@@ -237,6 +239,7 @@ describe('Schema-driven fuzzing of every operation', () => {
         if (schema.format === 'uuid') return fc.uuid();
         if (schema.format === 'date-time') return fc.date({ noInvalidDate: true }).map((date) => date.toISOString());
         if (schema.pattern === '^\\d{1,19}$') return fc.stringMatching(/^\d{1,19}$/);
+        if (schema.pattern === USER_ID_PATTERN.source) return fc.stringMatching(USER_ID_PATTERN);
         if (schema.pattern) throw new Error(`no generator for the pattern ${schema.pattern}: add one`);
         const min = schema.minLength ?? 0;
         const max = schema.maxLength ?? 60;

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Public } from '../../../core/auth/auth.decorators';
 import { APP_CONFIG, AppConfig } from '../../../core/config/app-config';
-import { PRIVACY_ASSET_PATHS, renderDataRequests, renderPrivacyNotice, renderPrivacySettings } from './privacy-pages.templates';
+import { PRIVACY_ASSET_PATHS, renderDataRequests, renderPrivacyNotice, renderPrivacySettings, renderTerms } from './privacy-pages.templates';
 
 /**
  * Scripts and styles come from this origin only, as files: no inline script or style can run, and
@@ -42,6 +42,7 @@ const HtmlPage = () => PageHeaders('text/html; charset=utf-8', 'no-store');
 @Public()
 export class PrivacyPagesController {
   private readonly settingsPage: string;
+  private readonly terms: string;
   private readonly privacyNotice = renderPrivacyNotice();
   private readonly dataRequests = renderDataRequests();
   private readonly stylesheet = readFileSync(join(ASSETS_DIR, 'privacy.css'), 'utf8');
@@ -49,6 +50,7 @@ export class PrivacyPagesController {
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.settingsPage = renderPrivacySettings({ offerTokenField: config.mode === 'embedded', recentSignInSeconds: config.jwt.recentSignInSeconds });
+    this.terms = renderTerms(config.legal);
   }
 
   @Get('settings/privacy')
@@ -67,6 +69,12 @@ export class PrivacyPagesController {
   @HtmlPage()
   requests(): string {
     return this.dataRequests;
+  }
+
+  @Get('terms')
+  @HtmlPage()
+  termsOfService(): string {
+    return this.terms;
   }
 
   @Get(PRIVACY_ASSET_PATHS.stylesheet)

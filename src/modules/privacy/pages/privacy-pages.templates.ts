@@ -38,6 +38,7 @@ ${script ? html`<script src="${script}" defer></script>` : null}
 <a href="/settings/privacy">Privacy settings</a>
 <a href="/privacy">Privacy notice</a>
 <a href="/data-requests">Data requests</a>
+<a href="/terms">Terms</a>
 </nav>
 </header>
 <main id="main" class="page" tabindex="-1">
@@ -185,4 +186,62 @@ ${tokenSection}
 </div>
 </div>`;
   return layout({ title: 'Privacy settings', body, overlay, script: PRIVACY_ASSET_PATHS.settingsScript });
+}
+
+/** Who the controller is and how to reach them (GDPR Art. 13(1)(a)): from configuration. */
+export interface LegalContacts {
+  controllerName: string;
+  privacyContact: string;
+  securityContact: string;
+}
+
+const mailto = (address: string) => html`<a href="mailto:${address}">${address}</a>`;
+
+export function renderTerms(legal: LegalContacts): string {
+  const body = html`<h1>Terms of service</h1>
+<p class="note">These terms are between you and ${legal.controllerName} (“we”), who runs this service.</p>
+<section aria-labelledby="terms-service-heading" class="card">
+<h2 id="terms-service-heading">The service</h2>
+<p>With your consent, we read your own posts on X and analyse their sentiment with an AI model.
+Before any text is sent to the model, personal details in it (names, emails, phone numbers,
+addresses and the like) are replaced by placeholders. The analysis is an automated estimate: it can
+be wrong, and it has no legal or similar effect on you.</p>
+</section>
+<section aria-labelledby="terms-consent-heading" class="card">
+<h2 id="terms-consent-heading">Your account and your consent</h2>
+<p>You connect your X account yourself, and you can disconnect it at any time in your
+<a href="/settings/privacy">privacy settings</a>; we then stop reading your posts. Your consent lasts
+at most one year, after which we ask again. One X account can be connected to one account at a
+time. Keep your sign-in to yourself: deleting your data needs a recent sign-in, so a stolen
+session cannot do it.</p>
+</section>
+<section aria-labelledby="terms-use-heading" class="card">
+<h2 id="terms-use-heading">Acceptable use</h2>
+<p>Use the service for your own account only. Do not try to reach other people’s data, overload
+the service, get around its limits, or use it against X’s rules. We limit how often the service can
+be called and may suspend an account that abuses it.</p>
+</section>
+<section aria-labelledby="terms-billing-heading" class="card">
+<h2 id="terms-billing-heading">Plans and billing</h2>
+<p>Paid plans are billed through Stripe; the plan decides how many analyses you can run each
+month. Invoices and charges are kept as accounting law requires, even after you delete your data.</p>
+</section>
+<section aria-labelledby="terms-data-heading" class="card">
+<h2 id="terms-data-heading">Your data</h2>
+<p>Your posts remain yours. How we use and protect your data, how long we keep it and your rights
+over it are explained in the <a href="/privacy">privacy notice</a>. You can download or delete your
+data at any time; some requests are answered by a person, within the deadlines the law sets.</p>
+</section>
+<section aria-labelledby="terms-end-heading" class="card">
+<h2 id="terms-end-heading">Ending, changes and liability</h2>
+<p>You can stop using the service at any time and delete your data. We may change these terms; we
+tell you in the app before a change that affects you takes effect. The service is provided as it
+is; nothing in these terms limits liability that cannot be limited by law, or your rights as a
+consumer.</p>
+</section>
+<section aria-labelledby="terms-contact-heading" class="card">
+<h2 id="terms-contact-heading">Contact</h2>
+<p>Questions about your data: ${mailto(legal.privacyContact)}. Security problems: ${mailto(legal.securityContact)}.</p>
+</section>`;
+  return layout({ title: 'Terms of service', body });
 }

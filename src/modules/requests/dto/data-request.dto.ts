@@ -1,3 +1,4 @@
+import { OptionalField } from '../../../core/http/optional-field';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsEnum, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
@@ -62,7 +63,7 @@ export class FileDataRequestDto {
   message!: string;
 
   @ApiPropertyOptional({ enum: PrivacyRegime, description: 'The law you make the request under; the server default (PRIVACY_REGIME) when omitted' })
-  @IsOptional()
+  @OptionalField()
   @IsEnum(PrivacyRegime, { message: `regime must be one of: ${Object.values(PrivacyRegime).join(', ')}` })
   regime?: PrivacyRegime;
 }

@@ -1,5 +1,6 @@
+import { OptionalField } from '../../../core/http/optional-field';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsISO8601, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { USER_ID_PATTERN } from '../../../core/auth/authenticated-user';
 import { LegalHold } from '../entities/legal-hold.entity';
 
@@ -16,7 +17,7 @@ export class PlaceLegalHoldDto {
   reason!: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'When the hold ends by itself; held until lifted when omitted' })
-  @IsOptional()
+  @OptionalField()
   @IsISO8601({ strict: true }, { message: 'until must be an ISO 8601 date-time' })
   until?: string;
 }
