@@ -6,6 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Redis from 'ioredis';
 import { Client } from 'pg';
 import { mintToken } from '../../src/core/auth/token-issuer';
 import { FakeXServer } from '../fakes/fake-x-server';
@@ -217,6 +218,16 @@ describe('Cluster: two app and two worker processes on one PostgreSQL and one Re
       const audit = await sql<{ action: string }>('select action from audit_log where user_id = $1', [userId]);
       expect(audit.map((entry) => entry.action)).toContain('User requested full data deletion');
       expect(audit.map((entry) => entry.action)).not.toContain('Tweets ingested');
+      // In Redis the person's id is only in the names of rate-limit and throttling windows, which
+      // expire on their own (X's window is the longest, 15 minutes); no queued job carries it.
+      const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+      try {
+        const keys = await scanKeys(redis, `*${userId}*`);
+        const ttls = await Promise.all(keys.map(async (key) => ({ key, ttlMs: await redis.pttl(key) })));
+        expect(ttls.filter(({ ttlMs }) => ttlMs <= 0 || ttlMs > 15 * 60_000)).toEqual([]);
+      } finally {
+        redis.disconnect();
+      }
     }));
 
   it('should execute each run once, without duplicate rows, when the worker executing one is killed (SIGKILL) mid-run', () =>
@@ -272,6 +283,17 @@ describe('Cluster: two app and two worker processes on one PostgreSQL and one Re
       }
     }));
 });
+
+async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    keys.push(...batch);
+    cursor = next;
+  } while (cursor !== '0');
+  return keys;
+}
 
 /** The worker processes executing `runId` right now. */
 async function workersRunning(cluster: Cluster, runId: string): Promise<ClusterProcess[]> {
