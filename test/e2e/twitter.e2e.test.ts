@@ -228,6 +228,18 @@ describe('Twitter (server mode, fake X)', () => {
     expect(await sync(account.userId)).toBe(pending.id);
   });
 
+  it('should start one run when the same person asks for a sync several times at once', async () => {
+    const account = await connectXAccount(sut, fakeX);
+    fakeX.seedGeneratedTweets(account.xUserId, 5);
+
+    const runIds = await Promise.all(Array.from({ length: 5 }, () => sync(account.userId)));
+
+    expect(new Set(runIds).size).toBe(1);
+    const runs = await sut.em().getConnection().execute<{ id: string }[]>('select id from workflow_runs where user_id = ?', [account.userId]);
+    expect(runs.map((run) => run.id)).toEqual([runIds[0]]);
+    await waitForRun(sut, runIds[0]);
+  });
+
   it('should refresh an expired access token through the vault before fetching', async () => {
     const account = await connectXAccount(sut, fakeX);
     fakeX.seedGeneratedTweets(account.xUserId, 3);

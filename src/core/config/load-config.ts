@@ -139,9 +139,14 @@ export function loadConfig(env: Env = process.env, { requiredSecrets = ALL_SECRE
   };
 }
 
+/** Every environment variable the app reads, in declaration order (docker-compose.yml and .env.example must pass each one). */
+export function configVariableNames(): string[] {
+  return Object.keys(new EnvironmentVariablesKeys());
+}
+
 /** The environment as the app sees it, with every sensitive value masked: safe to log. */
 export function describeEnvironment(env: Env = process.env): Record<string, string> {
-  const names = Object.keys(new EnvironmentVariablesKeys());
+  const names = configVariableNames();
   return Object.fromEntries(
     names
       .filter((name) => emptyToUndefined(env[name]) !== undefined)

@@ -129,6 +129,11 @@ export class RunExecutor {
     for (const attempts of this.active.values()) for (const controller of attempts) controller.abort(new WorkerShutdownError());
   }
 
+  /** The runs this process is executing now (for diagnostics and the multi-instance test). */
+  get activeRunIds(): string[] {
+    return [...this.active.keys()];
+  }
+
   get activeCount(): number {
     let count = 0;
     for (const attempts of this.active.values()) count += attempts.size;

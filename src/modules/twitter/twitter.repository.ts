@@ -20,6 +20,11 @@ const INSERT_BATCH = 500;
 export class TwitterRepository {
   constructor(private readonly em: EntityManager) {}
 
+  /** Serialises one person's sync requests until the transaction ends. */
+  async lockUserSync(em: EntityManager, userId: string): Promise<void> {
+    await em.execute('select pg_advisory_xact_lock(hashtext(?))', [`twitter-sync:${userId}`]);
+  }
+
   /** The id of the user's newest stored tweet (X ids grow with time), for `since_id`. */
   async newestTweetId(userId: string): Promise<string | undefined> {
     const [row] = await this.em

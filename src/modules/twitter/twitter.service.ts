@@ -1,5 +1,6 @@
 // What the Twitter routes do: start an ingestion run (or hand back the one already under way) and
 // list the caller's stored tweets.
+import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { RunFlow } from '../../core/jobs/entities/workflow-run.entity';
 import { JobName } from '../../core/jobs/job-payloads';
@@ -17,6 +18,7 @@ const DEFAULT_TWEETS_PAGE = 20;
 @Injectable()
 export class TwitterService {
   constructor(
+    private readonly em: EntityManager,
     private readonly runs: RunsService,
     private readonly tweets: TwitterRepository,
   ) {}
@@ -26,10 +28,17 @@ export class TwitterService {
    * limit), asking again returns it instead of queueing a second one that would wait for the same reset.
    */
   async startSync(userId: string): Promise<SyncStartedDto> {
-    const unfinished = await this.runs.findUnfinishedRun(userId, JobName.TwitterIngest);
-    if (unfinished) return { runId: unfinished.id };
-    const run = await this.runs.startRun(RunFlow.INGESTION, JobName.TwitterIngest, userId, { userId }, { maxAttempts: INGESTION_MAX_ATTEMPTS });
-    return { runId: run.id };
+    // Decided under a per-user advisory lock: two requests at once, on one instance or two, would
+    // otherwise both find no run under way and start two (found by the cluster test).
+    const outcome = await this.em.transactional(async (em) => {
+      await this.tweets.lockUserSync(em, userId);
+      const unfinished = await this.runs.findUnfinishedRun(userId, JobName.TwitterIngest);
+      if (unfinished) return { started: false, runId: unfinished.id };
+      const run = await this.runs.createRun(RunFlow.INGESTION, JobName.TwitterIngest, userId, { userId }, { maxAttempts: INGESTION_MAX_ATTEMPTS });
+      return { started: true, runId: run.id };
+    });
+    if (outcome.started) await this.runs.enqueueRun(outcome.runId);
+    return { runId: outcome.runId };
   }
 
   async listTweets(userId: string, query: ListTweetsQueryDto): Promise<TweetDto[]> {
