@@ -69,6 +69,27 @@ describe('Privacy notice and data requests pages', () => {
     expect(await horizontalScrollWidth(page)).toBeLessThanOrEqual(375);
   });
 
+  it('should give /privacy the sections a privacy notice needs: controller and contacts, rights, California, cookies', async () => {
+    const page = await context.newPage();
+    await page.goto(`${sut.baseUrl}/privacy`);
+    const headings = await page.locator('main h2').allTextContents();
+    expect(headings).toEqual(expect.arrayContaining(['Who is responsible', 'Data Retention & Deletion', 'Your rights and how to use them', 'California residents', 'Cookies and storage in your browser']));
+
+    const controller = page.getByRole('region', { name: 'Who is responsible' });
+    expect((await controller.textContent())!.replace(/\s+/g, ' ')).toContain('Example Controller GmbH is the controller');
+    expect(await controller.getByRole('link', { name: 'privacy@controller.example' }).getAttribute('href')).toBe('mailto:privacy@controller.example');
+    expect(await controller.getByRole('link', { name: 'security@controller.example' }).getAttribute('href')).toBe('mailto:security@controller.example');
+    const rights = (await page.getByRole('region', { name: 'Your rights and how to use them' }).textContent())!.replace(/\s+/g, ' ');
+    for (const right of ['Access and portability', 'Erasure', 'Rectification, restriction and objection', 'Withdrawing consent', 'Complaint']) expect(rights).toContain(right);
+    expect(rights).toContain('it needs a sign-in from the last 10 minutes');
+    const california = (await page.getByRole('region', { name: 'California residents' }).textContent())!.replace(/\s+/g, ' ');
+    expect(california).toContain('We do not sell your personal information, and we do not share it');
+    const cookies = (await page.getByRole('region', { name: 'Cookies and storage in your browser' }).textContent())!.replace(/\s+/g, ' ');
+    expect(cookies).toContain('repazoo_x_oauth');
+    expect(cookies).toContain('no advertising or analytics cookies');
+    expect(await horizontalScrollWidth(page)).toBeLessThanOrEqual(375);
+  });
+
   it('should serve /terms with the configured controller and contacts, linked from every page, at 375 px', async () => {
     const page = await context.newPage();
     await page.goto(`${sut.baseUrl}/privacy`);

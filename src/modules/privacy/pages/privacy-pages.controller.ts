@@ -43,7 +43,7 @@ const HtmlPage = () => PageHeaders('text/html; charset=utf-8', 'no-store');
 export class PrivacyPagesController {
   private readonly settingsPage: string;
   private readonly terms: string;
-  private readonly privacyNotice = renderPrivacyNotice();
+  private readonly privacyNotice: string;
   private readonly dataRequests = renderDataRequests();
   private readonly stylesheet = readFileSync(join(ASSETS_DIR, 'privacy.css'), 'utf8');
   private readonly settingsScript = readFileSync(join(ASSETS_DIR, 'privacy-settings.js'), 'utf8');
@@ -51,6 +51,7 @@ export class PrivacyPagesController {
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.settingsPage = renderPrivacySettings({ offerTokenField: config.mode === 'embedded', recentSignInSeconds: config.jwt.recentSignInSeconds });
     this.terms = renderTerms(config.legal);
+    this.privacyNotice = renderPrivacyNotice(config.legal, config.jwt.recentSignInSeconds);
   }
 
   @Get('settings/privacy')

@@ -83,8 +83,23 @@ ${rows}
 </div>`;
 }
 
-export function renderPrivacyNotice(): string {
+/** Who the controller is and how to reach them (GDPR Art. 13(1)(a)): from configuration. */
+export interface LegalContacts {
+  controllerName: string;
+  privacyContact: string;
+  securityContact: string;
+}
+
+const mailto = (address: string) => html`<a href="mailto:${address}">${address}</a>`;
+
+export function renderPrivacyNotice(legal: LegalContacts, recentSignInSeconds: number): string {
   const body = html`<h1>Privacy notice</h1>
+<section aria-labelledby="controller-heading" class="card">
+<h2 id="controller-heading">Who is responsible</h2>
+<p>${legal.controllerName} is the controller of your personal data in this service. Write to
+${mailto(legal.privacyContact)} about your data and your rights, and to
+${mailto(legal.securityContact)} to report a security problem.</p>
+</section>
 <section aria-labelledby="retention-heading" class="card">
 <h2 id="retention-heading">Data Retention &amp; Deletion</h2>
 <p>Operational logs and other working data are deleted automatically once their retention period
@@ -96,8 +111,42 @@ ${renderRetentionTable()}
 immediate and final.</p>
 <p>Some billing records (invoices and charges) are kept for legal and tax reasons, as accounting
 law requires. They are never deleted by the automatic cleanup or by a deletion request.</p>
+</section>
+${renderRightsSection(recentSignInSeconds)}
+<section aria-labelledby="ccpa-heading" class="card">
+<h2 id="ccpa-heading">California residents</h2>
+<p>We do not sell your personal information, and we do not share it for cross-context behavioural
+advertising. You have the right to know what we hold, to correct it and to delete it, and we will
+not treat you differently for using these rights. We answer within 45 days, which we may extend
+once by 45 days if we tell you why. To make a request, use the buttons in your
+<a href="/settings/privacy">privacy settings</a> or write to ${mailto(legal.privacyContact)}.</p>
+</section>
+<section aria-labelledby="cookies-heading" class="card">
+<h2 id="cookies-heading">Cookies and storage in your browser</h2>
+<p>We use no advertising or analytics cookies. While you connect your X account we set one
+strictly necessary cookie, <code>repazoo_x_oauth</code>: it ties X’s answer to your browser so
+nobody can connect their account to yours, lives 10 minutes at most, and is sent only to the
+connection callback. The privacy pages keep your sign-in token in this tab’s session storage,
+which the browser clears when you close the tab.</p>
 </section>`;
   return layout({ title: 'Privacy notice', body });
+}
+
+/** GDPR Art. 13(2)(b)-(d): each right, and how to use it here. */
+function renderRightsSection(recentSignInSeconds: number): SafeHtml {
+  const minutes = Math.max(1, Math.round(recentSignInSeconds / 60));
+  return html`<section aria-labelledby="rights-heading" class="card">
+<h2 id="rights-heading">Your rights and how to use them</h2>
+<ul class="rights">
+<li><strong>Access and portability:</strong> “Download my data” in your <a href="/settings/privacy">privacy settings</a> gives you everything we hold about you as one JSON file.</li>
+<li><strong>Erasure:</strong> “${DELETE_BUTTON_LABEL}” deletes your data at once. Because it cannot be undone, it needs a sign-in from the last ${minutes} minute${minutes === 1 ? '' : 's'}. We must refuse it only while the law requires us to keep the data (a legal hold), and then we tell you why.</li>
+<li><strong>Rectification, restriction and objection:</strong> send a request through <code>POST /api/privacy/requests</code> or by email; a person on our privacy team answers it.</li>
+<li><strong>Withdrawing consent:</strong> disconnect your X account in your privacy settings at any time; we stop reading your posts. Processing before you withdrew stays lawful.</li>
+<li><strong>Complaint:</strong> you can complain to a data protection authority, in particular where you live or work.</li>
+</ul>
+<p>We answer within one month (GDPR), which we may extend by two more months if we tell you why
+within the first month. You can follow your requests and their due dates in the app.</p>
+</section>`;
 }
 
 export function renderDataRequests(): string {
@@ -187,15 +236,6 @@ ${tokenSection}
 </div>`;
   return layout({ title: 'Privacy settings', body, overlay, script: PRIVACY_ASSET_PATHS.settingsScript });
 }
-
-/** Who the controller is and how to reach them (GDPR Art. 13(1)(a)): from configuration. */
-export interface LegalContacts {
-  controllerName: string;
-  privacyContact: string;
-  securityContact: string;
-}
-
-const mailto = (address: string) => html`<a href="mailto:${address}">${address}</a>`;
 
 export function renderTerms(legal: LegalContacts): string {
   const body = html`<h1>Terms of service</h1>
