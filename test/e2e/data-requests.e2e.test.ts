@@ -1,6 +1,7 @@
 // Data subject requests with their legal deadlines, operators' answers, and legal holds, through
 // the HTTP API against PostgreSQL.
 import { ManualClock } from '../../src/core/clock/clock';
+import { MonitoringService } from '../../src/modules/monitoring/monitoring.service';
 import { plantPersonalData } from '../utils/plant-personal-data';
 import { startTestApp, TestApp } from '../utils/test-app';
 import { waitForRun } from '../utils/x-account';
@@ -165,6 +166,40 @@ describe('Data subject requests', () => {
         sut.http.post(`/api/admin/requests/${filed.body.id}/refuse`).set(admin()).send({ reason: 'No' }),
       ]);
       expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409]);
+    });
+  });
+
+  describe('deadline alerts', () => {
+    const deadlineAlerts = async () =>
+      (await sut.http.get('/api/admin/alerts').set(admin())).body
+        .filter((alert: { kind: string }) => alert.kind.startsWith('data_requests_'))
+        .map(({ kind, severity, status, message }: Record<string, string>) => ({ kind, severity, status, message }));
+
+    it('should warn of requests due within 3 days, raise a critical alert once one is overdue, and resolve both when answered', async () => {
+      const monitoring = sut.app.get(MonitoringService);
+      const due = await file('waiting', { type: 'objection', message: 'Stop' }); // due 2026-02-28T10:00Z
+      await file('later', { type: 'objection', message: 'Stop', regime: 'ccpa' }); // due 2026-03-17T10:00Z
+      await monitoring.runChecks(new Date('2026-02-24T10:00:00Z'));
+      expect(await deadlineAlerts()).toEqual([]);
+
+      await monitoring.runChecks(new Date('2026-02-26T10:00:00Z'));
+      expect(await deadlineAlerts()).toEqual([
+        { kind: 'data_requests_due_soon', severity: 'warning', status: 'open', message: '1 open data subject request(s) due within 3 days' },
+      ]);
+
+      await monitoring.runChecks(new Date('2026-03-01T10:00:00Z'));
+      const alerts = await deadlineAlerts();
+      expect(alerts).toEqual(
+        expect.arrayContaining([
+          { kind: 'data_requests_overdue', severity: 'critical', status: 'open', message: '1 data subject request(s) past their legal deadline (the oldest was due 2026-02-28T10:00:00.000Z)' },
+          { kind: 'data_requests_due_soon', severity: 'warning', status: 'resolved', message: expect.any(String) },
+        ]),
+      );
+      expect(JSON.stringify(alerts)).not.toContain('waiting');
+
+      await sut.http.post(`/api/admin/requests/${due.body.id}/complete`).set(admin()).send({ reason: 'Processing stopped' });
+      await monitoring.runChecks(new Date('2026-03-01T10:05:00Z'));
+      expect((await deadlineAlerts()).filter((alert: { status: string }) => alert.status === 'open')).toEqual([]);
     });
   });
 

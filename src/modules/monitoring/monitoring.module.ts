@@ -21,6 +21,8 @@ import { MONITORING_CHECKS, MonitoringCheck } from './checks/alert-condition';
 import { ComplianceEventsCheck } from './checks/compliance-events.check';
 import { DatabaseAccessCheck } from './checks/database-access.check';
 import { SystemHealthCheck } from './checks/system-health.check';
+import { DataRequestDeadlinesCheck } from './checks/data-request-deadlines.check';
+import { DataRequestsModule } from '../requests/data-requests.module';
 import { DatabaseQueryCounter } from './database-query-counter';
 import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware';
 import { MetricsAccessGuard } from './metrics/metrics-access.guard';
@@ -39,6 +41,7 @@ import { BullMqQueueDepthProbe, QUEUE_DEPTH_PROBE, QueueDepthProbe } from './que
     // PassportModule's options, for MetricsAccessGuard (an AuthGuard('jwt') of its own).
     AuthModule,
     AuditModule,
+    DataRequestsModule,
     HealthModule,
     RateLimitModule,
     RedactionModule,
@@ -71,9 +74,10 @@ import { BullMqQueueDepthProbe, QUEUE_DEPTH_PROBE, QueueDepthProbe } from './que
     ComplianceEventsCheck,
     DatabaseAccessCheck,
     SystemHealthCheck,
+    DataRequestDeadlinesCheck,
     {
       provide: MONITORING_CHECKS,
-      inject: [ComplianceEventsCheck, DatabaseAccessCheck, SystemHealthCheck],
+      inject: [ComplianceEventsCheck, DatabaseAccessCheck, SystemHealthCheck, DataRequestDeadlinesCheck],
       useFactory: (...checks: MonitoringCheck[]): MonitoringCheck[] => checks,
     },
     AlertsService,

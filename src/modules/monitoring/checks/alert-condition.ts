@@ -14,6 +14,8 @@ export enum AlertKind {
   REDIS_UNAVAILABLE = 'redis_unavailable',
   FAILED_RUNS_RATIO = 'failed_runs_ratio',
   QUEUE_BACKLOG = 'queue_backlog',
+  DATA_REQUESTS_DUE_SOON = 'data_requests_due_soon',
+  DATA_REQUESTS_OVERDUE = 'data_requests_overdue',
 }
 
 /** A condition that holds now: one open alert per (kind, subject). */
