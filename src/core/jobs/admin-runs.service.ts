@@ -1,7 +1,8 @@
 // The operators' side of the run engine (`/api/admin/runs`): every run of every person and every
 // schedule, its log, cancel and retry, the figures an operator looks at first, and the live event
-// stream. Each call is audited under the operator's own id; the person's id in audit details is
-// masked like everywhere in logs (redactForLog).
+// stream. Each call is audited under the operator's own id (null from the CLI, which has no
+// identity but the shell's); the person's id in audit details is masked like everywhere in logs
+// (redactForLog).
 import { Injectable, MessageEvent, OnModuleDestroy } from '@nestjs/common';
 import { Observable, ReplaySubject } from 'rxjs';
 import { AuditService } from '../audit/audit.service';
@@ -43,7 +44,7 @@ export class AdminRunsService implements OnModuleDestroy {
     private readonly clock: Clock,
   ) {}
 
-  async list(adminId: string, query: ListAdminRunsQueryDto): Promise<AdminRunsPageDto> {
+  async list(adminId: string | null, query: ListAdminRunsQueryDto): Promise<AdminRunsPageDto> {
     const limit = query.limit ?? DEFAULT_PAGE;
     const before = query.before === undefined ? undefined : await this.runs.findAnyRun(query.before, 'before');
     const filter = { state: query.state, jobName: query.job, userId: query.userId, from: query.from, to: query.to };
@@ -59,26 +60,26 @@ export class AdminRunsService implements OnModuleDestroy {
     return { items, next: rows.length > limit ? items[items.length - 1].id : null };
   }
 
-  async get(adminId: string, runId: string): Promise<AdminRunDetailDto> {
+  async get(adminId: string | null, runId: string): Promise<AdminRunDetailDto> {
     const run = await this.runs.findAnyRun(runId);
     await this.audit.audit(adminId, 'operator.run.viewed', OPERATOR_AUDIT_CATEGORY, { runId: run.id, job: run.jobName, userId: run.userId ?? null });
     return AdminRunDetailDto.from(run);
   }
 
-  async logs(adminId: string, runId: string): Promise<RunLogDto[]> {
+  async logs(adminId: string | null, runId: string): Promise<RunLogDto[]> {
     const run = await this.runs.findAnyRun(runId);
     const logs = await this.repository.listLogs(run.id, MAX_RUN_LOGS);
     await this.audit.audit(adminId, 'operator.run.logs_read', OPERATOR_AUDIT_CATEGORY, { runId: run.id, job: run.jobName, userId: run.userId ?? null });
     return logs.map((log) => RunLogDto.from(log));
   }
 
-  async cancel(adminId: string, runId: string): Promise<AdminRunDetailDto> {
+  async cancel(adminId: string | null, runId: string): Promise<AdminRunDetailDto> {
     const run = await this.runs.cancelAsOperator(runId);
     await this.audit.audit(adminId, 'operator.run.cancelled', OPERATOR_AUDIT_CATEGORY, { runId: run.id, job: run.jobName, userId: run.userId ?? null });
     return AdminRunDetailDto.from(run);
   }
 
-  async retry(adminId: string, runId: string): Promise<AdminRunDetailDto> {
+  async retry(adminId: string | null, runId: string): Promise<AdminRunDetailDto> {
     const run = await this.runs.retryAsOperator(runId);
     await this.audit.audit(adminId, 'operator.run.retried', OPERATOR_AUDIT_CATEGORY, {
       runId: run.id,
@@ -89,7 +90,7 @@ export class AdminRunsService implements OnModuleDestroy {
     return AdminRunDetailDto.from(run);
   }
 
-  async summary(adminId: string): Promise<RunsSummaryDto> {
+  async summary(adminId: string | null): Promise<RunsSummaryDto> {
     const now = this.clock.now();
     // One after another: embedded PGlite serves one query at a time anyway.
     const lastHour = await this.window(new Date(now.getTime() - HOUR_MS));
@@ -113,7 +114,7 @@ export class AdminRunsService implements OnModuleDestroy {
    * then. Ends after STREAM_MAX_MS, at shutdown, or when the client goes away.
    * @throws RunEventsUnavailableException (503) when Redis does not take the subscription.
    */
-  async openStream(adminId: string): Promise<Observable<MessageEvent>> {
+  async openStream(adminId: string | null): Promise<Observable<MessageEvent>> {
     // Replays what arrives between the subscription and Nest subscribing to the stream.
     const stream = new ReplaySubject<MessageEvent>(1_000);
     let unsubscribe: () => void;
