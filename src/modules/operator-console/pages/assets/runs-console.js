@@ -254,20 +254,47 @@
     return true;
   }
 
-  /** A run we had not seen: read it once (the event carries no person) and put it on top. */
-  async function addNewRun(runId) {
-    var run = await callApi('GET', '/api/admin/runs/' + encodeURIComponent(runId));
-    if (rowOf(runId) || !matchesFilters(run)) return;
-    var row = document.createElement('tr');
-    fillRow(row, run);
-    var body = $('runs-table').tBodies[0];
-    body.insertBefore(row, body.firstChild);
-    $('runs-empty').hidden = true;
+  /** Runs being read now; `again` is set when an event for the run arrives during the read. */
+  var reading = {};
+
+  /**
+   * Reads the run and shows it: updates its row, or adds it on top when it matches the filters
+   * (events carry no person, so a new run is read once). An event that arrives while the read is
+   * in flight may be newer than its answer, so the run is read again until none did.
+   */
+  async function syncRun(runId) {
+    if (reading[runId]) {
+      reading[runId].again = true;
+      return;
+    }
+    reading[runId] = { again: false };
+    try {
+      var run;
+      do {
+        reading[runId].again = false;
+        run = await callApi('GET', '/api/admin/runs/' + encodeURIComponent(runId));
+      } while (reading[runId].again);
+      var row = rowOf(runId);
+      if (row) {
+        if (matchesFilters(run)) fillRow(row, run);
+        else row.parentNode.removeChild(row);
+      } else if (matchesFilters(run)) {
+        row = document.createElement('tr');
+        fillRow(row, run);
+        var body = $('runs-table').tBodies[0];
+        body.insertBefore(row, body.firstChild);
+        $('runs-empty').hidden = true;
+      }
+    } catch (error) {
+      handleAccessError(error);
+    } finally {
+      delete reading[runId];
+    }
   }
 
   function applyEvent(event) {
     var row = rowOf(event.runId);
-    if (row) {
+    if (row && !reading[event.runId]) {
       if (filters.state && filters.state !== event.state) {
         row.parentNode.removeChild(row);
       } else {
@@ -277,22 +304,31 @@
         stateCell.appendChild(stateBadge(event.state));
         row.querySelector('.attempts').textContent = String(event.attempts);
         // The error code of a failed run is in the run, not the event.
-        if (event.state === 'FAILED') void refreshRow(event.runId);
+        if (event.state === 'FAILED') void syncRun(event.runId);
       }
-    } else if ((!filters.state || filters.state === event.state) && (!filters.job || filters.job === event.job)) {
-      void addNewRun(event.runId).catch(function (error) { handleAccessError(error); });
+    } else if (row || ((!filters.state || filters.state === event.state) && (!filters.job || filters.job === event.job))) {
+      void syncRun(event.runId);
     }
-    if (event.runId === selectedRunId) void openDetail(event.runId, { keepFocus: true });
+    if (event.runId === selectedRunId) void refreshDetail(event.runId);
     refreshSummarySoon();
   }
 
-  async function refreshRow(runId) {
+  var detailReading = null;
+
+  /** Redraws the open detail after an event, reading again when another event came meanwhile. */
+  async function refreshDetail(runId) {
+    if (detailReading) {
+      detailReading.again = true;
+      return;
+    }
+    detailReading = { again: false };
     try {
-      var run = await callApi('GET', '/api/admin/runs/' + encodeURIComponent(runId));
-      var row = rowOf(runId);
-      if (row) fillRow(row, run);
-    } catch (error) {
-      handleAccessError(error);
+      do {
+        detailReading.again = false;
+        await openDetail(runId, { keepFocus: true });
+      } while (detailReading.again && selectedRunId === runId);
+    } finally {
+      detailReading = null;
     }
   }
 
