@@ -127,7 +127,12 @@ export class AdminRunsService implements OnModuleDestroy {
     } catch {
       throw new RunEventsUnavailableException();
     }
-    await this.audit.audit(adminId, 'operator.runs.events_opened', OPERATOR_AUDIT_CATEGORY);
+    try {
+      await this.audit.audit(adminId, 'operator.runs.events_opened', OPERATOR_AUDIT_CATEGORY);
+    } catch (error) {
+      unsubscribe();
+      throw error;
+    }
     stream.next({ type: RUN_STREAM_EVENTS.ready, data: { at: this.clock.now().toISOString(), endsInMs: STREAM_MAX_MS } });
     const ping = setInterval(() => stream.next({ type: RUN_STREAM_EVENTS.ping, data: { at: this.clock.now().toISOString() } }), STREAM_PING_MS);
     const end = setTimeout(() => stream.complete(), STREAM_MAX_MS);
