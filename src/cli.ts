@@ -12,6 +12,12 @@ import { ENTITIES } from './entities';
 import { runRedactCommand } from './modules/redaction/redact.command';
 import { formatRetentionReport } from './modules/retention/retention-report.formatter';
 import { RetentionService } from './modules/retention/retention.service';
+import { AdminRunsService } from './core/jobs/admin-runs.service';
+import { ListAdminRunsQueryDto } from './core/jobs/dto/list-admin-runs-query.dto';
+import { formatRunDetail, formatRunsTable } from './core/jobs/runs-cli.formatter';
+import { DomainException } from './core/errors/domain.exception';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 
@@ -21,6 +27,9 @@ Commands:
   redact [--profile log|prompt] [--json]   redact text lines from stdin to stdout
   retention [--dry-run] [--now <ISO time>] run the retention cleanup once and print a table
   rotate-keys [--batch-size 100]           re-encrypt stored OAuth tokens under the first ENCRYPTION_KEYS key
+  runs [--state FAILED] [--job <name>] [--user <id>] [--from <ISO>] [--to <ISO>] [--limit 20] [--before <run id>]
+                                           every run (scheduled ones too), newest first, as a table
+  runs show <id>                           one run with its log
 `;
 
 type Command = (args: string[]) => Promise<number>;
@@ -86,6 +95,55 @@ const commands: Record<string, Command> = {
       });
       process.stdout.write(formatRetentionReport(result));
       return result.categories.some((category) => category.error) ? 1 : 0;
+    } finally {
+      await context.close();
+    }
+  },
+
+  async runs(args) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        state: { type: 'string' },
+        job: { type: 'string' },
+        user: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        limit: { type: 'string' },
+        before: { type: 'string' },
+      },
+    });
+    const [sub, runId, ...extra] = positionals;
+    if (extra.length > 0 || (sub !== undefined && sub !== 'show')) return usageError(`runs: unexpected argument ${extra[0] ?? sub}`);
+    if (sub === 'show' && !runId) return usageError('runs show: the run id is required');
+    // The same checks as GET /api/admin/runs: one definition of a valid filter.
+    const query = plainToInstance(ListAdminRunsQueryDto, {
+      state: values.state,
+      job: values.job,
+      userId: values.user,
+      from: values.from,
+      to: values.to,
+      limit: values.limit,
+      before: values.before,
+    });
+    const problems = (await validate(query, { forbidUnknownValues: true })).flatMap((error) => Object.values(error.constraints ?? {}));
+    if (problems.length > 0) return usageError(`runs: ${problems.join('; ')}`);
+    const context = await createAppContext(loadConfig(), new AppLogger({ level: 'warn', destination: process.stderr }));
+    try {
+      const runs = context.get(AdminRunsService);
+      // Audited like the console, with no operator id: the CLI has only the shell's identity.
+      if (sub === 'show') {
+        process.stdout.write(formatRunDetail(await runs.get(null, runId), await runs.logs(null, runId)));
+      } else {
+        const page = await runs.list(null, query);
+        process.stdout.write(formatRunsTable(page.items, page.next));
+      }
+      return 0;
+    } catch (error) {
+      if (!(error instanceof DomainException)) throw error;
+      process.stderr.write(`${error.code}: ${error.message}\n`);
+      return 1;
     } finally {
       await context.close();
     }

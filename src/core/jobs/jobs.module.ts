@@ -1,8 +1,11 @@
-import { Module } from '@nestjs/common';
+import { Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { RequestContextModule } from '../context/request-context.module';
+import { AuditModule } from '../audit/audit.module';
 import { LocksModule } from '../locks/locks.module';
+import { AdminRunsController } from './admin-runs.controller';
+import { AdminRunsService } from './admin-runs.service';
 import { BullMqRunQueue } from './bullmq-run-queue';
 import { InProcessRunQueue } from './in-process-run-queue';
 import { JobHandlerDiscovery } from './job-handler.discovery';
@@ -10,11 +13,22 @@ import { JobHandlerRegistry } from './job-handler.registry';
 import { JOBS_OPTIONS, JobsOptions, resolveJobsOptions } from './jobs.options';
 import { JobsWorkerLifecycle } from './jobs-worker.lifecycle';
 import { RunExecutor } from './run-executor';
+import { InProcessRunEvents, RedisRunEvents, RunEvents } from './run-events';
 import { RunQueue } from './run-queue';
 import { RunRecoveryService } from './run-recovery.service';
 import { RunsController } from './runs.controller';
 import { RunsRepository } from './runs.repository';
 import { RunsService } from './runs.service';
+
+/** Closes the event connections last, after the workers (which publish) have stopped. */
+@Injectable()
+class RunEventsLifecycle implements OnApplicationShutdown {
+  constructor(private readonly events: RunEvents) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.events.close();
+  }
+}
 
 /**
  * The run engine: `RunsService` for the modules that start runs, the runs API, this process's
@@ -25,8 +39,8 @@ import { RunsService } from './runs.service';
  * see test/integration/jobs/support/jobs-harness.ts) instead of configuring a second instance.
  */
 @Module({
-  imports: [DiscoveryModule, RequestContextModule, LocksModule],
-  controllers: [RunsController],
+  imports: [DiscoveryModule, RequestContextModule, LocksModule, AuditModule],
+  controllers: [RunsController, AdminRunsController],
   providers: [
     { provide: JOBS_OPTIONS, inject: [APP_CONFIG], useFactory: (config: AppConfig) => resolveJobsOptions(config) },
     {
@@ -46,14 +60,24 @@ import { RunsService } from './runs.service';
         });
       },
     },
+    {
+      provide: RunEvents,
+      inject: [JOBS_OPTIONS, APP_CONFIG],
+      useFactory: (options: JobsOptions, config: AppConfig): RunEvents =>
+        options.driver === 'bullmq' && config.redisUrl
+          ? new RedisRunEvents(config.redisUrl, `${options.queuePrefix}:${options.queueName}:run-events`)
+          : new InProcessRunEvents(),
+    },
+    RunEventsLifecycle,
     JobHandlerRegistry,
     JobHandlerDiscovery,
     RunsRepository,
     RunExecutor,
     RunsService,
+    AdminRunsService,
     RunRecoveryService,
     JobsWorkerLifecycle,
   ],
-  exports: [RunsService, JobHandlerRegistry],
+  exports: [RunsService, JobHandlerRegistry, RunEvents],
 })
 export class JobsModule {}

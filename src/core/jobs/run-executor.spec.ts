@@ -1,3 +1,4 @@
+import { InProcessRunEvents } from './run-events';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Logger } from '@nestjs/common';
 import { ManualClock } from '../clock/clock';
@@ -78,7 +79,7 @@ function setup() {
     fork: () => emStub,
     transactional: <T>(work: (em: EntityManager) => Promise<T>) => work(emStub),
   } as unknown as EntityManager;
-  const sut = new RunExecutor(emStub, runs as unknown as RunsRepository, registry, clock, options);
+  const sut = new RunExecutor(emStub, runs as unknown as RunsRepository, registry, clock, options, new InProcessRunEvents());
   const handle = (handler: JobHandler<JobName.TwitterIngest>) => registry.register(JobName.TwitterIngest, handler);
   return { sut, runs, clock, handle };
 }

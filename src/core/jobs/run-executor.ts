@@ -16,7 +16,8 @@ import { JOBS_OPTIONS, JobsOptions } from './jobs.options';
 import type { RunContext, RunLogLevel } from './run-context';
 import type { RunStep } from './run-queue';
 import { decideAfterFailure } from './run-retry-policy';
-import { RunsRepository, RunVersion } from './runs.repository';
+import { RunEvents } from './run-events';
+import { RunChange, RunsRepository, RunVersion } from './runs.repository';
 
 const DONE: RunStep = { kind: 'done' };
 
@@ -40,6 +41,7 @@ export class RunExecutor {
     private readonly handlers: JobHandlerRegistry,
     private readonly clock: Clock,
     @Inject(JOBS_OPTIONS) private readonly options: JobsOptions,
+    private readonly events: RunEvents,
     // Optional: lets Monitoring count a run's queries against its owner (absent in bare test setups).
     @Optional() private readonly requestUser?: RequestUserContext,
   ) {}
@@ -57,15 +59,15 @@ export class RunExecutor {
     const resumed = run.state === RunState.RUNNING;
     if (resumed && run.attempts >= run.maxAttempts) {
       const message = `The worker executing attempt ${run.attempts} stopped, and no attempts are left`;
-      if (await this.runs.transition(run.id, observed, failure(RUN_INTERRUPTED, message, now), now)) {
+      if (await this.move(run, observed, failure(RUN_INTERRUPTED, message, now), now)) {
         await this.log(run, 'error', message);
       }
       return DONE;
     }
 
     const attempt = run.attempts + 1;
-    const claimed = await this.runs.transition(
-      run.id,
+    const claimed = await this.move(
+      run,
       observed,
       { state: RunState.RUNNING, attempts: attempt, startedAt: run.startedAt ?? now, nextAttemptAt: null },
       now,
@@ -79,7 +81,7 @@ export class RunExecutor {
     const handler = this.handlers.get(run.jobName);
     if (!handler) {
       const message = `No handler is registered for job "${run.jobName}"`;
-      if (await this.runs.transition(run.id, running, failure(JOB_HANDLER_MISSING, message, this.clock.now()), this.clock.now())) {
+      if (await this.move(run, running, failure(JOB_HANDLER_MISSING, message, this.clock.now()), this.clock.now())) {
         await this.log(run, 'error', message);
       }
       this.logger.error({ msg: 'no handler for job', runId: run.id, jobName: run.jobName });
@@ -95,8 +97,8 @@ export class RunExecutor {
       const execute = () => RequestContext.create(this.em, () => handler(context));
       const result = await (this.requestUser ? this.requestUser.runAs(run.userId ?? null, execute) : execute());
       const finishedAt = this.clock.now();
-      const completed = await this.runs.transition(
-        run.id,
+      const completed = await this.move(
+        run,
         running,
         {
           state: RunState.COMPLETED,
@@ -145,12 +147,12 @@ export class RunExecutor {
     const now = this.clock.now();
     if (signal.aborted && signal.reason instanceof RunCancelledError) {
       // Usually already CANCELLED by whoever cancelled it; this covers a local abort racing the update.
-      await this.runs.transition(run.id, running, { state: RunState.CANCELLED, nextAttemptAt: null, finishedAt: now }, now);
+      await this.move(run, running, { state: RunState.CANCELLED, nextAttemptAt: null, finishedAt: now }, now);
       return DONE;
     }
     if (signal.aborted && signal.reason instanceof WorkerShutdownError) {
-      const handedBack = await this.runs.transition(
-        run.id,
+      const handedBack = await this.move(
+        run,
         running,
         { state: RunState.PENDING, attempts: attempt - 1, nextAttemptAt: now },
         now,
@@ -167,7 +169,7 @@ export class RunExecutor {
       this.options.retry,
     );
     if (decision.action === 'fail') {
-      const failed = await this.runs.transition(run.id, running, failure(decision.code, decision.message, now), now);
+      const failed = await this.move(run, running, failure(decision.code, decision.message, now), now);
       if (failed) {
         await this.log(run, 'error', `Attempt ${attempt} failed (${decision.code}): ${decision.message}`);
         this.logger.warn({ msg: 'run failed', runId: run.id, jobName: run.jobName, attempt, code: decision.code });
@@ -175,8 +177,8 @@ export class RunExecutor {
       return DONE;
     }
     const nextAttemptAt = new Date(now.getTime() + decision.delayMs);
-    const rescheduled = await this.runs.transition(
-      run.id,
+    const rescheduled = await this.move(
+      run,
       running,
       {
         state: RunState.PENDING,
@@ -245,6 +247,21 @@ export class RunExecutor {
     }, this.options.cancellationPollMs);
     timer.unref();
     return () => clearInterval(timer);
+  }
+
+  /** A state change of the run (see `RunsRepository.transition`), announced once it is made. */
+  private async move(run: WorkflowRun, from: RunVersion, change: RunChange, now: Date): Promise<boolean> {
+    const moved = await this.runs.transition(run.id, from, change, now);
+    if (moved) {
+      this.events.publish({
+        runId: run.id,
+        job: run.jobName,
+        state: change.state ?? from.state,
+        attempts: change.attempts ?? from.attempts,
+        at: now.toISOString(),
+      });
+    }
+    return moved;
   }
 
   private async log(run: WorkflowRun, level: RunLogLevel, message: string): Promise<void> {

@@ -28,9 +28,20 @@ export interface NewRun {
 export type RunChange = Partial<
   Pick<
     WorkflowRun,
-    'state' | 'attempts' | 'result' | 'errorCode' | 'errorMessage' | 'nextAttemptAt' | 'startedAt' | 'finishedAt'
+    'state' | 'attempts' | 'maxAttempts' | 'result' | 'errorCode' | 'errorMessage' | 'nextAttemptAt' | 'startedAt' | 'finishedAt'
   >
 >;
+
+/** What the operators' list of runs can be narrowed by. */
+export interface RunFilter {
+  state?: RunState;
+  jobName?: string;
+  userId?: string;
+  /** Created at or after. */
+  from?: Date;
+  /** Created before. */
+  to?: Date;
+}
 
 export interface RunVersion {
   state: RunState;
@@ -88,8 +99,12 @@ export class RunsRepository {
     return affected === 1;
   }
 
-  /** Cancels the given runs that are not finished yet; returns the ids that were cancelled. */
-  async cancelUnfinished(where: { ids?: string[]; userId?: string }, now: Date, em: EntityManager = this.contextual()): Promise<string[]> {
+  /** Cancels the given runs that are not finished yet; returns the runs that were cancelled. */
+  async cancelUnfinished(
+    where: { ids?: string[]; userId?: string },
+    now: Date,
+    em: EntityManager = this.contextual(),
+  ): Promise<Array<Pick<WorkflowRun, 'id' | 'jobName' | 'attempts'>>> {
     const candidates = await em.find(
       WorkflowRun,
       {
@@ -98,7 +113,7 @@ export class RunsRepository {
         state: { $in: UNFINISHED_STATES },
         deletedAt: null,
       },
-      { fields: ['id'], disableIdentityMap: true },
+      { fields: ['id', 'jobName', 'attempts'], disableIdentityMap: true },
     );
     if (candidates.length === 0) return [];
     const ids = candidates.map((run) => run.id);
@@ -107,7 +122,7 @@ export class RunsRepository {
       { id: { $in: ids }, state: { $in: UNFINISHED_STATES } },
       { state: RunState.CANCELLED, nextAttemptAt: null, finishedAt: now, updatedAt: now },
     );
-    return ids;
+    return candidates.map(({ id, jobName, attempts }) => ({ id, jobName, attempts }));
   }
 
   /** The user's newest PENDING or RUNNING run of `jobName`, if any. */
@@ -148,6 +163,55 @@ export class RunsRepository {
     before?: Pick<WorkflowRun, 'id' | 'createdAt'>,
   ): Promise<Pick<WorkflowRun, P>[]> {
     return listQuery(this.contextual(), WorkflowRun, fields).ownedBy(userId).newestFirst('createdAt', 'id', limit, before).rows();
+  }
+
+  /**
+   * Every run (operators), newest first, narrowed by `filter`, older than the `before` run when
+   * given: read-only rows, as `listForUser`.
+   */
+  async listAll<P extends keyof WorkflowRun & string>(
+    filter: RunFilter,
+    limit: number,
+    fields: readonly P[],
+    before?: Pick<WorkflowRun, 'id' | 'createdAt'>,
+  ): Promise<Pick<WorkflowRun, P>[]> {
+    const list = listQuery(this.contextual(), WorkflowRun, fields);
+    const { query, column } = list;
+    query.whereNull(column('deletedAt'));
+    if (filter.state) query.where(column('state'), filter.state);
+    if (filter.jobName) query.where(column('jobName'), filter.jobName);
+    if (filter.userId) query.where(column('userId'), filter.userId);
+    if (filter.from) query.where(column('createdAt'), '>=', filter.from);
+    if (filter.to) query.where(column('createdAt'), '<', filter.to);
+    return list.newestFirst('createdAt', 'id', limit, before).rows();
+  }
+
+  /** Runs created since `since`, counted by job and state. */
+  async countByJobAndState(since: Date): Promise<Array<{ jobName: string; state: RunState; count: number }>> {
+    const rows = await this.contextual().getConnection().execute<Array<{ job_name: string; state: RunState; count: number }>>(
+      `select job_name, state, count(*)::int as count from workflow_runs
+       where created_at >= ? and deleted_at is null group by job_name, state order by job_name, state`,
+      [since],
+    );
+    return rows.map((row) => ({ jobName: row.job_name, state: row.state, count: row.count }));
+  }
+
+  /** Runs that ended since `since`: how many COMPLETED and how many FAILED (cancelled ones are neither). */
+  async countFinished(since: Date): Promise<{ completed: number; failed: number }> {
+    const [row] = await this.contextual().getConnection().execute<Array<{ completed: number; failed: number }>>(
+      `select count(*) filter (where state = 'COMPLETED')::int as completed, count(*) filter (where state = 'FAILED')::int as failed
+       from workflow_runs where finished_at >= ? and state in ('COMPLETED', 'FAILED') and deleted_at is null`,
+      [since],
+    );
+    return { completed: row?.completed ?? 0, failed: row?.failed ?? 0 };
+  }
+
+  /** How many runs are PENDING, and since when the oldest of them has been. */
+  async pendingBacklog(): Promise<{ pending: number; oldestCreatedAt: Date | null }> {
+    const [row] = await this.contextual().getConnection().execute<Array<{ pending: number; oldest: Date | string | null }>>(
+      `select count(*)::int as pending, min(created_at) as oldest from workflow_runs where state = 'PENDING' and deleted_at is null`,
+    );
+    return { pending: row?.pending ?? 0, oldestCreatedAt: row?.oldest ? new Date(row.oldest) : null };
   }
 
   findForUser(userId: string, id: string): Promise<WorkflowRun | null> {

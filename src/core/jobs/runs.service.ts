@@ -23,8 +23,14 @@ import type { JobKey, JobPayloads } from './job-payloads';
 import { JOBS_OPTIONS, JobsOptions } from './jobs.options';
 import { RunExecutor } from './run-executor';
 import { withTimeout } from '../util/with-timeout';
+import { RunEvents } from './run-events';
 import { RunQueue } from './run-queue';
-import { RunNotFoundException, RunsQueueUnavailableException } from './runs.exception';
+import {
+  RunNotCancellableException,
+  RunNotFoundException,
+  RunNotRetryableException,
+  RunsQueueUnavailableException,
+} from './runs.exception';
 import { RunsRepository } from './runs.repository';
 import { isUuid } from '../util/is-uuid';
 
@@ -58,6 +64,7 @@ export class RunsService {
     private readonly executor: RunExecutor,
     private readonly clock: Clock,
     @Inject(JOBS_OPTIONS) private readonly options: JobsOptions,
+    private readonly events: RunEvents,
   ) {}
 
   /**
@@ -106,19 +113,24 @@ export class RunsService {
   /** Queues a created run (after its transaction committed); it starts at its `nextAttemptAt` at the earliest. */
   async enqueueRun(runId: string, delayMs = 0): Promise<void> {
     this.assertNoTransaction('enqueueRun');
+    const run = await this.runs.findById(runId);
     try {
       await withTimeout(this.queue.enqueue(runId, delayMs), ENQUEUE_TIMEOUT_MS, 'the queue did not accept the run');
+      // Committed and queued: what the console shows as a new (or retried) run.
+      if (run) this.announce(run, RunState.PENDING, run.attempts);
       return;
     } catch (failure) {
       this.logger.error({ msg: 'could not queue run', runId, err: failure });
     }
     const now = this.clock.now();
-    await this.runs.transition(
+    const attempts = run?.attempts ?? 0;
+    const failed = await this.runs.transition(
       runId,
-      { state: RunState.PENDING, attempts: 0 },
+      { state: RunState.PENDING, attempts },
       { state: RunState.FAILED, errorCode: QUEUE_UNAVAILABLE, errorMessage: 'The run could not be queued', finishedAt: now },
       now,
     );
+    if (failed && run) this.announce(run, RunState.FAILED, attempts, now);
     throw new RunsQueueUnavailableException();
   }
 
@@ -126,15 +138,62 @@ export class RunsService {
    * Cancels a PENDING or RUNNING run (of `userId` when given): its queued job is removed, and a
    * running handler sees `ctx.signal` aborted. False when there was nothing to cancel.
    */
-  async cancelRun(runId: string, options: { userId?: string } = {}): Promise<boolean> {
+  async cancelRun(runId: string, options: { userId?: string; by?: 'operator' } = {}): Promise<boolean> {
     const run = isUuid(runId) ? await this.runs.findById(runId, this.runs.contextual()) : null;
     if (!run || (options.userId !== undefined && run.userId !== options.userId)) return false;
     const cancelled = await this.runs.cancelUnfinished({ ids: [run.id] }, this.clock.now());
     if (cancelled.length === 0) return false;
     await this.queue.remove(run.id);
     this.executor.abortLocal(run.id);
-    await this.runs.insertLog(run, 'warn', 'The run was cancelled', this.clock.now());
+    await this.runs.insertLog(run, 'warn', options.by === 'operator' ? 'The run was cancelled by an operator' : 'The run was cancelled', this.clock.now());
+    this.announce(run, RunState.CANCELLED, run.attempts);
     return true;
+  }
+
+  /**
+   * The operator's cancel: a PENDING or RUNNING run ends CANCELLED. It goes through the store gate
+   * of `RunContext.storeResults` like an erasure: the cancel updates the run's row, so a handler
+   * storing results right now finishes first (what it committed stays), and any later attempt to
+   * store finds the run no longer RUNNING and writes nothing.
+   * @throws RunNotFoundException, RunNotCancellableException (409) for a run that already ended.
+   */
+  async cancelAsOperator(runId: string): Promise<WorkflowRun> {
+    const run = await this.findAnyRun(runId);
+    if (run.state !== RunState.PENDING && run.state !== RunState.RUNNING) throw new RunNotCancellableException(run.state);
+    if (!(await this.cancelRun(run.id, { by: 'operator' }))) {
+      // It ended (or was cancelled) between the read and the update.
+      throw new RunNotCancellableException((await this.findAnyRun(run.id)).state);
+    }
+    return this.findAnyRun(run.id);
+  }
+
+  /**
+   * The operator's retry: a FAILED or CANCELLED run goes back to PENDING with exactly one more
+   * attempt (its `maxAttempts` becomes `attempts + 1`), keeping its id, input and log. The handler
+   * checks consent and the rest again when the attempt starts, as for any attempt.
+   * @throws RunNotFoundException, RunNotRetryableException (409) for a run that has not ended or COMPLETED.
+   */
+  async retryAsOperator(runId: string): Promise<WorkflowRun> {
+    const run = await this.findAnyRun(runId);
+    if (run.state !== RunState.FAILED && run.state !== RunState.CANCELLED) throw new RunNotRetryableException(run.state);
+    const now = this.clock.now();
+    const reopened = await this.runs.transition(
+      run.id,
+      { state: run.state, attempts: run.attempts },
+      { state: RunState.PENDING, maxAttempts: run.attempts + 1, errorCode: null, errorMessage: null, nextAttemptAt: null, finishedAt: null },
+      now,
+    );
+    if (!reopened) throw new RunNotRetryableException((await this.findAnyRun(run.id)).state);
+    await this.runs.insertLog(run, 'info', `Retried by an operator: attempt ${run.attempts + 1} queued`, now);
+    await this.enqueueRun(run.id);
+    return this.findAnyRun(run.id);
+  }
+
+  /** Any run, of any user or none (operators). @throws RunNotFoundException */
+  async findAnyRun(runId: string, field = 'id'): Promise<WorkflowRun> {
+    const run = isUuid(runId) ? await this.runs.findById(runId) : null;
+    if (!run) throw new RunNotFoundException(field);
+    return run;
   }
 
   /**
@@ -145,9 +204,10 @@ export class RunsService {
   async removeQueuedJobsOfUser(userId: string): Promise<number> {
     const cancelled = await this.runs.cancelUnfinished({ userId }, this.clock.now());
     let removed = 0;
-    for (const runId of cancelled) {
-      if (await this.queue.remove(runId)) removed += 1;
-      this.executor.abortLocal(runId);
+    for (const run of cancelled) {
+      if (await this.queue.remove(run.id)) removed += 1;
+      this.executor.abortLocal(run.id);
+      this.announce(run, RunState.CANCELLED, run.attempts);
     }
     return removed;
   }
@@ -175,6 +235,10 @@ export class RunsService {
   async listRunLogs(userId: string, runId: string): Promise<RunLog[]> {
     const run = await this.getRun(userId, runId);
     return this.runs.listLogs(run.id, MAX_RUN_LOGS);
+  }
+
+  private announce(run: Pick<WorkflowRun, 'id' | 'jobName'>, state: RunState, attempts: number, at = this.clock.now()): void {
+    this.events.publish({ runId: run.id, job: run.jobName, state, attempts, at: at.toISOString() });
   }
 
   private assertNoTransaction(method: string): void {

@@ -18,4 +18,9 @@ export class UsersRepository {
         [userId, seenAt, seenAt],
       );
   }
+
+  async exists(userId: string): Promise<boolean> {
+    const rows = await this.em.getConnection().execute<unknown[]>('select 1 from users where id = ?', [userId]);
+    return rows.length === 1;
+  }
 }

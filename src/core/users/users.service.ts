@@ -29,4 +29,9 @@ export class UsersService {
     if (this.lastTouched.size >= KNOWN_USERS_CACHE_SIZE) this.lastTouched.clear();
     this.lastTouched.set(userId, now);
   }
+
+  /** Whether the person has ever called the API (and has not been erased since). */
+  exists(userId: string): Promise<boolean> {
+    return this.users.exists(userId);
+  }
 }

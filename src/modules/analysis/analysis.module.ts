@@ -18,5 +18,7 @@ import { AnthropicSentimentClient } from './anthropic-sentiment.client';
   imports: [AuditModule, BillingModule, ComplianceEventsModule, ConsentModule, CryptoModule, JobsModule, RateLimitModule, RedactionModule],
   controllers: [AnalysisController],
   providers: [AnalysisService, AnalysisRepository, AnalysisRunService, AnthropicSentimentClient],
+  // AnalysisService: the operator console starts a person's analysis under the same quota.
+  exports: [AnalysisService],
 })
 export class AnalysisModule {}

@@ -40,6 +40,7 @@ import { X_CIRCUIT_BREAKER_OPTIONS, XCircuitBreaker } from './x-circuit-breaker'
       useFactory: (redis: Redis | null): CircuitBreakerStore => (redis ? new RedisCircuitBreakerStore(redis) : new MemoryCircuitBreakerStore()),
     },
   ],
-  exports: [TwitterRepository],
+  // TwitterService: the operator console starts a person's ingestion the way the person does.
+  exports: [TwitterRepository, TwitterService],
 })
 export class TwitterModule {}

@@ -6,7 +6,7 @@ import { sign } from 'jsonwebtoken';
 import { randomUUID } from 'node:crypto';
 import { startTestApp, TestApp } from '../../utils/test-app';
 import { TEST_JWT_SECRET } from '../../utils/test-env';
-import { AppRoute, fillPath, listRoutes } from './routes';
+import { AppRoute, endStreams, fillPath, listRoutes, STREAMING_ROUTES } from './routes';
 
 /**
  * Every route that answers without a JWT, and why. Exact: a route wrongly marked `@Public()` (or a
@@ -24,6 +24,9 @@ const PUBLIC_ROUTES = [
   'GET /terms', // the terms of service
   'GET /assets/privacy/privacy.css',
   'GET /assets/privacy/privacy-settings.js',
+  'GET /admin/runs', // the operator console page; its API calls carry an admin token
+  'GET /assets/admin/console.css',
+  'GET /assets/admin/runs-console.js',
 ];
 
 interface ExpressLayer {
@@ -46,6 +49,7 @@ describe('Route table: authentication on every route', () => {
     const path = fillPath(route, () => someId);
     const verb = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
     const pending = http[verb](path);
+    if (STREAMING_ROUTES.has(`${route.method} ${route.path}`)) endStreams(pending);
     if (authorization !== undefined) void pending.set('Authorization', authorization);
     return route.method === 'GET' ? pending : pending.send({});
   };

@@ -2,6 +2,7 @@
 // methods and the @Public/@Authenticated options), so the reliability tests cover a new route
 // without being edited.
 import { RequestMethod, Type } from '@nestjs/common';
+import type { Test } from 'supertest';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
@@ -78,4 +79,54 @@ function lookup<T>(key: string, handler: object, controller: Type): T | undefine
 function asArray(value: string | string[] | undefined): string[] {
   if (value === undefined) return [''];
   return Array.isArray(value) ? value : [value];
+}
+
+/**
+ * Routes whose successful answer is an endless stream (Server-Sent Events). A test that calls every
+ * route reads their status and headers and first chunk, then hangs up (see `endStreams`); a new
+ * streaming route missing here makes such a test time out, which names it.
+ */
+export const STREAMING_ROUTES = new Set(['GET /api/admin/runs/events']);
+
+interface StreamingResponse {
+  headers: Record<string, string | string[] | undefined>;
+  setEncoding(encoding: 'utf8'): void;
+  on(event: 'data', listener: (chunk: string) => void): void;
+  on(event: 'end' | 'close', listener: () => void): void;
+  destroy(): void;
+}
+
+/**
+ * Makes a supertest request end at the first chunk of an event stream (an error answer, JSON, is
+ * read whole and parsed as usual), so a streaming route can be called like any other.
+ */
+export function endStreams(pending: Test): Test {
+  // In Node, superagent hands the parser the raw IncomingMessage (typed as its own Response).
+  return pending.buffer(true).parse((raw, done) => {
+    const response = raw as unknown as StreamingResponse;
+    let text = '';
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // not JSON: the event stream's first chunk, kept as text
+      }
+      done(null, body);
+    };
+    const isStream = String(response.headers['content-type'] ?? '').startsWith('text/event-stream');
+    response.setEncoding('utf8');
+    response.on('data', (chunk) => {
+      text += chunk;
+      if (isStream) {
+        finish();
+        response.destroy();
+      }
+    });
+    response.on('end', finish);
+    response.on('close', finish);
+  });
 }

@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verify } from 'jsonwebtoken';
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import { TEST_DATABASE_URL, TEST_ENCRYPTION_KEYS, TEST_EXPORT_SIGNING_KEY, TEST_AUDIT_KEY, TEST_PSEUDONYM_KEY, TEST_JWT_SECRET } from '../../utils/test-env';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -67,6 +69,74 @@ describe('CLI', () => {
     expect(result.stdout).toContain('Retention cleanup (dry run: nothing deleted)');
     expect(result.stdout).toMatch(/^logs\s+\d+\s+\d+\s+ok$/m);
     expect(result.stdout).toMatch(/^billing_events\s+\d+\s+\d+\s+ok$/m);
+  });
+
+  describe('runs', () => {
+    const env = () => ({
+      DATABASE_URL: TEST_DATABASE_URL,
+      DATA_DIR: dataDir,
+      JWT_SECRET: TEST_JWT_SECRET,
+      ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
+      EXPORT_SIGNING_KEY: TEST_EXPORT_SIGNING_KEY,
+      AUDIT_KEY: TEST_AUDIT_KEY,
+      PSEUDONYM_KEY: TEST_PSEUDONYM_KEY,
+    });
+    const userId = `cli-runs-${randomUUID()}`;
+    const failed = randomUUID();
+    const completed = randomUUID();
+    const scheduled = randomUUID();
+
+    beforeAll(async () => {
+      const db = new Client({ connectionString: TEST_DATABASE_URL });
+      await db.connect();
+      const insert = `insert into workflow_runs (id, user_id, flow, job_name, state, attempts, max_attempts, error_code, error_message, created_at, updated_at, finished_at)
+        values ($1, $2, $3, $4, $5, $6, 5, $7, $8, $9, $9, $9)`;
+      await db.query(insert, [completed, userId, 'ingestion', 'twitter.ingest', 'COMPLETED', 1, null, null, new Date('2030-01-01T00:00:00Z')]);
+      await db.query(insert, [failed, userId, 'analysis', 'analysis.sentiment', 'FAILED', 3, 'PROVIDER_DOWN', 'line one\nfake row', new Date('2030-01-01T00:01:00Z')]);
+      await db.query(insert, [scheduled, null, 'scheduled', 'monitoring_check', 'FAILED', 1, 'CHECK_FAILED', 'no', new Date('2030-01-01T00:02:00Z')]);
+      await db.query(`insert into run_logs (run_id, user_id, level, message, created_at) values ($1, $2, 'error', 'Attempt 3 failed (PROVIDER_DOWN)', now())`, [failed, userId]);
+      await db.end();
+    });
+
+    it('should print the runs of a person in a state as a table, newest first', () => {
+      const result = cli(['runs', '--state', 'FAILED', '--user', userId, '--limit', '20'], env());
+      expect(result.stderr).not.toMatch(/"level":"error"/);
+      expect(result.status).toBe(0);
+      const lines = result.stdout.trimEnd().split('\n');
+      expect(lines[0]).toMatch(/^id\s+created\s+job\s+user\s+state\s+attempts\s+error$/);
+      expect(lines.slice(1)).toEqual([expect.stringMatching(new RegExp(`^${failed}\\s+2030-01-01T00:01:00.000Z\\s+analysis.sentiment\\s+${userId}\\s+FAILED\\s+3\\s+PROVIDER_DOWN$`))]);
+    });
+
+    it('should page with --limit and --before, and show scheduled runs without a user', () => {
+      const first = cli(['runs', '--job', 'monitoring_check', '--from', '2030-01-01T00:00:00Z', '--limit', '1'], env());
+      expect(first.status).toBe(0);
+      expect(first.stdout).toContain(scheduled);
+      expect(first.stdout).toContain('(scheduled)');
+      const all = cli(['runs', '--user', userId, '--limit', '1'], env());
+      const more = /more: --before (\S+)/.exec(all.stdout)?.[1];
+      expect(more).toBe(failed);
+      const next = cli(['runs', '--user', userId, '--limit', '1', '--before', more as string], env());
+      expect(next.stdout).toContain(completed);
+      expect(next.stdout).not.toContain('more:');
+    });
+
+    it('should print one run with its log, its error on one line', () => {
+      const result = cli(['runs', 'show', failed], env());
+      expect(result.status).toBe(0);
+      expect(result.stdout).toMatch(/^state\s+FAILED$/m);
+      expect(result.stdout).toMatch(/^attempts\s+3 of 5$/m);
+      expect(result.stdout).toContain('PROVIDER_DOWN: line one fake row');
+      expect(result.stdout).toMatch(/^log:\n\s+\S+\s+error\s+Attempt 3 failed \(PROVIDER_DOWN\)$/m);
+    });
+
+    it('should refuse a bad filter naming it, and name an unknown run', () => {
+      const bad = cli(['runs', '--state', 'DONE'], env());
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toContain('state must be one of the following values');
+      const unknown = cli(['runs', 'show', randomUUID()], env());
+      expect(unknown.status).toBe(1);
+      expect(unknown.stderr).toContain('RUN_NOT_FOUND');
+    });
   });
 
   it('should refuse a malformed --now', () => {

@@ -20,6 +20,8 @@ export enum RunFlow {
 @Entity({ tableName: 'workflow_runs' })
 @Index({ properties: ['userId', 'createdAt'] })
 @Index({ properties: ['state', 'finishedAt'] })
+// The operators' list of every run (GET /api/admin/runs): newest first, keyset-paged.
+@Index({ properties: ['createdAt', 'id'] })
 export class WorkflowRun {
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();

@@ -25,7 +25,7 @@ export const PAGE_CONTENT_SECURITY_POLICY = [
 
 const ASSETS_DIR = join(__dirname, 'assets');
 
-function PageHeaders(contentType: string, cacheControl: string) {
+export function PageHeaders(contentType: string, cacheControl: string) {
   return applyDecorators(
     Header('Content-Type', contentType),
     Header('Content-Security-Policy', PAGE_CONTENT_SECURITY_POLICY),
@@ -35,7 +35,7 @@ function PageHeaders(contentType: string, cacheControl: string) {
   );
 }
 
-const HtmlPage = () => PageHeaders('text/html; charset=utf-8', 'no-store');
+export const HtmlPage = () => PageHeaders('text/html; charset=utf-8', 'no-store');
 
 @ApiExcludeController()
 @Controller()
