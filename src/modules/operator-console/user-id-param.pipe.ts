@@ -1,14 +1,15 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
-import { RequestValidationException } from '../../core/errors/validation';
+import { USER_ID_PATTERN } from '../../core/auth/authenticated-user';
+import { OperatorUserNotFoundException } from './operator-console.exception';
 
-/** A person's id in a path: the token subject, 1 to 255 characters (NUL is refused by the global pipe). */
-export const MAX_USER_ID_LENGTH = 255;
-
+/**
+ * A person's id in a path. Ids are token subjects, which the auth layer holds to USER_ID_PATTERN,
+ * so anything else names nobody: 404 like an unknown id (bad ids are 404 everywhere).
+ */
 @Injectable()
 export class UserIdParamPipe implements PipeTransform<string, string> {
   transform(value: string): string {
-    if (typeof value !== 'string' || value.trim().length === 0) throw new RequestValidationException(['userId must not be empty']);
-    if (value.length > MAX_USER_ID_LENGTH) throw new RequestValidationException([`userId must be at most ${MAX_USER_ID_LENGTH} characters`]);
+    if (typeof value !== 'string' || !USER_ID_PATTERN.test(value)) throw new OperatorUserNotFoundException();
     return value;
   }
 }

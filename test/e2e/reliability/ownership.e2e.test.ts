@@ -21,6 +21,7 @@ const VALID_BODIES: Record<string, object> = {
   'POST /api/admin/requests/:id/extend': { reason: 'ownership test' },
   'POST /api/admin/requests/:id/complete': { reason: 'ownership test' },
   'POST /api/admin/requests/:id/refuse': { reason: 'ownership test' },
+  'POST /api/admin/users/:userId/runs': { job: 'twitter.ingest' },
 };
 
 describe('Ownership: another user\'s ids are 404 on every id route', () => {
