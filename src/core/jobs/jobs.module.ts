@@ -15,6 +15,8 @@ import { RunRecoveryService } from './run-recovery.service';
 import { RunsController } from './runs.controller';
 import { RunsRepository } from './runs.repository';
 import { RunsService } from './runs.service';
+import { PersonalDataModule } from '../personal-data';
+import { JOBS_PERSONAL_DATA } from './jobs.personal-data';
 
 /**
  * The run engine: `RunsService` for the modules that start runs, the runs API, this process's
@@ -25,7 +27,7 @@ import { RunsService } from './runs.service';
  * see test/integration/jobs/support/jobs-harness.ts) instead of configuring a second instance.
  */
 @Module({
-  imports: [DiscoveryModule, RequestContextModule, LocksModule],
+  imports: [PersonalDataModule.declare('jobs', JOBS_PERSONAL_DATA), DiscoveryModule, RequestContextModule, LocksModule],
   controllers: [RunsController],
   providers: [
     { provide: JOBS_OPTIONS, inject: [APP_CONFIG], useFactory: (config: AppConfig) => resolveJobsOptions(config) },

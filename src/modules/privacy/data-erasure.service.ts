@@ -1,27 +1,23 @@
-// "Delete my data": erases a person's tweets, analyses, runs and run logs, tokens, support tickets
-// and exports in ONE transaction of set-based deletes, so a failure leaves them exactly as before.
-// Billing records, subscriptions, consent records (the evidence of lawful processing) and the
-// account row are kept; the audit log keeps its (redacted) entries until retention removes them.
+// "Delete my data", derived from the personal-data map: in ONE transaction, every declared table
+// is erased as its declaration says (rows deleted, columns pseudonymised, or kept for the stated
+// obligation), so a failure leaves everything exactly as before. Kept after erasure, each with its
+// reason in its declaration: billing records and subscriptions, consent records, billing events
+// (pseudonymised), the audit trail and the account tombstone. Then the files of deleted rows, and
+// the Redis keys that name the person for longer than an hour, go too.
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import Redis from 'ioredis';
 import { AuditService } from '../../core/audit/audit.service';
 import { Clock } from '../../core/clock/clock';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
+import { Pseudonyms } from '../../core/crypto/pseudonyms';
 import { RunsService } from '../../core/jobs/runs.service';
+import { PersonalDataMap, PersonalDataTable, pseudonymiseColumn } from '../../core/personal-data';
+import { REDIS_CLIENT } from '../../core/redis/redis.module';
 import { XConnectionService } from '../consent/x-connection.service';
 import { removeExportFile } from '../export/export-files';
 import { DataErasureRepository } from './data-erasure.repository';
 import { DeletedCountsDto, DeleteMyDataResultDto } from './dto/delete-my-data.dto';
-
-/** Table per count, in deletion order (children before the runs they belong to). */
-const ERASED_TABLES = [
-  ['logs', 'run_logs'],
-  ['workflows', 'workflow_runs'],
-  ['support_tickets', 'support_tickets'],
-  ['tokens', 'oauth_tokens'],
-  ['tweets', 'twitter_data'],
-  ['analyses', 'analyses'],
-] as const;
 
 @Injectable()
 export class DataErasureService {
@@ -32,41 +28,82 @@ export class DataErasureService {
   constructor(
     private readonly em: EntityManager,
     private readonly erasure: DataErasureRepository,
+    private readonly personalData: PersonalDataMap,
+    private readonly pseudonyms: Pseudonyms,
     private readonly runs: RunsService,
     private readonly xConnection: XConnectionService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(REDIS_CLIENT) private readonly redis: Redis | null,
   ) {}
 
   async deleteMyData(userId: string): Promise<DeleteMyDataResultDto> {
     // An erasure request withdraws consent too (GDPR Art. 7(3)), so the tokens are revoked at X
     // first, while they can still be decrypted; a failure at X is recorded there, not fatal.
     await this.revokeAtX(userId);
-    let exportFiles: string[];
+    let files: string[];
     let deleted: DeletedCountsDto;
     try {
-      ({ deleted, exportFiles } = await this.em.transactional((em) => this.eraseRows(em, userId)));
+      ({ deleted, files } = await this.em.transactional((em) => this.eraseRows(em, userId)));
     } catch (error) {
       this.logger.error({ msg: 'delete-my-data failed; the transaction was rolled back', userId }, error instanceof Error ? error : undefined);
       return { ok: false, error: 'Your data could not be deleted, and nothing was removed. Please try again later.' };
     }
-    // Files go after the commit: a rollback must not have removed them.
-    await Promise.all(exportFiles.map((file) => this.removeExportFile(file)));
+    // Files and Redis keys go after the commit: a rollback must not have removed them.
+    await Promise.all(files.map((file) => this.removeFile(file)));
+    await this.deleteRedisKeys(userId);
     return { ok: true, deleted };
   }
 
-  private async eraseRows(em: EntityManager, userId: string): Promise<{ deleted: DeletedCountsDto; exportFiles: string[] }> {
+  private async eraseRows(em: EntityManager, userId: string): Promise<{ deleted: DeletedCountsDto; files: string[] }> {
     await this.erasure.lockErasure(em, userId);
-    const jobs = await this.runs.removeQueuedJobsOfUser(userId);
-    const counts: Partial<DeletedCountsDto> = { jobs };
-    for (const [count, table] of ERASED_TABLES) counts[count] = await this.erasure.deleteRowsOf(em, table, userId);
-    const exportFiles = await this.erasure.deleteExports(em, userId);
-    counts.dsar_exports = exportFiles.length;
+    const counts: Record<string, number> = { jobs: await this.runs.removeQueuedJobsOfUser(userId) };
+    const pseudonymised: Record<string, number> = {};
+    const files: string[] = [];
+    const pseudonym = this.pseudonyms.of(userId);
+    for (const table of this.personalData.tables()) {
+      const person = table.person.holds === 'pseudonym' ? pseudonym : userId;
+      const { erasure } = table;
+      if (erasure.action === 'delete') {
+        const key = erasure.countAs ?? table.table;
+        if (table.fileColumn) {
+          const paths = await this.erasure.deleteRowsWithFiles(em, table.table, table.person.column, person, table.fileColumn);
+          counts[key] = paths.length;
+          files.push(...paths.flatMap((path) => (path ? [path] : [])));
+        } else {
+          counts[key] = await this.erasure.deleteRows(em, table.table, table.person.column, person);
+        }
+      } else if (erasure.action === 'pseudonymise') {
+        pseudonymised[table.table] = await this.pseudonymise(em, table, erasure.columns, userId, pseudonym);
+      }
+    }
     await this.erasure.markErased(em, userId, this.clock.now());
-    const deleted = counts as DeletedCountsDto;
-    await this.audit.audit(userId, DataErasureService.AUDIT_ACTION, 'privacy', { deleted });
-    return { deleted, exportFiles: exportFiles.flatMap((file) => (file ? [file] : [])) };
+    const deleted = counts as unknown as DeletedCountsDto;
+    await this.audit.audit(userId, DataErasureService.AUDIT_ACTION, 'privacy', { deleted, pseudonymised });
+    return { deleted, files };
+  }
+
+  private pseudonymise(
+    em: EntityManager,
+    table: PersonalDataTable,
+    rules: Extract<PersonalDataTable['erasure'], { action: 'pseudonymise' }>['columns'],
+    userId: string,
+    pseudonym: string,
+  ): Promise<number> {
+    const columns = Object.keys(rules);
+    return this.erasure.pseudonymiseRows(em, table.table, table.person.column, userId, columns, (row) =>
+      Object.fromEntries(columns.map((column) => [column, pseudonymiseColumn(rules[column], row[column], userId, pseudonym)])),
+    );
+  }
+
+  /** Redis keys declared as naming the person (those that outlive an hour must be declared with `keysOf`). */
+  private async deleteRedisKeys(userId: string): Promise<void> {
+    const keys = this.personalData.redisKeys().flatMap((declaration) => declaration.keysOf?.(userId) ?? []);
+    if (keys.length === 0 || !this.redis) return;
+    await this.redis.del(...keys).catch((error: unknown) =>
+      this.logger.error({ msg: 'could not delete the erased person\u2019s Redis keys', userId }, error instanceof Error ? error : undefined),
+    );
   }
 
   private async revokeAtX(userId: string): Promise<void> {
@@ -77,7 +114,7 @@ export class DataErasureService {
     }
   }
 
-  private async removeExportFile(relativePath: string): Promise<void> {
+  private async removeFile(relativePath: string): Promise<void> {
     await removeExportFile(this.config.dataDir, relativePath).catch((error: unknown) =>
       this.logger.error({ msg: 'could not remove an erased export file' }, error instanceof Error ? error : undefined),
     );
