@@ -45,7 +45,7 @@ describe('Privacy settings page (/settings/privacy)', () => {
     for (const subject of ['Billing question', 'Export question']) {
       expect((await sut.http.post('/api/support/tickets').set(auth).send({ subject, body: `About ${subject}` })).status).toBe(201);
     }
-    await plantPersonalData(sut.em(), userId);
+    await plantPersonalData(sut, userId);
   }
 
   /** Opens the page as the host application would leave it: the token in sessionStorage. */

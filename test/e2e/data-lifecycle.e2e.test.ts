@@ -32,8 +32,8 @@ describe('Data export', () => {
 
   it('should build one JSON document with every section and no token values, behind a signed link', async () => {
     const auth = { Authorization: `Bearer ${sut.token('exporter-1')}` };
-    await plantPersonalData(sut.em(), 'exporter-1');
-    await plantPersonalData(sut.em(), 'someone-else');
+    await plantPersonalData(sut, 'exporter-1');
+    await plantPersonalData(sut, 'someone-else');
     await sut.http.post('/api/support/tickets').set(auth).send({ subject: 'Hello', body: 'A question' });
 
     const started = await sut.http.post('/api/privacy/export').set(auth);
@@ -105,8 +105,8 @@ describe('Delete my data', () => {
   it('should delete the person’s data, keep billing, report counts, and be idempotent', async () => {
     const userId = 'erase-me';
     const auth = { Authorization: `Bearer ${sut.token(userId)}` };
-    await plantPersonalData(sut.em(), userId);
-    await plantPersonalData(sut.em(), 'bystander');
+    await plantPersonalData(sut, userId);
+    await plantPersonalData(sut, 'bystander');
     await sut.http.post('/api/support/tickets').set(auth).send({ subject: 'Bye', body: 'Please erase me' });
     const started = await sut.http.post('/api/privacy/export').set(auth);
     await waitForExport(sut, auth, started.body.exportId);
@@ -158,7 +158,7 @@ describe('Delete my data', () => {
   it('should leave nothing half-deleted when a step fails mid-way, and succeed on retry', async () => {
     const userId = 'fault-user';
     const auth = { Authorization: `Bearer ${sut.token(userId)}` };
-    await plantPersonalData(sut.em(), userId);
+    await plantPersonalData(sut, userId);
     const sql = (query: string) => sut.em().getConnection().execute(query);
     // Analyses are erased after every other table: breaking them fails the transaction late.
     await sql('alter table analyses rename to analyses_unavailable');
