@@ -298,7 +298,7 @@ describe('Privacy settings page (/settings/privacy)', () => {
     expect(download.status).toBe(200);
     const document = (await download.json()) as { user: { id: string }; billingRecords: unknown[]; supportTickets: unknown[] };
     expect(document.user.id).toBe(userId);
-    expect(document.supportTickets).toHaveLength(2);
+    expect(document.supportTickets).toHaveLength(3); // two through the API, one planted
     expect(await page.locator('#export-status').textContent()).toMatch(/^Your export is ready\. The link works until .+ UTC\.$/);
   });
 
