@@ -16,11 +16,46 @@ import { waitForRun } from '../utils/x-account';
 
 const DAY = 24 * 60 * 60 * 1000;
 
+function sqlOf(sut: TestApp) {
+  return <T extends object = Array<Record<string, unknown>>>(query: string, params: unknown[] = []) =>
+    sut.em().getConnection().execute(query, params) as Promise<T>;
+}
+
+async function schemaColumns(sut: TestApp): Promise<Map<string, Set<string>>> {
+  const rows = await sqlOf(sut)<Array<{ table_name: string; column_name: string }>>(
+    `select c.table_name, c.column_name from information_schema.columns c
+       join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
+      where c.table_schema = current_schema() and t.table_type = 'BASE TABLE'`,
+  );
+  const tables = new Map<string, Set<string>>();
+  for (const row of rows) {
+    if (!tables.has(row.table_name)) tables.set(row.table_name, new Set());
+    tables.get(row.table_name)!.add(row.column_name);
+  }
+  return tables;
+}
+
+/** (b) Every place the person's id is found: `table.column`, except the person column of tables the map keeps. */
+async function findPerson(sut: TestApp, userId: string, declared: readonly PersonalDataTable[]): Promise<string[]> {
+  const found = new Set<string>();
+  for (const [table] of await schemaColumns(sut)) {
+    const declaration = declared.find((t) => t.table === table);
+    const keptColumn = declaration && declaration.erasure.action === 'keep' ? declaration.person.column : null;
+    for (const row of await sqlOf(sut)(`select * from "${table}"`)) {
+      for (const [column, value] of Object.entries(row)) {
+        if (value === null || column === keptColumn) continue;
+        const text = typeof value === 'string' ? value : JSON.stringify(value);
+        if (text.includes(userId)) found.add(`${table}.${column}`);
+      }
+    }
+  }
+  return [...found].sort();
+}
+
 describe('Personal-data map', () => {
   let sut: TestApp;
   let map: PersonalDataMap;
-  const sql = <T extends object = Array<Record<string, unknown>>>(query: string, params: unknown[] = []) =>
-    sut.em().getConnection().execute(query, params) as Promise<T>;
+  const sql = <T extends object = Array<Record<string, unknown>>>(query: string, params: unknown[] = []) => sqlOf(sut)<T>(query, params);
 
   beforeAll(async () => {
     sut = await startTestApp();
@@ -34,20 +69,6 @@ describe('Personal-data map', () => {
   function withoutDeclaration(table: string): void {
     const tables = map.tables().filter((declared) => declared.table !== table);
     jest.spyOn(map, 'tables').mockReturnValue(tables);
-  }
-
-  async function schemaColumns(): Promise<Map<string, Set<string>>> {
-    const rows = await sql<Array<{ table_name: string; column_name: string }>>(
-      `select c.table_name, c.column_name from information_schema.columns c
-         join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
-        where c.table_schema = current_schema() and t.table_type = 'BASE TABLE'`,
-    );
-    const tables = new Map<string, Set<string>>();
-    for (const row of rows) {
-      if (!tables.has(row.table_name)) tables.set(row.table_name, new Set());
-      tables.get(row.table_name)!.add(row.column_name);
-    }
-    return tables;
   }
 
   /**
@@ -80,23 +101,6 @@ describe('Personal-data map', () => {
       for (const column of named) if (!columns.has(column)) findings.push(`${declaration.table}.${column} is declared but not in the schema`);
     }
     return findings;
-  }
-
-  /** (b) Every place the person's id is found: `table.column`, except the person column of tables the map keeps. */
-  async function findPerson(userId: string, declared: readonly PersonalDataTable[]): Promise<string[]> {
-    const found = new Set<string>();
-    for (const [table] of await schemaColumns()) {
-      const declaration = declared.find((t) => t.table === table);
-      const keptColumn = declaration && declaration.erasure.action === 'keep' ? declaration.person.column : null;
-      for (const row of await sql(`select * from "${table}"`)) {
-        for (const [column, value] of Object.entries(row)) {
-          if (value === null || column === keptColumn) continue;
-          const text = typeof value === 'string' ? value : JSON.stringify(value);
-          if (text.includes(userId)) found.add(`${table}.${column}`);
-        }
-      }
-    }
-    return [...found].sort();
   }
 
   /** (b) Redis keys naming the person that outlive an hour (or never expire). */
@@ -138,14 +142,14 @@ describe('Personal-data map', () => {
 
   describe('(a) the schema against the map', () => {
     it('should find every table with a column naming a person declared, and every declared column in the schema', async () => {
-      const schema = await schemaColumns();
+      const schema = await schemaColumns(sut);
       expect(schemaFindings(schema, map.tables())).toEqual([]);
       // The tables of the issue that no list held before the map.
       expect(map.tables().map((table) => table.table)).toEqual(expect.arrayContaining(['compliance_events', 'billing_events']));
     });
 
     it('should fail for each table whose declaration is removed', async () => {
-      const schema = await schemaColumns();
+      const schema = await schemaColumns(sut);
       for (const removed of map.tables().filter((table) => table.person.column === 'user_id')) {
         const findings = schemaFindings(schema, map.tables().filter((table) => table !== removed));
         expect(findings).toContain(`${removed.table}.user_id names a person but ${removed.table} is not in the personal-data map`);
@@ -155,7 +159,7 @@ describe('Personal-data map', () => {
     it('should fail for a new table with a user_id that nobody declared', async () => {
       await sql('create table undeclared_notes (id uuid primary key, user_id text not null, note text)');
       try {
-        expect(schemaFindings(await schemaColumns(), map.tables())).toEqual([
+        expect(schemaFindings(await schemaColumns(sut), map.tables())).toEqual([
           'undeclared_notes.user_id names a person but undeclared_notes is not in the personal-data map',
         ]);
       } finally {
@@ -171,7 +175,7 @@ describe('Personal-data map', () => {
       await plantPersonalData(sut, userId);
       await plantPersonalData(sut, bystander);
       // Planted everywhere: the scan sees the person in every table the map declares with the user id.
-      const before = await findPerson(userId, []);
+      const before = await findPerson(sut, userId, []);
       for (const table of map.tables().filter((t) => t.person.holds !== 'pseudonym')) {
         expect(before).toContain(`${table.table}.${table.person.column}`);
       }
@@ -182,7 +186,7 @@ describe('Personal-data map', () => {
       expect(response.body.deleted).toMatchObject({ compliance_events: expect.any(Number), tweets: 2, dsar_exports: 1 });
       expect(response.body.deleted.compliance_events).toBeGreaterThanOrEqual(1);
 
-      expect(await findPerson(userId, map.tables())).toEqual([]);
+      expect(await findPerson(sut, userId, map.tables())).toEqual([]);
       const kept = map.tables().filter((table) => table.erasure.action === 'keep' && table.person.holds !== 'pseudonym');
       expect(kept.map((table) => table.table).sort()).toEqual(['audit_log', 'billing_records', 'consent_records', 'subscriptions', 'users']);
       for (const table of kept) {
@@ -193,7 +197,7 @@ describe('Personal-data map', () => {
       }
       expect(await longLivedRedisKeys(userId)).toEqual([]);
       // The bystander keeps everything.
-      expect((await findPerson(bystander, [])).length).toBeGreaterThanOrEqual(map.tables().length - 1);
+      expect((await findPerson(sut, bystander, [])).length).toBeGreaterThanOrEqual(map.tables().length - 1);
     });
 
     it('should keep billing events, pseudonymised: a keyed hash for the user id, no name, email or address', async () => {
@@ -214,7 +218,7 @@ describe('Personal-data map', () => {
       const declared = map.tables();
       withoutDeclaration('compliance_events');
       await sut.http.post('/api/privacy/delete-my-data').set({ Authorization: `Bearer ${sut.token(userId)}` });
-      const findings = await findPerson(userId, declared);
+      const findings = await findPerson(sut, userId, declared);
       expect(findings).toContain('compliance_events.user_id');
       expect(findings.filter((finding) => !finding.startsWith('compliance_events.'))).toEqual([]);
     });
@@ -281,5 +285,26 @@ describe('Personal-data map', () => {
         expect(key.erasedWithPerson || (key.maxTtlSeconds !== null && key.maxTtlSeconds <= 3600)).toBe(true);
       }
     });
+  });
+});
+
+describe('Personal-data map in embedded mode (PGlite)', () => {
+  let sut: TestApp;
+
+  beforeAll(async () => {
+    sut = await startTestApp({ mode: 'embedded' });
+  });
+  afterAll(() => sut.close());
+
+  it('should erase as the map says: the person only in the kept person columns, billing events pseudonymised', async () => {
+    const map = sut.app.get(PersonalDataMap);
+    const userId = `embedded-${randomUUID()}`;
+    await plantPersonalData(sut, userId);
+    const response = await sut.http.post('/api/privacy/delete-my-data').set({ Authorization: `Bearer ${sut.token(userId)}` });
+    expect(response.body).toMatchObject({ ok: true, deleted: { tweets: 2, compliance_events: expect.any(Number) } });
+    expect(await findPerson(sut, userId, map.tables())).toEqual([]);
+    const [event] = await sqlOf(sut)<Array<{ user_id: string; payload: unknown }>>('select user_id, payload from billing_events');
+    expect(event.user_id).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(JSON.stringify(event.payload)).not.toContain('ada@example.com');
   });
 });
