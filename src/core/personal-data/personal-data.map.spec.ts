@@ -1,4 +1,4 @@
-import { buildPersonalDataCatalogue, DeclaredPersonalData, InvalidPersonalDataMapError } from './personal-data.map';
+import { buildPersonalDataCatalogue, DeclaredPersonalData, InvalidPersonalDataMapError, PersonalDataMap, undeclaredPersonTables } from './personal-data.map';
 import { PersonalDataTable } from './personal-data.types';
 import { pseudonymiseColumn, scrubIdentifyingFields } from './pseudonymisation';
 
@@ -92,5 +92,17 @@ describe('pseudonymisation', () => {
     let deep: unknown = 'user-1';
     for (let i = 0; i < 100; i += 1) deep = { next: deep };
     expect(JSON.stringify(scrubIdentifyingFields(deep, 'user-1', 'HASH'))).not.toContain('user-1');
+  });
+});
+
+describe('undeclaredPersonTables', () => {
+  it('should name the entities with a user_id column that the map does not declare', () => {
+    const map = { tables: () => [table()] } as unknown as PersonalDataMap;
+    const entities = [
+      { tableName: 'notes', props: [{ fieldNames: ['user_id'] }] },
+      { tableName: 'notifications', props: [{ fieldNames: ['id'] }, { fieldNames: ['user_id'] }] },
+      { tableName: 'alerts', props: [{ fieldNames: ['subject'] }, {}] },
+    ];
+    expect(undeclaredPersonTables(entities, map)).toEqual(['notifications']);
   });
 });

@@ -117,3 +117,15 @@ export class PersonalDataMap implements OnModuleInit {
     return this.catalogue;
   }
 }
+
+/**
+ * Tables of the ORM's entities that have a `user_id` column but no declaration in `map`: in a
+ * process wired without some module (a partial app), an erasure or export would silently miss them.
+ */
+export function undeclaredPersonTables(entities: ReadonlyArray<{ tableName: string; props: ReadonlyArray<{ fieldNames?: string[] }> }>, map: PersonalDataMap): string[] {
+  const declared = new Set(map.tables().map((table) => table.table));
+  return entities
+    .filter((entity) => entity.props.some((prop) => prop.fieldNames?.includes('user_id')) && !declared.has(entity.tableName))
+    .map((entity) => entity.tableName)
+    .sort();
+}

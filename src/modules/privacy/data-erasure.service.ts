@@ -5,14 +5,14 @@
 // (pseudonymised), the audit trail and the account tombstone. Then the files of deleted rows, and
 // the Redis keys that name the person for longer than an hour, go too.
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
 import { AuditService } from '../../core/audit/audit.service';
 import { Clock } from '../../core/clock/clock';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
 import { Pseudonyms } from '../../core/crypto/pseudonyms';
 import { RunsService } from '../../core/jobs/runs.service';
-import { PersonalDataMap, PersonalDataTable, pseudonymiseColumn } from '../../core/personal-data';
+import { PersonalDataMap, PersonalDataTable, pseudonymiseColumn, undeclaredPersonTables } from '../../core/personal-data';
 import { REDIS_CLIENT } from '../../core/redis/redis.module';
 import { XConnectionService } from '../consent/x-connection.service';
 import { removeExportFile } from '../export/export-files';
@@ -20,7 +20,7 @@ import { DataErasureRepository } from './data-erasure.repository';
 import { DeletedCountsDto, DeleteMyDataResultDto } from './dto/delete-my-data.dto';
 
 @Injectable()
-export class DataErasureService {
+export class DataErasureService implements OnModuleInit {
   /** The audit action the spec names for an erasure. */
   static readonly AUDIT_ACTION = 'User requested full data deletion';
   private readonly logger = new Logger('Privacy');
@@ -37,6 +37,19 @@ export class DataErasureService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(REDIS_CLIENT) private readonly redis: Redis | null,
   ) {}
+
+  /**
+   * Refuses to start in a process where an entity with a `user_id` has no declaration (its module
+   * is not wired in, or never declared it): an erasure there would leave the person's rows behind.
+   */
+  onModuleInit(): void {
+    const missing = undeclaredPersonTables(Object.values(this.em.getMetadata().getAll()), this.personalData);
+    if (missing.length > 0) {
+      throw new Error(
+        `delete-my-data would miss ${missing.join(', ')}: declare ${missing.length === 1 ? 'it' : 'them'} in the owning module's <module>.personal-data.ts and import that module`,
+      );
+    }
+  }
 
   async deleteMyData(userId: string): Promise<DeleteMyDataResultDto> {
     // An erasure request withdraws consent too (GDPR Art. 7(3)), so the tokens are revoked at X
