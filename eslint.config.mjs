@@ -38,6 +38,24 @@ export default tseslint.config(
       ],
     },
   },
+  // One redaction API (src/core/redaction/index.ts) that counts every redaction for the metrics:
+  // modules go through it, never around it to the engine's files.
+  {
+    files: ['src/modules/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: 'core/redaction/(redact-text|redact-object|placeholders|detect-entities|detectors)',
+              message: 'Import the redaction API from src/core/redaction (its index): it counts every redaction for repazoo_redacted_entities_total.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   // The privacy pages' browser script is plain JavaScript outside the TypeScript project.
   {
     files: ['src/**/assets/*.js'],

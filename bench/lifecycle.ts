@@ -28,7 +28,6 @@ import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import { Client } from 'pg';
 import { ExportBuilder } from '../src/modules/export/export-builder';
-import { EXPORT_SECTIONS } from '../src/modules/export/export-sections';
 import { RetentionService } from '../src/modules/retention/retention.service';
 import { startTestApp, TestApp } from '../test/utils/test-app';
 import { reportTarget, reportVerdict } from './targets';
@@ -334,11 +333,13 @@ async function benchExport(test: TestApp, db: Client): Promise<void> {
   await db.query('vacuum analyze twitter_data, analyses, workflow_runs, support_tickets');
   await db.query('checkpoint');
 
-  // The same sections, columns, filter and order as the export builder.
-  const queries = EXPORT_SECTIONS.map(
+  // The same sections, columns, filter and order as the export builder (the personal-data map's).
+  const builder = test.app.get(ExportBuilder);
+  const sections = builder.sections().filter((section) => !section.single);
+  const queries = sections.map(
     (section) =>
-      `select ${section.columns} from ${section.table} where user_id = '${EXPORT_USER}' ` +
-      `${section.softDeletable === false ? '' : 'and deleted_at is null'} order by ${section.orderBy}`,
+      `select ${section.columns} from ${section.table} where ${section.personColumn} = '${EXPORT_USER}' ` +
+      `${section.softDeletable ? 'and deleted_at is null' : ''} order by ${section.orderBy}`,
   );
   log('export: baseline, COPY (section queries) TO STDOUT through pg');
   let startedAt = process.hrtime.bigint();
@@ -354,7 +355,6 @@ async function benchExport(test: TestApp, db: Client): Promise<void> {
 
   const dir = mkdtempSync(join(tmpdir(), 'repazoo-bench-export-'));
   try {
-    const builder = test.app.get(ExportBuilder);
     collectGarbage();
     const rssBefore = process.memoryUsage().rss;
     let rssPeak = rssBefore;
@@ -384,7 +384,7 @@ async function benchExport(test: TestApp, db: Client): Promise<void> {
       runs: split.workflow_runs,
       supportTickets: split.support_tickets,
     };
-    const mismatches = EXPORT_SECTIONS.map((section) => section.name).filter((name) => (written[name] ?? -1) !== (planted[name] ?? 0));
+    const mismatches = sections.map((section) => section.name).filter((name) => (written[name] ?? -1) !== (planted[name] ?? 0));
     log(`export: the file holds ${JSON.stringify(written)}`);
     figures.push({
       figure: 'export rows in the file',

@@ -9,6 +9,8 @@ import { runRotateKeysCommand } from './modules/consent/rotate-keys.command';
 import { createAppContext } from './create-app-context';
 import { AppLogger } from './core/logging/app-logger';
 import { ENTITIES } from './entities';
+import { PersonalDataMap } from './core/personal-data';
+import { formatRecordsOfProcessingMarkdown, recordsOfProcessing } from './modules/privacy/records-of-processing';
 import { runRedactCommand } from './modules/redaction/redact.command';
 import { formatRetentionReport } from './modules/retention/retention-report.formatter';
 import { RetentionService } from './modules/retention/retention.service';
@@ -30,6 +32,7 @@ Commands:
   runs [--state FAILED] [--job <name>] [--user <id>] [--from <ISO>] [--to <ISO>] [--limit 20] [--before <run id>]
                                            every run (scheduled ones too), newest first, as a table
   runs show <id>                           one run with its log
+  ropa [--format md|json]                  print the record of processing (GDPR Art. 30) from the personal-data map
 `;
 
 type Command = (args: string[]) => Promise<number>;
@@ -144,6 +147,26 @@ const commands: Record<string, Command> = {
       if (!(error instanceof DomainException)) throw error;
       process.stderr.write(`${error.code}: ${error.message}\n`);
       return 1;
+    } finally {
+      await context.close();
+    }
+  },
+
+  async ropa(args) {
+    const { values } = parseArgs({ args, options: { format: { type: 'string', default: 'md' } } });
+    if (values.format !== 'md' && values.format !== 'json') return usageError('ropa: --format must be md or json');
+    // The map is collected from the wired app, the same one the admin route and /privacy read.
+    const context = await createAppContext(loadConfig(), new AppLogger({ level: 'warn', destination: process.stderr }));
+    try {
+      const map = context.get(PersonalDataMap);
+      const record = recordsOfProcessing(map.tables(), map.redisKeys());
+      const generatedAt = new Date();
+      process.stdout.write(
+        values.format === 'json'
+          ? `${JSON.stringify({ generatedAt: generatedAt.toISOString(), ...record }, null, 2)}\n`
+          : formatRecordsOfProcessingMarkdown(record, generatedAt),
+      );
+      return 0;
     } finally {
       await context.close();
     }

@@ -3,7 +3,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, BrowserContext } from 'playwright-core';
-import { RETENTION_CATEGORIES, RETENTION_DAYS } from '../../src/modules/retention/retention-policy';
+import { PersonalDataMap } from '../../src/core/personal-data';
+import { RETENTION_DAYS, retentionCategoriesOf } from '../../src/modules/retention/retention-policy';
 import { horizontalScrollWidth, launchChromium, ServedTestApp, startServedApp } from './browser-harness';
 
 const ARTIFACTS_DIR = join(__dirname, '..', '..', 'test-artifacts');
@@ -28,7 +29,7 @@ describe('Privacy notice and data requests pages', () => {
     await sut?.close();
   });
 
-  it('should render the retention table of /privacy from RETENTION_CATEGORIES and RETENTION_DAYS', async () => {
+  it('should render the retention table of /privacy from the personal-data map and RETENTION_DAYS', async () => {
     const page = await context.newPage();
     const response = (await page.goto(`${sut.baseUrl}/privacy`))!;
     expect(response.status()).toBe(200);
@@ -43,7 +44,11 @@ describe('Privacy notice and data requests pages', () => {
       rows.push([await row.getAttribute('data-category'), await cells.nth(0).textContent(), await cells.nth(2).getAttribute('data-days')]);
     }
     expect(rows).toEqual(
-      RETENTION_CATEGORIES.map(({ category, description }) => [category, description, String(RETENTION_DAYS[category])]),
+      retentionCategoriesOf(sut.app.get(PersonalDataMap).tables()).map(({ category, description }) => [
+        category,
+        description,
+        String(RETENTION_DAYS[category]),
+      ]),
     );
     expect(await section.locator('tr[data-category="logs"] td:last-child').textContent()).toContain(`${RETENTION_DAYS.logs} days`);
     const text = (await section.textContent())!.replace(/\s+/g, ' ');
@@ -53,6 +58,23 @@ describe('Privacy notice and data requests pages', () => {
     expect(await section.getByRole('link', { name: 'delete my data in your privacy settings' }).getAttribute('href')).toBe('/settings/privacy');
     mkdirSync(ARTIFACTS_DIR, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'privacy-notice-375.png'), fullPage: true });
+    expect(await horizontalScrollWidth(page)).toBeLessThanOrEqual(375);
+  });
+
+  it('should list every table of the personal-data map on /privacy with its purpose, legal basis and period', async () => {
+    const page = await context.newPage();
+    await page.goto(`${sut.baseUrl}/privacy`);
+    const section = page.getByRole('region', { name: 'What we process and why' });
+    await section.waitFor();
+    const tables = sut.app.get(PersonalDataMap).tables();
+    expect(await section.locator('tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-table')))).toEqual(
+      tables.map((table) => table.table),
+    );
+    const logs = section.locator('tr[data-table="run_logs"] td');
+    expect(await logs.nth(1).textContent()).toBe(tables.find((table) => table.table === 'run_logs')!.purpose);
+    expect(await logs.nth(2).textContent()).toBe('Art. 6(1)(f) legitimate interests');
+    expect(await logs.nth(3).textContent()).toContain(`${RETENTION_DAYS.logs} days`);
+    expect(await section.locator('tr[data-table="consent_records"] td').nth(4).textContent()).toContain('GDPR Art. 7(1)');
     expect(await horizontalScrollWidth(page)).toBeLessThanOrEqual(375);
   });
 

@@ -45,7 +45,7 @@ describe('Privacy settings page (/settings/privacy)', () => {
     for (const subject of ['Billing question', 'Export question']) {
       expect((await sut.http.post('/api/support/tickets').set(auth).send({ subject, body: `About ${subject}` })).status).toBe(201);
     }
-    await plantPersonalData(sut.em(), userId);
+    await plantPersonalData(sut, userId);
   }
 
   /** Opens the page as the host application would leave it: the token in sessionStorage. */
@@ -94,7 +94,7 @@ describe('Privacy settings page (/settings/privacy)', () => {
       await plantTicketsAndPersonalData(userId);
       await plantTicketsAndPersonalData('bystander');
       expect(await countsOf(userId)).toEqual({
-        support_tickets: 2, twitter_data: 2, analyses: 1, workflow_runs: 1, run_logs: 1, oauth_tokens: 1, billing_records: 1,
+        support_tickets: 3, twitter_data: 2, analyses: 1, workflow_runs: 1, run_logs: 1, oauth_tokens: 1, billing_records: 1,
       });
       const bystanderBefore = await countsOf('bystander');
       const token = sut.token(userId);
@@ -133,7 +133,7 @@ describe('Privacy settings page (/settings/privacy)', () => {
       release();
       expect(await (await answer).json()).toEqual({
         ok: true,
-        deleted: { workflows: 1, jobs: 0, logs: 1, support_tickets: 2, tokens: 1, dsar_exports: 0, tweets: 2, analyses: 1 },
+        deleted: { workflows: 1, jobs: 0, logs: 1, support_tickets: 3, tokens: 1, dsar_exports: 1, tweets: 2, analyses: 1, compliance_events: 1 },
       });
       const success = page.locator('#delete-alerts [role="status"]');
       await success.waitFor();
@@ -326,7 +326,7 @@ describe('Privacy settings page (/settings/privacy)', () => {
     expect(download.status).toBe(200);
     const document = (await download.json()) as { user: { id: string }; billingRecords: unknown[]; supportTickets: unknown[] };
     expect(document.user.id).toBe(userId);
-    expect(document.supportTickets).toHaveLength(2);
+    expect(document.supportTickets).toHaveLength(3); // two through the API, one planted
     expect(await page.locator('#export-status').textContent()).toMatch(/^Your export is ready\. The link works until .+ UTC\.$/);
   });
 

@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManualClock } from '../../src/core/clock/clock';
+import { PersonalDataMap } from '../../src/core/personal-data';
 import { plantPersonalData, PLANTED_TWEET_IDS } from '../utils/plant-personal-data';
 import { startTestApp, TestApp } from '../utils/test-app';
 import { waitForRun } from '../utils/x-account';
@@ -32,8 +33,8 @@ describe('Data export', () => {
 
   it('should build one JSON document with every section and no token values, behind a signed link', async () => {
     const auth = { Authorization: `Bearer ${sut.token('exporter-1')}` };
-    await plantPersonalData(sut.em(), 'exporter-1');
-    await plantPersonalData(sut.em(), 'someone-else');
+    await plantPersonalData(sut, 'exporter-1');
+    await plantPersonalData(sut, 'someone-else');
     await sut.http.post('/api/support/tickets').set(auth).send({ subject: 'Hello', body: 'A question' });
 
     const started = await sut.http.post('/api/privacy/export').set(auth);
@@ -48,13 +49,16 @@ describe('Data export', () => {
     expect(download.headers['content-disposition']).toContain('attachment');
     const text = download.text || download.body.toString();
     const document = JSON.parse(text);
-    expect(Object.keys(document)).toEqual([
-      'exportedAt', 'user', 'consent', 'oauthHistory', 'subscriptions', 'billingRecords', 'tweets', 'analyses', 'runs', 'auditLog', 'supportTickets',
-    ]);
+    // One section per table of the personal-data map, the account first.
+    expect(Object.keys(document)).toEqual(
+      expect.arrayContaining(['exportedAt', 'user', 'consent', 'oauthHistory', 'subscriptions', 'billingRecords', 'tweets', 'analyses', 'runs', 'auditLog', 'supportTickets', 'complianceEvents', 'billingEvents']),
+    );
+    expect(Object.keys(document)).toHaveLength(1 + sut.app.get(PersonalDataMap).tables().length);
+    expect(Object.keys(document).slice(0, 2)).toEqual(['exportedAt', 'user']);
     expect(document.user.id).toBe('exporter-1');
     expect(document.tweets.map((tweet: { tweet_id: string }) => tweet.tweet_id).sort()).toEqual([...PLANTED_TWEET_IDS]);
     expect(document.billingRecords).toHaveLength(1);
-    expect(document.supportTickets).toHaveLength(1);
+    expect(document.supportTickets).toHaveLength(2); // the planted one and the one sent above
     expect(document.oauthHistory).toHaveLength(1);
     expect(text).not.toContain('sealed-access');
     expect(text).not.toContain('sealed-refresh');
@@ -105,8 +109,8 @@ describe('Delete my data', () => {
   it('should delete the person’s data, keep billing, report counts, and be idempotent', async () => {
     const userId = 'erase-me';
     const auth = { Authorization: `Bearer ${sut.token(userId)}` };
-    await plantPersonalData(sut.em(), userId);
-    await plantPersonalData(sut.em(), 'bystander');
+    await plantPersonalData(sut, userId);
+    await plantPersonalData(sut, 'bystander');
     await sut.http.post('/api/support/tickets').set(auth).send({ subject: 'Bye', body: 'Please erase me' });
     const started = await sut.http.post('/api/privacy/export').set(auth);
     await waitForExport(sut, auth, started.body.exportId);
@@ -122,11 +126,13 @@ describe('Delete my data', () => {
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
       ok: true,
-      deleted: { workflows: 2, jobs: 0, logs: logsBefore, support_tickets: 1, tokens: 1, dsar_exports: 1, tweets: 2, analyses: 1 },
+      deleted: {
+        workflows: 2, jobs: 0, logs: logsBefore, support_tickets: 2, tokens: 1, dsar_exports: 2, tweets: 2, analyses: 1, compliance_events: 1,
+      },
     });
-    for (const table of ['workflow_runs', 'run_logs', 'support_tickets', 'oauth_tokens', 'data_exports', 'twitter_data', 'analyses']) {
+    for (const table of ['workflow_runs', 'run_logs', 'support_tickets', 'oauth_tokens', 'data_exports', 'twitter_data', 'analyses', 'compliance_events']) {
       expect({ table, rows: await count(sut, table, userId) }).toEqual({ table, rows: 0 });
-      expect({ table, bystander: (await count(sut, table, 'bystander')) > 0 }).toEqual({ table, bystander: table !== 'support_tickets' && table !== 'data_exports' });
+      expect({ table, bystander: (await count(sut, table, 'bystander')) > 0 }).toEqual({ table, bystander: true });
     }
     expect(existsSync(exportFile)).toBe(false);
     expect(await count(sut, 'billing_records', userId)).toBe(1);
@@ -138,7 +144,7 @@ describe('Delete my data', () => {
     const again = await sut.http.post('/api/privacy/delete-my-data').set(auth);
     expect(again.body).toEqual({
       ok: true,
-      deleted: { workflows: 0, jobs: 0, logs: 0, support_tickets: 0, tokens: 0, dsar_exports: 0, tweets: 0, analyses: 0 },
+      deleted: { workflows: 0, jobs: 0, logs: 0, support_tickets: 0, tokens: 0, dsar_exports: 0, tweets: 0, analyses: 0, compliance_events: 0 },
     });
   });
 
@@ -158,21 +164,24 @@ describe('Delete my data', () => {
   it('should leave nothing half-deleted when a step fails mid-way, and succeed on retry', async () => {
     const userId = 'fault-user';
     const auth = { Authorization: `Bearer ${sut.token(userId)}` };
-    await plantPersonalData(sut.em(), userId);
+    await plantPersonalData(sut, userId);
     const sql = (query: string) => sut.em().getConnection().execute(query);
-    // Analyses are erased after every other table: breaking them fails the transaction late.
-    await sql('alter table analyses rename to analyses_unavailable');
+    // Tables are erased in the map's order (by name): workflow_runs comes after every other
+    // erased table, so breaking it fails the transaction late.
+    await sql('alter table workflow_runs rename to workflow_runs_unavailable');
     let failed;
     try {
       failed = await sut.http.post('/api/privacy/delete-my-data').set(auth);
     } finally {
-      await sql('alter table analyses_unavailable rename to analyses');
+      await sql('alter table workflow_runs_unavailable rename to workflow_runs');
     }
     expect(failed.status).toBe(500);
     expect(failed.body).toEqual({ ok: false, error: expect.stringContaining('nothing was removed') });
-    for (const table of ['workflow_runs', 'run_logs', 'twitter_data', 'analyses']) {
+    for (const table of ['workflow_runs', 'run_logs', 'twitter_data', 'analyses', 'compliance_events', 'support_tickets']) {
       expect({ table, rows: await count(sut, table, userId) }).toEqual({ table, rows: table === 'twitter_data' ? 2 : 1 });
     }
+    const [event] = await sut.em().getConnection().execute('select user_id from billing_events');
+    expect(event.user_id).toBe(userId); // not pseudonymised either
     const logged = sut.logs.find((line) => line.includes('delete-my-data failed'));
     expect(logged).toContain('stack');
     // The database error is logged by its code and location, never with the SQL's values.

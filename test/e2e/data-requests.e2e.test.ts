@@ -81,7 +81,7 @@ describe('Data subject requests', () => {
     });
 
     it('should record delete-my-data as a completed erasure that outlives the erasure', async () => {
-      await plantPersonalData(sut.em(), 'leaver');
+      await plantPersonalData(sut, 'leaver');
       expect((await sut.http.post('/api/privacy/delete-my-data').set(as('leaver'))).status).toBe(200);
       const kept = await rows('select type, status, completed_at from data_requests where user_id = ?', ['leaver']);
       expect(kept).toEqual([{ type: 'erasure', status: 'completed', completed_at: '2026-01-31 10:00:00+00' }]);
@@ -208,7 +208,7 @@ describe('Data subject requests', () => {
     const tweetsOf = async (userId: string) => Number((await rows('select count(*)::int as n from twitter_data where user_id = ?', [userId]))[0].n);
 
     it('should refuse delete-my-data with 409 LEGAL_HOLD while held, record the refusal, delete nothing, and erase once lifted', async () => {
-      await plantPersonalData(sut.em(), 'held');
+      await plantPersonalData(sut, 'held');
       const hold = await placeHold({ userId: 'held', reason: 'Litigation hold, case 2026-CV-1234' });
       expect(hold.status).toBe(201);
       expect(hold.body).toMatchObject({ userId: 'held', placedBy: 'privacy-officer', active: true, until: null, liftedAt: null });
@@ -236,7 +236,7 @@ describe('Data subject requests', () => {
     });
 
     it('should end by itself at `until`', async () => {
-      await plantPersonalData(sut.em(), 'until');
+      await plantPersonalData(sut, 'until');
       const hold = await placeHold({ userId: 'until', reason: 'Investigation', until: '2026-02-10T00:00:00Z' });
       expect((await sut.http.post('/api/privacy/delete-my-data').set(as('until'))).status).toBe(409);
       clock.set(new Date('2026-02-10T00:00:01Z'));

@@ -28,7 +28,7 @@ describe('Delete my data: re-authentication', () => {
   const deleteWith = (token: string) => sut.http.post('/api/privacy/delete-my-data').set('Authorization', `Bearer ${token}`);
 
   it('should answer 401 REAUTH_REQUIRED with a step-up challenge and delete nothing when the sign-in is 11 minutes old', async () => {
-    await plantPersonalData(sut.em(), 'old-sign-in');
+    await plantPersonalData(sut, 'old-sign-in');
     const response = await deleteWith(mintToken(TEST_JWT_SECRET, { userId: 'old-sign-in', authTime: minutesAgo(11) }));
 
     expect(response.status).toBe(401);
@@ -38,7 +38,7 @@ describe('Delete my data: re-authentication', () => {
   });
 
   it('should go by iat when the token has no auth_time', async () => {
-    await plantPersonalData(sut.em(), 'old-iat');
+    await plantPersonalData(sut, 'old-iat');
     const stale = await deleteWith(tokenIssuedAgo('old-iat', 15));
     expect(stale.status).toBe(401);
     expect(stale.body.code).toBe('REAUTH_REQUIRED');
@@ -51,7 +51,7 @@ describe('Delete my data: re-authentication', () => {
   });
 
   it('should prefer auth_time to iat: a token refreshed just now from an old sign-in is not a fresh sign-in', async () => {
-    await plantPersonalData(sut.em(), 'refreshed');
+    await plantPersonalData(sut, 'refreshed');
     const refreshed = await deleteWith(tokenIssuedAgo('refreshed', 0, { auth_time: minutesAgo(30) }));
     expect(refreshed.status).toBe(401);
     expect(await tweetsOf(sut, 'refreshed')).toBe(2);
@@ -62,7 +62,7 @@ describe('Delete my data: re-authentication', () => {
   });
 
   it('should refuse a token that says nothing of its sign-in, and one signed in far in the future', async () => {
-    await plantPersonalData(sut.em(), 'no-times');
+    await plantPersonalData(sut, 'no-times');
     const timeless = sign({ sub: 'no-times', exp: nowSeconds() + 3600 }, TEST_JWT_SECRET, { algorithm: 'HS256', noTimestamp: true });
     expect((await deleteWith(timeless)).body.code).toBe('REAUTH_REQUIRED');
     const future = mintToken(TEST_JWT_SECRET, { userId: 'no-times', authTime: nowSeconds() + 3600 });
@@ -87,7 +87,7 @@ describe('Delete my data: REAUTH_MAX_AGE_SECONDS', () => {
 
   it('should apply the configured window and name it in the challenge', async () => {
     await sut.resetDatabase();
-    await plantPersonalData(sut.em(), 'strict');
+    await plantPersonalData(sut, 'strict');
     const twoMinutes = await sut.http
       .post('/api/privacy/delete-my-data')
       .set('Authorization', `Bearer ${mintToken(TEST_JWT_SECRET, { userId: 'strict', authTime: minutesAgo(2) })}`);

@@ -1,41 +1,185 @@
-// A person's data written straight to the database, as ingestion, analysis, the X connection and
-// Stripe would have left it: a completed run with its log, two tweets (ids 101 and 102), an
-// analysis, a sealed X token, an invoice and an active subscription. For the export,
-// delete-my-data and privacy page tests, which then check what is exported, deleted and kept.
+// A person's data written straight to the database, in EVERY table the personal-data map declares:
+// the helper reads the map, so a newly declared table gets planted (and then erased, exported and
+// expired by the tests that use this) without touching this file.
+//
+// Tables with an example below get realistic rows, as ingestion, analysis, the X connection and
+// Stripe would have left them: a completed run with its log, two tweets (ids 101 and 102), an
+// analysis, a sealed X token, an invoice, an active subscription, a Stripe event whose payload
+// names the person, and an audit entry (through AuditService, so the hash chain stays valid). Any
+// other declared table gets one row built from its schema: the person in the person column, and
+// in tables erasure deletes, the person's id in every required text column too (so a test that
+// scans for the id finds it if the row survives).
 import { EntityManager } from '@mikro-orm/postgresql';
+import { INestApplicationContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { AuditService } from '../../src/core/audit/audit.service';
+import { Pseudonyms } from '../../src/core/crypto/pseudonyms';
+import { PersonalDataMap, PersonalDataTable } from '../../src/core/personal-data';
 
 export const PLANTED_TWEET_IDS = ['101', '102'] as const;
 
-export async function plantPersonalData(em: EntityManager, userId: string): Promise<void> {
-  const sql = (query: string, params: unknown[]) => em.getConnection().execute(query, params);
-  const now = new Date();
-  await sql('insert into users (id, created_at, last_seen_at) values (?, ?, ?) on conflict do nothing', [userId, now, now]);
-  const runId = randomUUID();
-  await sql(
-    "insert into workflow_runs (id, user_id, flow, job_name, state, attempts, max_attempts, created_at, updated_at) values (?, ?, 'ingestion', 'twitter.ingest', 'COMPLETED', 1, 5, ?, ?)",
-    [runId, userId, now, now],
-  );
-  await sql("insert into run_logs (run_id, user_id, level, message, created_at) values (?, ?, 'info', 'fetched 2 tweets', ?)", [runId, userId, now]);
-  for (const tweetId of PLANTED_TWEET_IDS) {
-    await sql('insert into twitter_data (id, user_id, tweet_id, text, tweet_created_at, fetched_at, run_id) values (?, ?, ?, ?, ?, ?, ?)', [
-      randomUUID(), userId, tweetId, `tweet ${tweetId} of ${userId}`, now, now, runId,
+/** The parts of a running test app the helper needs. */
+export interface PlantingTarget {
+  app: Pick<INestApplicationContext, 'get'>;
+  em(): EntityManager;
+}
+
+interface PlantingContext {
+  sql: (query: string, params: unknown[]) => Promise<unknown>;
+  target: PlantingTarget;
+  userId: string;
+  runId: string;
+  now: Date;
+}
+
+type Example = (context: PlantingContext) => Promise<void>;
+
+const EXAMPLES: Record<string, Example> = {
+  users: async ({ sql, userId, now }) => {
+    await sql('insert into users (id, created_at, last_seen_at) values (?, ?, ?) on conflict do nothing', [userId, now, now]);
+  },
+  workflow_runs: async ({ sql, userId, runId, now }) => {
+    await sql(
+      "insert into workflow_runs (id, user_id, flow, job_name, state, attempts, max_attempts, created_at, updated_at) values (?, ?, 'ingestion', 'twitter.ingest', 'COMPLETED', 1, 5, ?, ?)",
+      [runId, userId, now, now],
+    );
+  },
+  run_logs: async ({ sql, userId, runId, now }) => {
+    await sql("insert into run_logs (run_id, user_id, level, message, created_at) values (?, ?, 'info', 'fetched 2 tweets', ?)", [runId, userId, now]);
+  },
+  twitter_data: async ({ sql, userId, runId, now }) => {
+    for (const tweetId of PLANTED_TWEET_IDS) {
+      await sql('insert into twitter_data (id, user_id, tweet_id, text, tweet_created_at, fetched_at, run_id) values (?, ?, ?, ?, ?, ?, ?)', [
+        randomUUID(), userId, tweetId, `tweet ${tweetId} of ${userId}`, now, now, runId,
+      ]);
+    }
+  },
+  analyses: async ({ sql, userId, runId, now }) => {
+    await sql(
+      "insert into analyses (id, user_id, run_id, provider, model, overall, score, summary, tweet_count, tweets, created_at) values (?, ?, ?, 'local', 'lexicon', 'positive', 0.5, 'upbeat', 2, '[]', ?)",
+      [randomUUID(), userId, runId, now],
+    );
+  },
+  oauth_tokens: async ({ sql, userId, now }) => {
+    await sql(
+      "insert into oauth_tokens (id, user_id, provider, provider_user_id, access_token_ciphertext, refresh_token_ciphertext, key_id, scopes, access_token_expires_at, granted_at, created_at, updated_at) values (?, ?, 'x', '42', 'v1:sealed-access', 'v1:sealed-refresh', 'test1', '{tweet.read}', ?, ?, ?, ?)",
+      [randomUUID(), userId, now, now, now, now],
+    );
+  },
+  billing_records: async ({ sql, userId, now }) => {
+    await sql(
+      "insert into billing_records (id, user_id, kind, stripe_object_id, amount_cents, currency, status, occurred_at, created_at) values (?, ?, 'invoice', ?, 1900, 'eur', 'paid', ?, ?)",
+      [randomUUID(), userId, `in_${randomUUID()}`, now, now],
+    );
+  },
+  subscriptions: async ({ sql, userId, now }) => {
+    await sql(
+      "insert into subscriptions (id, user_id, stripe_subscription_id, tier, status, created_at, updated_at) values (?, ?, ?, 'pro', 'active', ?, ?)",
+      [randomUUID(), userId, `sub_${randomUUID()}`, now, now],
+    );
+  },
+  billing_events: async ({ sql, userId, now }) => {
+    const payload = {
+      id: `evt_${randomUUID()}`,
+      type: 'invoice.paid',
+      data: {
+        object: {
+          object: 'invoice',
+          amount_paid: 1900,
+          customer_name: 'Ada Lovelace',
+          customer_email: 'ada@example.com',
+          customer_address: { line1: '12 Analytical Row', city: 'London', postal_code: 'N1 9GU', country: 'GB' },
+          metadata: { userId },
+        },
+      },
+    };
+    await sql("insert into billing_events (id, type, user_id, payload, received_at) values (?, 'invoice.paid', ?, ?, ?)", [
+      payload.id, userId, JSON.stringify(payload), now,
     ]);
+  },
+  consent_records: async ({ sql, userId, now }) => {
+    await sql(
+      "insert into consent_records (id, user_id, provider, action, scopes, privacy_notice_version, recorded_at) values (?, ?, 'x', 'granted', '{tweet.read}', '2026-11', ?)",
+      [randomUUID(), userId, now],
+    );
+  },
+  audit_log: async ({ target, userId }) => {
+    await target.app.get(AuditService).audit(userId, 'Planted for a test', 'privacy', { note: 'planted' });
+  },
+};
+
+interface ColumnInfo {
+  column_name: string;
+  data_type: string;
+  /** For an enum column, its first label. */
+  enum_label: string | null;
+  is_nullable: 'YES' | 'NO';
+  column_default: string | null;
+}
+
+/** One row built from the table's schema: every required column filled by its type. */
+async function plantFromSchema(table: PersonalDataTable, person: string, { sql, userId, now }: PlantingContext): Promise<void> {
+  const columns = (await sql(
+    `select c.column_name, c.data_type, c.is_nullable, c.column_default,
+            (select e.enumlabel from pg_enum e join pg_type t on t.oid = e.enumtypid where t.typname = c.udt_name order by e.enumsortorder limit 1) as enum_label
+       from information_schema.columns c
+      where c.table_schema = current_schema() and c.table_name = ? order by c.ordinal_position`,
+    [table.table],
+  )) as ColumnInfo[];
+  const names: string[] = [];
+  const values: unknown[] = [];
+  for (const column of columns) {
+    if (column.column_name === table.person.column) {
+      names.push(column.column_name);
+      values.push(person);
+      continue;
+    }
+    if (column.is_nullable === 'YES' || column.column_default !== null) continue;
+    names.push(column.column_name);
+    if (column.enum_label !== null) {
+      values.push(column.enum_label);
+      continue;
+    }
+    values.push(valueOfType(column.data_type, table.erasure.action === 'delete' ? `planted ${randomUUID()} for ${userId}` : `planted ${randomUUID()}`, now));
   }
-  await sql(
-    "insert into analyses (id, user_id, run_id, provider, model, overall, score, summary, tweet_count, tweets, created_at) values (?, ?, ?, 'local', 'lexicon', 'positive', 0.5, 'upbeat', 2, '[]', ?)",
-    [randomUUID(), userId, runId, now],
-  );
-  await sql(
-    "insert into oauth_tokens (id, user_id, provider, provider_user_id, access_token_ciphertext, refresh_token_ciphertext, key_id, scopes, access_token_expires_at, granted_at, created_at, updated_at) values (?, ?, 'x', '42', 'v1:sealed-access', 'v1:sealed-refresh', 'test1', '{tweet.read}', ?, ?, ?, ?)",
-    [randomUUID(), userId, now, now, now, now],
-  );
-  await sql(
-    "insert into billing_records (id, user_id, kind, stripe_object_id, amount_cents, currency, status, occurred_at, created_at) values (?, ?, 'invoice', ?, 1900, 'eur', 'paid', ?, ?)",
-    [randomUUID(), userId, `in_${randomUUID()}`, now, now],
-  );
-  await sql(
-    "insert into subscriptions (id, user_id, stripe_subscription_id, tier, status, created_at, updated_at) values (?, ?, ?, 'pro', 'active', ?, ?)",
-    [randomUUID(), userId, `sub_${randomUUID()}`, now, now],
-  );
+  await sql(`insert into ${table.table} (${names.join(', ')}) values (${names.map(() => '?').join(', ')})`, values);
+}
+
+function valueOfType(dataType: string, text: string, now: Date): unknown {
+  switch (dataType) {
+    case 'uuid':
+      return randomUUID();
+    case 'integer':
+    case 'bigint':
+    case 'smallint':
+    case 'numeric':
+    case 'real':
+    case 'double precision':
+      return 1;
+    case 'boolean':
+      return false;
+    case 'date':
+    case 'timestamp with time zone':
+    case 'timestamp without time zone':
+      return now;
+    case 'json':
+    case 'jsonb':
+      return JSON.stringify({ planted: text });
+    case 'ARRAY':
+      return '{}';
+    default:
+      return text;
+  }
+}
+
+/** Plants one person's data in every table of the personal-data map. */
+export async function plantPersonalData(target: PlantingTarget, userId: string): Promise<void> {
+  const sql = (query: string, params: unknown[]) => target.em().getConnection().execute(query, params);
+  const context: PlantingContext = { sql, target, userId, runId: randomUUID(), now: new Date() };
+  const pseudonym = target.app.get(Pseudonyms).of(userId);
+  for (const table of target.app.get(PersonalDataMap).tables()) {
+    const example = EXAMPLES[table.table];
+    if (example) await example(context);
+    else await plantFromSchema(table, table.person.holds === 'pseudonym' ? pseudonym : userId, context);
+  }
 }

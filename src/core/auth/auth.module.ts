@@ -10,6 +10,8 @@ import { FailedAuthLimiter } from './failed-auth.limiter';
 import { JwksKeyProvider } from './jwks-key-provider';
 import { JwtKeyResolver } from './jwt-key-resolver';
 import { JwtStrategy } from './jwt.strategy';
+import { PersonalDataModule } from '../personal-data';
+import { AUTH_PERSONAL_DATA } from './auth.personal-data';
 
 /**
  * The global JWT guard (APP_GUARD: it guards every route wherever this module is imported) and the
@@ -19,7 +21,7 @@ import { JwtStrategy } from './jwt.strategy';
  * storage come from `ThrottlerModule.forRootAsync` in AppModule (global by @nestjs/throttler's design).
  */
 @Module({
-  imports: [PassportModule.register({ defaultStrategy: 'jwt', session: false }), UsersModule, RequestContextModule, RedisModule],
+  imports: [PersonalDataModule.declare('auth', AUTH_PERSONAL_DATA), PassportModule.register({ defaultStrategy: 'jwt', session: false }), UsersModule, RequestContextModule, RedisModule],
   providers: [
     JwksKeyProvider,
     FailedAuthLimiter,

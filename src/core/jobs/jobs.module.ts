@@ -19,6 +19,8 @@ import { RunRecoveryService } from './run-recovery.service';
 import { RunsController } from './runs.controller';
 import { RunsRepository } from './runs.repository';
 import { RunsService } from './runs.service';
+import { PersonalDataModule } from '../personal-data';
+import { JOBS_PERSONAL_DATA } from './jobs.personal-data';
 
 /** Closes the event connections last, after the workers (which publish) have stopped. */
 @Injectable()
@@ -39,7 +41,7 @@ class RunEventsLifecycle implements OnApplicationShutdown {
  * see test/integration/jobs/support/jobs-harness.ts) instead of configuring a second instance.
  */
 @Module({
-  imports: [DiscoveryModule, RequestContextModule, LocksModule, AuditModule],
+  imports: [PersonalDataModule.declare('jobs', JOBS_PERSONAL_DATA), DiscoveryModule, RequestContextModule, LocksModule, AuditModule],
   controllers: [RunsController, AdminRunsController],
   providers: [
     { provide: JOBS_OPTIONS, inject: [APP_CONFIG], useFactory: (config: AppConfig) => resolveJobsOptions(config) },

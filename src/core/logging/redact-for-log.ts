@@ -3,8 +3,7 @@
 // `[TYPE]`), plus two things only a log needs: user ids masked to their last 4 characters, and
 // database errors cut down to their code and location (their messages quote the SQL and the row's
 // values).
-import { maskUserId } from '../redaction/mask-user-id';
-import { redactObject } from '../redaction/redact-object';
+import { maskUserId, redactObject } from '../redaction';
 
 const USER_ID_KEYS = new Set(['userId', 'user_id', 'subject']);
 /**

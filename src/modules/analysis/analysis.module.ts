@@ -12,10 +12,12 @@ import { AnalysisController } from './analysis.controller';
 import { AnalysisRepository } from './analysis.repository';
 import { AnalysisService } from './analysis.service';
 import { AnthropicSentimentClient } from './anthropic-sentiment.client';
+import { PersonalDataModule } from '../../core/personal-data';
+import { ANALYSIS_PERSONAL_DATA } from './analysis.personal-data';
 
 /** Sentiment analysis runs (`analysis.sentiment`) over the stored tweets, the monthly quota, and the results. */
 @Module({
-  imports: [AuditModule, BillingModule, ComplianceEventsModule, ConsentModule, CryptoModule, JobsModule, RateLimitModule, RedactionModule],
+  imports: [PersonalDataModule.declare('analysis', ANALYSIS_PERSONAL_DATA), AuditModule, BillingModule, ComplianceEventsModule, ConsentModule, CryptoModule, JobsModule, RateLimitModule, RedactionModule],
   controllers: [AnalysisController],
   providers: [AnalysisService, AnalysisRepository, AnalysisRunService, AnthropicSentimentClient],
   // AnalysisService: the operator console starts a person's analysis under the same quota.

@@ -14,6 +14,8 @@ import { TokenVaultService } from './token-vault.service';
 import { TwitterOAuthController } from './twitter-oauth.controller';
 import { XConnectionService } from './x-connection.service';
 import { XOAuthClient } from './x-oauth.client';
+import { PersonalDataModule } from '../../core/personal-data';
+import { CONSENT_PERSONAL_DATA } from './consent.personal-data';
 
 /**
  * Consent to use a person's X data: the OAuth connection, encrypted tokens, consent records and
@@ -21,7 +23,7 @@ import { XOAuthClient } from './x-oauth.client';
  * X or Anthropic data. Modules using those import this one.
  */
 @Module({
-  imports: [AuditModule, BillingModule, ComplianceEventsModule, CryptoModule, RedisModule],
+  imports: [PersonalDataModule.declare('consent', CONSENT_PERSONAL_DATA), AuditModule, BillingModule, ComplianceEventsModule, CryptoModule, RedisModule],
   controllers: [TwitterOAuthController, ConsentController],
   providers: [
     ConsentRepository,

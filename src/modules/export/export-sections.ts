@@ -1,60 +1,38 @@
-// What an export contains (GDPR Art. 20 / CCPA): every section of the spec's export document,
-// with the columns that are the person's data. Token values are never selected.
+// What an export contains (GDPR Art. 20 / CCPA): one section per table of the personal-data map,
+// under the key and with the columns its declaration names. Token values are never declared.
+import type { PersonalDataTable } from '../../core/personal-data';
 
 export interface ExportSection {
   /** Key in the export document. */
   name: string;
   table: string;
-  /** Column list; `id` must be among them (keyset pagination). Never token ciphertexts. */
+  /** Column list. Never token ciphertexts. */
   columns: string;
-  /** Key used for keyset pagination: a unique, orderable column. */
+  /** Key used for keyset pagination: a column unique per person, orderable. */
   orderBy: string;
-  /** False for tables without `deleted_at` (billing records and the audit log). */
-  softDeletable?: false;
+  /** False for tables without `deleted_at` (billing records and the audit log, say). */
+  softDeletable: boolean;
+  /** The column naming the person, and whether it holds the user id or its keyed hash. */
+  personColumn: string;
+  personHolds: 'user-id' | 'pseudonym';
+  /** One object (the account) rather than a list of rows. */
+  single: boolean;
 }
 
-export const EXPORT_SECTIONS: ExportSection[] = [
-  {
-    name: 'consent',
-    table: 'consent_records',
-    columns: 'id, provider, action, scopes, privacy_notice_version, recorded_at',
-    orderBy: 'id',
-  },
-  {
-    name: 'oauthHistory',
-    table: 'oauth_tokens',
-    columns: 'id, provider, provider_user_id, scopes, granted_at, access_token_expires_at, refreshed_at, revoked_at, created_at',
-    orderBy: 'id',
-  },
-  {
-    name: 'subscriptions',
-    table: 'subscriptions',
-    columns: 'id, tier, status, current_period_end, cancelled_at, created_at, updated_at',
-    orderBy: 'id',
-  },
-  {
-    name: 'billingRecords',
-    table: 'billing_records',
-    columns: 'id, kind, stripe_object_id, amount_cents, currency, status, occurred_at',
-    orderBy: 'id',
-    softDeletable: false,
-  },
-  { name: 'tweets', table: 'twitter_data', columns: 'id, tweet_id, text, lang, tweet_created_at, fetched_at', orderBy: 'id' },
-  {
-    name: 'analyses',
-    table: 'analyses',
-    columns: 'id, run_id, provider, model, overall, score, summary, tweet_count, tweets, created_at',
-    orderBy: 'id',
-  },
-  {
-    name: 'runs',
-    table: 'workflow_runs',
-    columns: 'id, flow, job_name, state, attempts, result, error_code, error_message, started_at, finished_at, created_at',
-    orderBy: 'id',
-  },
-  { name: 'auditLog', table: 'audit_log', columns: 'id, action, category, details, created_at', orderBy: 'id', softDeletable: false },
-  { name: 'supportTickets', table: 'support_tickets', columns: 'id, subject, body, status, created_at', orderBy: 'id' },
-];
+/** The sections of the export document: the single objects (the account) first, then the lists. */
+export function exportSectionsOf(tables: readonly PersonalDataTable[]): ExportSection[] {
+  const sections = tables.map((table) => ({
+    name: table.export.key,
+    table: table.table,
+    columns: table.export.columns.join(', '),
+    orderBy: table.export.orderBy ?? 'id',
+    softDeletable: table.softDeletable,
+    personColumn: table.person.column,
+    personHolds: table.person.holds ?? 'user-id',
+    single: table.export.single === true,
+  }));
+  return [...sections.filter((section) => section.single), ...sections.filter((section) => !section.single)];
+}
 
 /** Rows fetched and written per step: few round trips, and memory bounded (bench: 5000 grew RSS by ~140 MB, 2000 kept it flat). */
 export const EXPORT_BATCH_SIZE = 2000;

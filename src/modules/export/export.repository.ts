@@ -51,25 +51,18 @@ export class ExportRepository {
     return marked === 1;
   }
 
-  /** The account row as the export shows it. */
-  async findUserRow(userId: string): Promise<Record<string, unknown> | undefined> {
-    const [user] = await this.em
-      .getConnection()
-      .execute<Record<string, unknown>[]>('select id, created_at, last_seen_at, erased_at from users where id = ?', [userId]);
-    return user;
-  }
-
   /**
    * One batch of a section's rows (keyset paging on `section.orderBy`, after the `after` cursor),
-   * each with its `cursor` column for the next call.
+   * each with its `cursor` column for the next call. `person` is what the section's person column
+   * holds (the user id, or its keyed hash); table and column names come from the personal-data map.
    */
-  sectionBatch(section: ExportSection, userId: string, after: string | null): Promise<Array<Record<string, unknown>>> {
-    const alive = section.softDeletable === false ? '' : 'and deleted_at is null';
+  sectionBatch(section: ExportSection, person: string, after: string | null): Promise<Array<Record<string, unknown>>> {
+    const alive = section.softDeletable ? 'and deleted_at is null' : '';
     return this.em.getConnection().execute(
       `select ${section.columns}, ${section.orderBy}::text as cursor from ${section.table}
-        where user_id = ? ${alive} ${after === null ? '' : `and ${section.orderBy} > ?`}
+        where ${section.personColumn} = ? ${alive} ${after === null ? '' : `and ${section.orderBy} > ?`}
         order by ${section.orderBy} limit ${EXPORT_BATCH_SIZE}`,
-      after === null ? [userId] : [userId, after],
+      after === null ? [person] : [person, after],
     );
   }
 }

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { newTestService } from '../../../test/utils/new-test-service';
 import { RateLimitDecisionObserver, RateLimiterService } from '../rate-limit/rate-limiter.service';
+import { redactText } from '../../core/redaction';
 import { RedactionService } from '../redaction/redaction.service';
 import { AlertsService } from './alerts.service';
 import { AlertKind } from './checks/alert-condition';
@@ -104,12 +105,17 @@ describe(MetricsService.name, () => {
     expect(sample(text, 'repazoo_alerts_open', { severity: 'warning' })).toBe(0);
   });
 
-  it('should report redacted entities by type', async () => {
+  it('should report redacted entities by type and profile, wherever they were redacted', async () => {
     const { sut, redaction } = setup();
+    const before = await sut.render();
+    const count = (text: string, labels: Record<string, string>) => sample(text, 'repazoo_redacted_entities_total', labels) ?? 0;
     redaction.redactText('mail alice@example.com and bob@example.org');
+    redactText('a tweet from carol@example.com', 'log'); // the plain API, as ingestion calls it
+    redactText('@dave', 'prompt');
     const text = await sut.render();
-    expect(sample(text, 'repazoo_redacted_entities_total', { entity_type: 'EMAIL' })).toBe(2);
-    expect(sample(text, 'repazoo_redacted_entities_total', { entity_type: 'IBAN' })).toBe(0);
+    expect(count(text, { entity_type: 'EMAIL', profile: 'log' }) - count(before, { entity_type: 'EMAIL', profile: 'log' })).toBe(3);
+    expect(count(text, { entity_type: 'MENTION', profile: 'prompt' }) - count(before, { entity_type: 'MENTION', profile: 'prompt' })).toBe(1);
+    expect(sample(text, 'repazoo_redacted_entities_total', { entity_type: 'IBAN', profile: 'prompt' })).toBe(0);
   });
 
   it('should report the queue depth only when a queue is available', async () => {

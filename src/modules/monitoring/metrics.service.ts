@@ -158,13 +158,13 @@ export class MetricsService implements OnModuleInit {
     const redaction = this.redaction;
     new Counter({
       name: `${METRIC_PREFIX}redacted_entities_total`,
-      help: 'PII entities redacted by this instance since it started, by entity type',
-      labelNames: ['entity_type'],
+      help: 'PII entities redacted by this instance since it started (logs, tweets, summaries, prompts), by entity type and profile',
+      labelNames: ['entity_type', 'profile'],
       registers: [this.registry],
       collect() {
-        // The service keeps the running totals; mirror them (a counter only ever moves up with them).
+        // The redaction API keeps the running totals; mirror them (a counter only ever moves up with them).
         this.reset();
-        for (const [entityType, count] of Object.entries(redaction.countsByType())) this.inc({ entity_type: entityType }, count);
+        for (const { type, profile, count } of redaction.counts()) this.inc({ entity_type: type, profile }, count);
       },
     });
   }

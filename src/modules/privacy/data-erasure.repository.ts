@@ -1,6 +1,11 @@
-// Query code of "delete my data": set-based deletes by `user_id`, all on the erasure's transaction.
+// Query code of "delete my data": set-based deletes and pseudonymisation by the person column a
+// personal-data declaration names, all on the erasure's transaction. Table and column names come
+// from the personal-data map (validated identifiers), never from input.
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+
+/** Rows pseudonymised per statement: memory stays bounded for a person with many events. */
+const PSEUDONYMISE_BATCH = 500;
 
 @Injectable()
 export class DataErasureRepository {
@@ -9,20 +14,54 @@ export class DataErasureRepository {
     await em.execute('select pg_advisory_xact_lock(hashtext(?))', [`erasure:${userId}`]);
   }
 
-  /** Deletes every row of the person in `table` (a name from the service's list, never input); returns how many went. */
-  async deleteRowsOf(em: EntityManager, table: string, userId: string): Promise<number> {
+  /** Deletes every row of `table` whose `column` is `person`; returns how many went. */
+  async deleteRows(em: EntityManager, table: string, column: string, person: string): Promise<number> {
     // The driver's row count: returning a million ids only to count them took 4x the delete.
-    const { affectedRows } = await em.execute<{ affectedRows: number }>(`delete from ${table} where user_id = ?`, [userId], 'run');
+    const { affectedRows } = await em.execute<{ affectedRows: number }>(`delete from ${table} where ${column} = ?`, [person], 'run');
     return affectedRows;
   }
 
-  /** Deletes the person's export rows; returns their files' paths (null for exports never written). */
-  async deleteExports(em: EntityManager, userId: string): Promise<(string | null)[]> {
-    const rows = await em.execute<Array<{ file_path: string | null }>>('delete from data_exports where user_id = ? returning file_path', [userId]);
-    return rows.map((row) => row.file_path);
+  /** Deletes the rows like `deleteRows`, returning each row's file path (null for rows without a file). */
+  async deleteRowsWithFiles(em: EntityManager, table: string, column: string, person: string, fileColumn: string): Promise<(string | null)[]> {
+    const rows = await em.execute<Array<{ file: string | null }>>(`delete from ${table} where ${column} = ? returning ${fileColumn} as file`, [person]);
+    return rows.map((row) => row.file);
+  }
+
+  /**
+   * Rewrites `columns` of every row whose `personColumn` is `person`, batch by batch, through
+   * `rewrite`. The person column is among the rewritten ones (the map checks), so each batch
+   * leaves the rows it rewrote out of the next one. Returns how many rows were rewritten.
+   */
+  async pseudonymiseRows(
+    em: EntityManager,
+    table: string,
+    personColumn: string,
+    person: string,
+    columns: readonly string[],
+    rewrite: (row: Record<string, unknown>) => Record<string, unknown>,
+  ): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const rows = await em.execute<Array<Record<string, unknown> & { row_ref: string }>>(
+        `select ctid::text as row_ref, ${columns.join(', ')} from ${table} where ${personColumn} = ? limit ${PSEUDONYMISE_BATCH} for update`,
+        [person],
+      );
+      for (const row of rows) {
+        const rewritten = rewrite(row);
+        const values = columns.map((column) => toParameter(rewritten[column]));
+        await em.execute(`update ${table} set ${columns.map((column) => `${column} = ?`).join(', ')} where ctid = ?::tid`, [...values, row.row_ref]);
+      }
+      total += rows.length;
+      if (rows.length < PSEUDONYMISE_BATCH) return total;
+    }
   }
 
   async markErased(em: EntityManager, userId: string, erasedAt: Date): Promise<void> {
     await em.execute('update users set erased_at = ? where id = ?', [erasedAt, userId]);
   }
+}
+
+/** JSON documents go as text (the driver would turn an array into a PostgreSQL array). */
+function toParameter(value: unknown): unknown {
+  return value !== null && typeof value === 'object' && !(value instanceof Date) ? JSON.stringify(value) : value;
 }

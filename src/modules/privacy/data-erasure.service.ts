@@ -1,15 +1,21 @@
-// "Delete my data": erases a person's tweets, analyses, runs and run logs, tokens, support tickets
-// and exports in ONE transaction of set-based deletes, so a failure leaves them exactly as before.
-// Billing records, subscriptions, consent records (the evidence of lawful processing) and the
-// account row are kept; the audit log keeps its (redacted) entries until retention removes them.
+// "Delete my data", derived from the personal-data map: in ONE transaction, every declared table
+// is erased as its declaration says (rows deleted, columns pseudonymised, or kept for the stated
+// obligation), so a failure leaves everything exactly as before. Kept after erasure, each with its
+// reason in its declaration: billing records and subscriptions, consent records, billing events
+// (pseudonymised), the audit trail and the account tombstone. Then the files of deleted rows, and
+// the Redis keys that name the person for longer than an hour, go too.
 // Each erasure is recorded as a data subject request; under a legal hold it is refused (409
 // LEGAL_HOLD) and nothing at all is touched.
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import Redis from 'ioredis';
 import { AuditService } from '../../core/audit/audit.service';
 import { Clock } from '../../core/clock/clock';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
+import { Pseudonyms } from '../../core/crypto/pseudonyms';
 import { RunsService } from '../../core/jobs/runs.service';
+import { PersonalDataMap, PersonalDataTable, pseudonymiseColumn, undeclaredPersonTables } from '../../core/personal-data';
+import { REDIS_CLIENT } from '../../core/redis/redis.module';
 import { XConnectionService } from '../consent/x-connection.service';
 import { removeExportFile } from '../export/export-files';
 import { LegalHoldException } from '../requests/data-requests.exception';
@@ -19,21 +25,11 @@ import { LegalHoldsService } from '../requests/legal-holds.service';
 import { DataErasureRepository } from './data-erasure.repository';
 import { DeletedCountsDto, DeleteMyDataResultDto } from './dto/delete-my-data.dto';
 
-/** Table per count, in deletion order (children before the runs they belong to). */
-const ERASED_TABLES = [
-  ['logs', 'run_logs'],
-  ['workflows', 'workflow_runs'],
-  ['support_tickets', 'support_tickets'],
-  ['tokens', 'oauth_tokens'],
-  ['tweets', 'twitter_data'],
-  ['analyses', 'analyses'],
-] as const;
-
 /** What the person is told when a hold stops their erasure (GDPR Art. 17(3)(b) and (e)). */
 const LEGAL_HOLD_REASON = 'The data must be kept under a legal obligation (legal hold); it will be erasable once the hold ends';
 
 @Injectable()
-export class DataErasureService {
+export class DataErasureService implements OnModuleInit {
   /** The audit action the spec names for an erasure. */
   static readonly AUDIT_ACTION = 'User requested full data deletion';
   private readonly logger = new Logger('Privacy');
@@ -41,6 +37,8 @@ export class DataErasureService {
   constructor(
     private readonly em: EntityManager,
     private readonly erasure: DataErasureRepository,
+    private readonly personalData: PersonalDataMap,
+    private readonly pseudonyms: Pseudonyms,
     private readonly runs: RunsService,
     private readonly xConnection: XConnectionService,
     private readonly audit: AuditService,
@@ -48,7 +46,21 @@ export class DataErasureService {
     private readonly holds: LegalHoldsService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(REDIS_CLIENT) private readonly redis: Redis | null,
   ) {}
+
+  /**
+   * Refuses to start in a process where an entity with a `user_id` has no declaration (its module
+   * is not wired in, or never declared it): an erasure there would leave the person's rows behind.
+   */
+  onModuleInit(): void {
+    const missing = undeclaredPersonTables(Object.values(this.em.getMetadata().getAll()), this.personalData);
+    if (missing.length > 0) {
+      throw new Error(
+        `delete-my-data would miss ${missing.join(', ')}: declare ${missing.length === 1 ? 'it' : 'them'} in the owning module's <module>.personal-data.ts and import that module`,
+      );
+    }
+  }
 
   async deleteMyData(userId: string): Promise<DeleteMyDataResultDto> {
     // Before anything, revoking at X included: a hold keeps the data exactly as it is.
@@ -56,10 +68,10 @@ export class DataErasureService {
     // An erasure request withdraws consent too (GDPR Art. 7(3)), so the tokens are revoked at X
     // first, while they can still be decrypted; a failure at X is recorded there, not fatal.
     await this.revokeAtX(userId);
-    let exportFiles: string[];
+    let files: string[];
     let deleted: DeletedCountsDto;
     try {
-      ({ deleted, exportFiles } = await this.em.transactional((em) => this.eraseRows(em, userId)));
+      ({ deleted, files } = await this.em.transactional((em) => this.eraseRows(em, userId)));
     } catch (error) {
       // A hold placed between the check above and the transaction's lock (the X tokens may be
       // revoked by then; the rows were rolled back).
@@ -67,24 +79,62 @@ export class DataErasureService {
       this.logger.error({ msg: 'delete-my-data failed; the transaction was rolled back', userId }, error instanceof Error ? error : undefined);
       return { ok: false, error: 'Your data could not be deleted, and nothing was removed. Please try again later.' };
     }
-    // Files go after the commit: a rollback must not have removed them.
-    await Promise.all(exportFiles.map((file) => this.removeExportFile(file)));
+    // Files and Redis keys go after the commit: a rollback must not have removed them.
+    await Promise.all(files.map((file) => this.removeFile(file)));
+    await this.deleteRedisKeys(userId);
     return { ok: true, deleted };
   }
 
-  private async eraseRows(em: EntityManager, userId: string): Promise<{ deleted: DeletedCountsDto; exportFiles: string[] }> {
+  private async eraseRows(em: EntityManager, userId: string): Promise<{ deleted: DeletedCountsDto; files: string[] }> {
     await this.erasure.lockErasure(em, userId);
     if (await this.holds.isHeld(em, userId)) throw new LegalHoldException();
-    const jobs = await this.runs.removeQueuedJobsOfUser(userId);
-    const counts: Partial<DeletedCountsDto> = { jobs };
-    for (const [count, table] of ERASED_TABLES) counts[count] = await this.erasure.deleteRowsOf(em, table, userId);
-    const exportFiles = await this.erasure.deleteExports(em, userId);
-    counts.dsar_exports = exportFiles.length;
+    const counts: Record<string, number> = { jobs: await this.runs.removeQueuedJobsOfUser(userId) };
+    const pseudonymised: Record<string, number> = {};
+    const files: string[] = [];
+    const pseudonym = this.pseudonyms.of(userId);
+    for (const table of this.personalData.tables()) {
+      const person = table.person.holds === 'pseudonym' ? pseudonym : userId;
+      const { erasure } = table;
+      if (erasure.action === 'delete') {
+        const key = erasure.countAs ?? table.table;
+        if (table.fileColumn) {
+          const paths = await this.erasure.deleteRowsWithFiles(em, table.table, table.person.column, person, table.fileColumn);
+          counts[key] = paths.length;
+          files.push(...paths.flatMap((path) => (path ? [path] : [])));
+        } else {
+          counts[key] = await this.erasure.deleteRows(em, table.table, table.person.column, person);
+        }
+      } else if (erasure.action === 'pseudonymise') {
+        pseudonymised[table.table] = await this.pseudonymise(em, table, erasure.columns, userId, pseudonym);
+      }
+    }
     await this.erasure.markErased(em, userId, this.clock.now());
-    const deleted = counts as DeletedCountsDto;
-    await this.audit.audit(userId, DataErasureService.AUDIT_ACTION, 'privacy', { deleted });
+    const deleted = counts as unknown as DeletedCountsDto;
+    await this.audit.audit(userId, DataErasureService.AUDIT_ACTION, 'privacy', { deleted, pseudonymised });
     await this.requests.recordErasureCompleted(em, userId);
-    return { deleted, exportFiles: exportFiles.flatMap((file) => (file ? [file] : [])) };
+    return { deleted, files };
+  }
+
+  private pseudonymise(
+    em: EntityManager,
+    table: PersonalDataTable,
+    rules: Extract<PersonalDataTable['erasure'], { action: 'pseudonymise' }>['columns'],
+    userId: string,
+    pseudonym: string,
+  ): Promise<number> {
+    const columns = Object.keys(rules);
+    return this.erasure.pseudonymiseRows(em, table.table, table.person.column, userId, columns, (row) =>
+      Object.fromEntries(columns.map((column) => [column, pseudonymiseColumn(rules[column], row[column], userId, pseudonym)])),
+    );
+  }
+
+  /** Redis keys declared as naming the person (those that outlive an hour must be declared with `keysOf`). */
+  private async deleteRedisKeys(userId: string): Promise<void> {
+    const keys = this.personalData.redisKeys().flatMap((declaration) => declaration.keysOf?.(userId) ?? []);
+    if (keys.length === 0 || !this.redis) return;
+    await this.redis.del(...keys).catch((error: unknown) =>
+      this.logger.error({ msg: 'could not delete the erased person\u2019s Redis keys', userId }, error instanceof Error ? error : undefined),
+    );
   }
 
   /** The request is on record as refused, with the reason the person is given; nothing is deleted. */
@@ -104,7 +154,7 @@ export class DataErasureService {
     }
   }
 
-  private async removeExportFile(relativePath: string): Promise<void> {
+  private async removeFile(relativePath: string): Promise<void> {
     await removeExportFile(this.config.dataDir, relativePath).catch((error: unknown) =>
       this.logger.error({ msg: 'could not remove an erased export file' }, error instanceof Error ? error : undefined),
     );

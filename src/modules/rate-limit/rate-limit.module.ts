@@ -12,6 +12,8 @@ import { DEFAULT_RATE_LIMIT_POLICIES, RateLimitPolicies, validateRateLimitPolici
 import { RATE_LIMIT_POLICIES, RateLimiterService } from './rate-limiter.service';
 import { RedisRateLimitStore } from './redis-rate-limit.store';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
+import { PersonalDataModule } from '../../core/personal-data';
+import { RATE_LIMIT_PERSONAL_DATA } from './rate-limit.personal-data';
 
 /**
  * A `RedisThrottlerStorage` sharing the limiter's connection in server mode, null in embedded mode
@@ -93,7 +95,7 @@ const LIMITER_EXPORTS = [RateLimiterService, RateLimitStore, INBOUND_THROTTLER_S
  * recorded as a compliance event for Monitoring.
  */
 @Module({
-  imports: [ComplianceEventsModule],
+  imports: [PersonalDataModule.declare('rate-limit', RATE_LIMIT_PERSONAL_DATA), ComplianceEventsModule],
   providers: [
     {
       provide: RATE_LIMIT_OPTIONS,

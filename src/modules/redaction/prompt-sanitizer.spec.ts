@@ -1,4 +1,4 @@
-import { DetectedEntity } from '../../core/redaction/entity-type';
+import { redactionTally } from '../../core/redaction';
 import { PromptSanitizer } from './prompt-sanitizer';
 import { PromptContainsPiiException, RedactionErrorCode } from './redaction.exception';
 
@@ -45,10 +45,16 @@ describe(PromptSanitizer.name, () => {
     expect(error.message).not.toContain('10.0.0.1');
   });
 
-  it('should report what it redacted to its listener', () => {
-    const seen: DetectedEntity[] = [];
-    const counted = new PromptSanitizer((entities) => seen.push(...entities));
-    counted.sanitize('@alice and bob@example.com');
-    expect(seen.map((entity) => entity.type)).toEqual(['MENTION', 'EMAIL']);
+  it('should count what it redacted in the redaction tally, under the prompt profile', () => {
+    const before = promptCounts();
+    new PromptSanitizer().sanitize('@alice and bob@example.com');
+    const after = promptCounts();
+    expect(after.MENTION - before.MENTION).toBe(1);
+    expect(after.EMAIL - before.EMAIL).toBe(1);
+    expect(after.PHONE - before.PHONE).toBe(0);
   });
 });
+
+function promptCounts(): Record<string, number> {
+  return Object.fromEntries(redactionTally.snapshot().filter((entry) => entry.profile === 'prompt').map((entry) => [entry.type, entry.count]));
+}

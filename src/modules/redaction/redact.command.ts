@@ -2,8 +2,7 @@
 // sit in a shell pipeline in front of anything that must not see personal data.
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { RedactionProfile } from '../../core/redaction/entity-type';
-import { redactText } from '../../core/redaction/redact-text';
+import { RedactionProfile, redactText } from '../../core/redaction';
 
 export interface RedactCommandOptions {
   profile: RedactionProfile;

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../../core/audit/audit.module';
+import { PersonalDataModule } from '../../core/personal-data';
 import { SchedulingModule } from '../../core/scheduling/scheduling.module';
 import { RetentionController } from './retention.controller';
 import { RetentionRepository } from './retention.repository';
@@ -7,7 +8,7 @@ import { RetentionScheduler } from './retention.scheduler';
 import { RetentionService } from './retention.service';
 
 @Module({
-  imports: [AuditModule, SchedulingModule],
+  imports: [AuditModule, PersonalDataModule, SchedulingModule],
   controllers: [RetentionController],
   providers: [RetentionService, RetentionRepository, RetentionScheduler],
   exports: [RetentionService],

@@ -1,6 +1,6 @@
 // Query code of the retention cleanup: one bounded batch per statement, each short and taking
 // only the rows it can lock (`for update skip locked`), so big tables are never held for long.
-// Tables and conditions come from RETENTION_CATEGORIES (retention-policy.ts), never from input.
+// Tables and conditions come from the personal-data map's declarations (retention-policy.ts), never from input.
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { EXPORTS_DIR } from '../export/export-files';
@@ -10,9 +10,9 @@ import type { RetentionTarget } from './retention-policy';
 export class RetentionRepository {
   constructor(private readonly em: EntityManager) {}
 
-  /** Soft-deletes up to `limit` expired rows; returns them (with the export file of `data_exports` rows). */
+  /** Soft-deletes up to `limit` expired rows; returns them (with their file, for tables that declare one). */
   async softDeleteBatch(target: RetentionTarget, params: Date[], now: Date, limit: number): Promise<{ id: string; filePath: string | null }[]> {
-    const returning = target.table === 'data_exports' ? 'id, file_path' : 'id';
+    const returning = target.fileColumn ? `id, ${target.fileColumn} as file_path` : 'id';
     const rows = await this.em.getConnection().execute<{ id: string; file_path?: string | null }[]>(
       `update ${target.table} set deleted_at = ? where id in (
          select t.id from ${target.table} t where t.deleted_at is null and (${target.expiredWhere})

@@ -8,12 +8,13 @@ import { AuditService } from '../../core/audit/audit.service';
 import { Clock } from '../../core/clock/clock';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
 import { removeExportFile, sweepOrphanedExportFiles } from '../export/export-files';
+import { PersonalDataMap } from '../../core/personal-data';
 import {
-  RETENTION_CATEGORIES,
   RETENTION_DAYS,
   RetentionCategory,
   RetentionCategoryDefinition,
   RetentionTarget,
+  retentionCategoriesOf,
   SOFT_DELETE_GRACE_DAYS,
 } from './retention-policy';
 import { RetentionRepository } from './retention.repository';
@@ -58,11 +59,17 @@ export class RetentionService {
     private readonly repository: RetentionRepository,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly personalData: PersonalDataMap,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /** The categories and the tables they expire, from the personal-data map. */
+  categories(): RetentionCategoryDefinition[] {
+    return retentionCategoriesOf(this.personalData.tables());
+  }
+
   policy(): RetentionPolicyEntry[] {
-    return RETENTION_CATEGORIES.flatMap(({ category, targets }) =>
+    return this.categories().flatMap(({ category, targets }) =>
       targets.map(({ table }) => ({ category, table, days: RETENTION_DAYS[category] })),
     );
   }
@@ -70,7 +77,7 @@ export class RetentionService {
   async cleanupExpiredRecords(now: Date = this.clock.now(), options: RetentionRunOptions = {}): Promise<RetentionRunResult> {
     const dryRun = options.dryRun ?? false;
     const categories: RetentionCategoryResult[] = [];
-    for (const definition of RETENTION_CATEGORIES) {
+    for (const definition of this.categories()) {
       const result: RetentionCategoryResult = { category: definition.category, softDeleted: 0, hardDeleted: 0 };
       try {
         await this.cleanupCategory(definition, now, dryRun, result, options.onProgress);

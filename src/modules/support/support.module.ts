@@ -3,6 +3,8 @@ import { AuditModule } from '../../core/audit/audit.module';
 import { SupportController } from './support.controller';
 import { SupportRepository } from './support.repository';
 import { SupportService } from './support.service';
+import { PersonalDataModule } from '../../core/personal-data';
+import { SUPPORT_PERSONAL_DATA } from './support.personal-data';
 
-@Module({ imports: [AuditModule], controllers: [SupportController], providers: [SupportService, SupportRepository] })
+@Module({ imports: [PersonalDataModule.declare('support', SUPPORT_PERSONAL_DATA), AuditModule], controllers: [SupportController], providers: [SupportService, SupportRepository] })
 export class SupportModule {}

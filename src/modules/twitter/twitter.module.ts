@@ -16,6 +16,8 @@ import { TwitterRepository } from './twitter.repository';
 import { TwitterService } from './twitter.service';
 import { XApiClient } from './x-api.client';
 import { X_CIRCUIT_BREAKER_OPTIONS, XCircuitBreaker } from './x-circuit-breaker';
+import { PersonalDataModule } from '../../core/personal-data';
+import { TWITTER_PERSONAL_DATA } from './twitter.personal-data';
 
 /**
  * The person's X timeline: on-demand ingestion runs (`twitter.ingest`), the stored tweets, and X's
@@ -23,7 +25,7 @@ import { X_CIRCUIT_BREAKER_OPTIONS, XCircuitBreaker } from './x-circuit-breaker'
  * Redis when there is one.
  */
 @Module({
-  imports: [AuditModule, ConsentModule, JobsModule, RateLimitModule, RedisModule, SchedulingModule],
+  imports: [PersonalDataModule.declare('twitter', TWITTER_PERSONAL_DATA), AuditModule, ConsentModule, JobsModule, RateLimitModule, RedisModule, SchedulingModule],
   controllers: [TwitterController],
   providers: [
     TwitterService,

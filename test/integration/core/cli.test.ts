@@ -71,6 +71,36 @@ describe('CLI', () => {
     expect(result.stdout).toMatch(/^billing_events\s+\d+\s+\d+\s+ok$/m);
   });
 
+  it('should print the record of processing (GDPR Art. 30) from the personal-data map, as Markdown and as JSON', () => {
+    const env = {
+      DATABASE_URL: TEST_DATABASE_URL,
+      DATA_DIR: dataDir,
+      JWT_SECRET: TEST_JWT_SECRET,
+      ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
+      EXPORT_SIGNING_KEY: TEST_EXPORT_SIGNING_KEY,
+      AUDIT_KEY: TEST_AUDIT_KEY,
+      PSEUDONYM_KEY: TEST_PSEUDONYM_KEY,
+    };
+    const markdown = cli(['ropa'], env);
+    expect(markdown.status).toBe(0);
+    expect(markdown.stdout).toMatch(/^# Record of processing activities \(GDPR Art. 30\)$/m);
+    expect(markdown.stdout).toContain('(`compliance_events`)');
+    expect(markdown.stdout).toMatch(/\| Retention \| 90 days \(Compliance events/);
+    expect(markdown.stdout).toContain('| Recipients | Anthropic |');
+
+    const json = cli(['ropa', '--format', 'json'], env);
+    expect(json.status).toBe(0);
+    const record = JSON.parse(json.stdout) as { activities: Array<{ table: string; erasure: string; erasureReason: string | null }> };
+    expect(record.activities.find((activity) => activity.table === 'billing_events')).toMatchObject({ erasure: 'pseudonymise' });
+    expect(record.activities.find((activity) => activity.table === 'consent_records')?.erasureReason).toContain('Art. 7(1)');
+  });
+
+  it('should refuse an unknown ropa --format', () => {
+    const result = cli(['ropa', '--format', 'pdf'], { DATA_DIR: dataDir });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('ropa: --format must be md or json');
+  });
+
   describe('runs', () => {
     const env = () => ({
       DATABASE_URL: TEST_DATABASE_URL,

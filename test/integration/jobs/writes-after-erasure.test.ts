@@ -17,15 +17,32 @@ import { AuditModule } from '../../../src/core/audit/audit.module';
 import { RunFlow, RunState } from '../../../src/core/jobs/entities/workflow-run.entity';
 import { RunCancelledError } from '../../../src/core/jobs/job-errors';
 import { RunExecutor } from '../../../src/core/jobs/run-executor';
+import { PersonalDataModule } from '../../../src/core/personal-data';
+import { ANALYSIS_PERSONAL_DATA } from '../../../src/modules/analysis/analysis.personal-data';
+import { EXPORT_PERSONAL_DATA } from '../../../src/modules/export/export.personal-data';
 import { ComplianceEventsModule } from '../../../src/modules/monitoring/compliance-events.module';
 import { DataErasureService } from '../../../src/modules/privacy/data-erasure.service';
 import { DeleteMyDataResultDto } from '../../../src/modules/privacy/dto/delete-my-data.dto';
 import { PrivacyModule } from '../../../src/modules/privacy/privacy.module';
+import { SUPPORT_PERSONAL_DATA } from '../../../src/modules/support/support.personal-data';
+import { TWITTER_PERSONAL_DATA } from '../../../src/modules/twitter/twitter.personal-data';
 import { TEST_DATABASE_URL } from '../../utils/test-env';
 import { JobsHarness, sleep, startJobsHarness } from './support/jobs-harness';
 import { storeGateFor } from './support/test-jobs';
 
-const ERASURE_MODULES = [AuditModule, ComplianceEventsModule, PrivacyModule];
+/**
+ * The erasure, and the declarations of the modules this harness does not boot: DataErasureService
+ * refuses to start while an entity with a `user_id` is undeclared, so this list cannot fall behind.
+ */
+const ERASURE_MODULES = [
+  AuditModule,
+  ComplianceEventsModule,
+  PrivacyModule,
+  PersonalDataModule.declare('support', SUPPORT_PERSONAL_DATA),
+  PersonalDataModule.declare('twitter', TWITTER_PERSONAL_DATA),
+  PersonalDataModule.declare('analysis', ANALYSIS_PERSONAL_DATA),
+  PersonalDataModule.declare('export', EXPORT_PERSONAL_DATA),
+];
 
 /** Polls `condition` until it returns a value; fails naming `what` after `timeoutMs`. */
 async function pollFor<T>(what: string, condition: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {

@@ -1,5 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
+/**
+ * Rows deleted per table, under the `countAs` key of each table's personal-data declaration (the
+ * table's name when it names none), plus the queued jobs removed.
+ */
 export class DeletedCountsDto {
   @ApiProperty({ description: 'workflow_runs rows' }) workflows!: number;
   @ApiProperty({ description: 'queued or delayed jobs removed from the queue' }) jobs!: number;
@@ -9,6 +13,7 @@ export class DeletedCountsDto {
   @ApiProperty({ description: 'data_exports rows (their files go too)' }) dsar_exports!: number;
   @ApiProperty({ description: 'twitter_data rows' }) tweets!: number;
   @ApiProperty() analyses!: number;
+  @ApiProperty({ description: 'compliance_events rows' }) compliance_events!: number;
 }
 
 export class DeleteMyDataResultDto {

@@ -1,11 +1,14 @@
 // The privacy pages and their two static assets. Public: the pages hold no data; the script calls
 // the API with the person's bearer token.
-import { applyDecorators, Controller, Get, Header, Inject } from '@nestjs/common';
+import { applyDecorators, Controller, Get, Header, Inject, OnModuleInit } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Public } from '../../../core/auth/auth.decorators';
 import { APP_CONFIG, AppConfig } from '../../../core/config/app-config';
+import { PersonalDataMap } from '../../../core/personal-data';
+import { retentionCategoriesOf } from '../../retention/retention-policy';
+import { recordsOfProcessing } from '../records-of-processing';
 import { PRIVACY_ASSET_PATHS, renderDataRequests, renderPrivacyNotice, renderPrivacySettings, renderTerms } from './privacy-pages.templates';
 
 /**
@@ -40,18 +43,35 @@ export const HtmlPage = () => PageHeaders('text/html; charset=utf-8', 'no-store'
 @ApiExcludeController()
 @Controller()
 @Public()
-export class PrivacyPagesController {
+export class PrivacyPagesController implements OnModuleInit {
   private readonly settingsPage: string;
   private readonly terms: string;
-  private readonly privacyNotice: string;
+  private privacyNotice = '';
+  private readonly legal: AppConfig['legal'];
+  private readonly recentSignInSeconds: number;
   private readonly dataRequests = renderDataRequests();
   private readonly stylesheet = readFileSync(join(ASSETS_DIR, 'privacy.css'), 'utf8');
   private readonly settingsScript = readFileSync(join(ASSETS_DIR, 'privacy-settings.js'), 'utf8');
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly personalData: PersonalDataMap,
+  ) {
     this.settingsPage = renderPrivacySettings({ offerTokenField: config.mode === 'embedded', recentSignInSeconds: config.jwt.recentSignInSeconds });
     this.terms = renderTerms(config.legal);
-    this.privacyNotice = renderPrivacyNotice(config.legal, config.jwt.recentSignInSeconds);
+    this.legal = config.legal;
+    this.recentSignInSeconds = config.jwt.recentSignInSeconds;
+  }
+
+  /** Once every module's declarations exist: the tables come from the same map as erasure and export. */
+  onModuleInit(): void {
+    const tables = this.personalData.tables();
+    this.privacyNotice = renderPrivacyNotice({
+      categories: retentionCategoriesOf(tables),
+      activities: recordsOfProcessing(tables, this.personalData.redisKeys()).activities,
+      legal: this.legal,
+      recentSignInSeconds: this.recentSignInSeconds,
+    });
   }
 
   @Get('settings/privacy')

@@ -1,5 +1,10 @@
-import { RETENTION_CATEGORIES } from '../../retention/retention-policy';
+import { RetentionCategoryDefinition } from '../../retention/retention-policy';
 import { describeDailySchedule, renderPrivacySettings, renderRetentionTable } from './privacy-pages.templates';
+
+const CATEGORIES: RetentionCategoryDefinition[] = [
+  { category: 'logs', description: 'Operational run logs', targets: [{ table: 'run_logs', expiredWhere: 't.created_at < ?', softDelete: true }] },
+  { category: 'revoked_consent', description: 'Tweets', targets: [{ table: 'twitter_data', expiredWhere: 't.created_at < ?', softDelete: true }] },
+];
 
 describe('privacy page templates', () => {
   it('should describe a daily cron expression as a UTC time, and fall back to the expression', () => {
@@ -9,9 +14,10 @@ describe('privacy page templates', () => {
   });
 
   it('should render one row per retention category', () => {
-    const table = renderRetentionTable().value;
-    expect(table.match(/<tr data-category=/g)).toHaveLength(RETENTION_CATEGORIES.length);
+    const table = renderRetentionTable(CATEGORIES).value;
+    expect(table.match(/<tr data-category=/g)).toHaveLength(CATEGORIES.length);
     expect(table).toContain('<td data-days="90">90 days</td>');
+    expect(table).toContain('<td data-days="0">Until the next daily cleanup</td>');
   });
 
   it('should offer the "Access token" field only when asked to (embedded mode)', () => {

@@ -1,7 +1,9 @@
-// The three privacy pages, rendered on the server from constants (the retention table, the cleanup
-// schedule) so that what a person reads cannot drift from what the code does.
-import { RETENTION_CATEGORIES, RETENTION_DAYS, SOFT_DELETE_GRACE_DAYS } from '../../retention/retention-policy';
+// The three privacy pages, rendered on the server from the personal-data map (through the record
+// of processing and the retention categories derived from it) and the cleanup schedule, so that
+// what a person reads cannot drift from what the code does.
+import { RETENTION_DAYS, RetentionCategoryDefinition, SOFT_DELETE_GRACE_DAYS } from '../../retention/retention-policy';
 import { RETENTION_CRON } from '../../retention/retention.scheduler';
+import { describeRetention, ProcessingActivity } from '../records-of-processing';
 import { html, SafeHtml } from './html';
 
 export const PRIVACY_ASSET_PATHS = {
@@ -63,8 +65,8 @@ function retentionPeriod(days: number): string {
   return days === 1 ? '1 day' : `${days} days`;
 }
 
-export function renderRetentionTable(): SafeHtml {
-  const rows = RETENTION_CATEGORIES.map(({ category, description }) => {
+export function renderRetentionTable(categories: readonly RetentionCategoryDefinition[]): SafeHtml {
+  const rows = categories.map(({ category, description }) => {
     const days = RETENTION_DAYS[category];
     return html`<tr data-category="${category}">
 <td>${description}</td>
@@ -92,7 +94,39 @@ export interface LegalContacts {
 
 const mailto = (address: string) => html`<a href="mailto:${address}">${address}</a>`;
 
-export function renderPrivacyNotice(legal: LegalContacts, recentSignInSeconds: number): string {
+/** What is held about a person, why, on which basis and for how long: one row per declared table. */
+export function renderProcessingTable(activities: readonly ProcessingActivity[]): SafeHtml {
+  const rows = activities.map(
+    (activity) => html`<tr data-table="${activity.table}">
+<td>${activity.dataCategory}</td>
+<td>${activity.purpose}</td>
+<td>${activity.legalBasis}</td>
+<td>${describeRetention(activity)}</td>
+<td>${activity.erasure === 'delete' ? 'Deleted' : `${activity.erasure === 'keep' ? 'Kept' : 'Pseudonymised'}: ${activity.erasureReason ?? ''}`}</td>
+</tr>`,
+  );
+  return html`<div class="table-wrap">
+<table class="processing-table">
+<caption>What we hold about you, why, and for how long</caption>
+<thead><tr><th scope="col">Data</th><th scope="col">Purpose</th><th scope="col">Legal basis (GDPR Art. 6)</th><th scope="col">Kept for</th><th scope="col">When you delete your data</th></tr></thead>
+<tbody>
+${rows}
+</tbody>
+</table>
+</div>`;
+}
+
+export interface PrivacyNoticeContent {
+  /** The retention categories derived from the personal-data map. */
+  categories: readonly RetentionCategoryDefinition[];
+  /** The record of processing's activities, one per declared table. */
+  activities: readonly ProcessingActivity[];
+  legal: LegalContacts;
+  /** REAUTH_MAX_AGE_SECONDS, which the erasure right's description names. */
+  recentSignInSeconds: number;
+}
+
+export function renderPrivacyNotice({ categories, activities, legal, recentSignInSeconds }: PrivacyNoticeContent): string {
   const body = html`<h1>Privacy notice</h1>
 <section aria-labelledby="controller-heading" class="card">
 <h2 id="controller-heading">Who is responsible</h2>
@@ -100,12 +134,16 @@ export function renderPrivacyNotice(legal: LegalContacts, recentSignInSeconds: n
 ${mailto(legal.privacyContact)} about your data and your rights, and to
 ${mailto(legal.securityContact)} to report a security problem.</p>
 </section>
+<section aria-labelledby="processing-heading" class="card">
+<h2 id="processing-heading">What we process and why</h2>
+${renderProcessingTable(activities)}
+</section>
 <section aria-labelledby="retention-heading" class="card">
 <h2 id="retention-heading">Data Retention &amp; Deletion</h2>
 <p>Operational logs and other working data are deleted automatically once their retention period
 is over. The cleanup runs ${describeDailySchedule(RETENTION_CRON)}. Most data is first marked as
 deleted and then erased for good ${SOFT_DELETE_GRACE_DAYS} days later.</p>
-${renderRetentionTable()}
+${renderRetentionTable(categories)}
 <p>You can delete your data at any time, without waiting for these periods:
 <a href="/settings/privacy">delete my data in your privacy settings</a>. Deletion on request is
 immediate and final.</p>
