@@ -20,6 +20,7 @@ import { AnalysisModule } from './modules/analysis/analysis.module';
 import { BillingModule } from './modules/billing/billing.module';
 import { ConsentModule } from './modules/consent/consent.module';
 import { MonitoringModule } from './modules/monitoring/monitoring.module';
+import { NotificationsModule } from './modules/notifications/notifications.module';
 import { INBOUND_THROTTLER_STORAGE, RateLimitModule } from './modules/rate-limit/rate-limit.module';
 import { ExportModule } from './modules/export/export.module';
 import { PrivacyPagesModule } from './modules/privacy/pages/privacy-pages.module';
@@ -76,6 +77,7 @@ export class AppModule {
         PrivacyPagesModule,
         ConsentModule,
         BillingModule,
+        NotificationsModule,
       ],
       providers: [StopListeningOnShutdown],
     };

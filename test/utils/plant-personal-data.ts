@@ -1,6 +1,6 @@
 // A person's data written straight to the database, as ingestion, analysis, the X connection and
 // Stripe would have left it: a completed run with its log, two tweets (ids 101 and 102), an
-// analysis, a sealed X token, an invoice and an active subscription. For the export,
+// analysis, a sealed X token, an invoice, an active subscription and a notice. For the export,
 // delete-my-data and privacy page tests, which then check what is exported, deleted and kept.
 import { EntityManager } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
@@ -37,5 +37,10 @@ export async function plantPersonalData(em: EntityManager, userId: string): Prom
   await sql(
     "insert into subscriptions (id, user_id, stripe_subscription_id, tier, status, created_at, updated_at) values (?, ?, ?, 'pro', 'active', ?, ?)",
     [randomUUID(), userId, `sub_${randomUUID()}`, now, now],
+  );
+  // Notices to the person (issue 21).
+  await sql(
+    "insert into notifications (id, user_id, kind, title, message, data, dedup_key, created_at) values (?, ?, 'export_ready', 'Your data export is ready', 'Download it', '{}', ?, ?)",
+    [randomUUID(), userId, `planted:${randomUUID()}`, now],
   );
 }

@@ -54,6 +54,8 @@ export const EXPORT_SECTIONS: ExportSection[] = [
   },
   { name: 'auditLog', table: 'audit_log', columns: 'id, action, category, details, created_at', orderBy: 'id', softDeletable: false },
   { name: 'supportTickets', table: 'support_tickets', columns: 'id, subject, body, status, created_at', orderBy: 'id' },
+  // Notices to the person (issue 21).
+  { name: 'notifications', table: 'notifications', columns: 'id, kind, title, message, data, created_at, read_at', orderBy: 'id', softDeletable: false },
 ];
 
 /** Rows fetched and written per step: few round trips, and memory bounded (bench: 5000 grew RSS by ~140 MB, 2000 kept it flat). */

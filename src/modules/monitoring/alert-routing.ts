@@ -8,6 +8,7 @@ import { ConfigValidationError } from '../../core/config/config.errors';
 import { ALERT_CHANNELS, AlertChannel } from './channels/alert-channel';
 import { AlertKind, AlertSeverity } from './checks/alert-condition';
 import { ALERT_SEVERITIES } from './alerts.repository';
+import { AlertRoutesDto } from './dto/alert-routes.dto';
 import { ALERT_CHANNEL_NAMES, AlertChannelName } from './entities/alert-delivery.entity';
 
 export interface AlertRoutingTable {
@@ -45,7 +46,7 @@ export class AlertRouter {
   readonly overridden: boolean;
 
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ALERT_CHANNELS) private readonly channels: readonly AlertChannel[],
   ) {
     const override = config.alerting.routes;
@@ -72,12 +73,10 @@ export class AlertRouter {
   }
 
   /** The table in force with what each entry reaches here, for GET /api/admin/alerts/routes. */
-  describe(): {
-    channels: { name: AlertChannelName; configured: boolean }[];
-    severities: ({ severity: AlertSeverity } & AlertRoute)[];
-    kinds: ({ kind: AlertKind } & AlertRoute)[];
-  } {
+  describe(): AlertRoutesDto {
     return {
+      source: this.overridden ? 'ALERT_ROUTES' : 'default',
+      reminderIntervalMinutes: this.config.alerting.reminderIntervalMs / 60_000,
       channels: this.channels.map((channel) => ({ name: channel.name, configured: channel.configured })),
       severities: ALERT_SEVERITIES.map((severity) => ({ severity, ...this.route({ kind: '', severity, subject: '' }) })),
       kinds: (Object.keys(this.table.kind) as AlertKind[]).map((kind) => ({ kind, ...this.route({ kind, severity: 'critical', subject: '' }) })),

@@ -22,6 +22,7 @@ import { EmailAlertChannel } from './channels/email.channel';
 import { PagerDutyAlertChannel } from './channels/pagerduty.channel';
 import { SlackAlertChannel } from './channels/slack.channel';
 import { AlertChannelsCheck } from './checks/alert-channels.check';
+import { AuditChainCheck } from './checks/audit-chain.check';
 import { AlertsController } from './alerts.controller';
 import { AlertsRepository, MikroOrmAlertsRepository } from './alerts.repository';
 import { AlertsService } from './alerts.service';
@@ -80,9 +81,10 @@ import { BullMqQueueDepthProbe, QUEUE_DEPTH_PROBE, QueueDepthProbe } from './que
     DatabaseAccessCheck,
     SystemHealthCheck,
     AlertChannelsCheck,
+    AuditChainCheck,
     {
       provide: MONITORING_CHECKS,
-      inject: [ComplianceEventsCheck, DatabaseAccessCheck, SystemHealthCheck, AlertChannelsCheck],
+      inject: [ComplianceEventsCheck, DatabaseAccessCheck, SystemHealthCheck, AlertChannelsCheck, AuditChainCheck],
       useFactory: (...checks: MonitoringCheck[]): MonitoringCheck[] => checks,
     },
     AlertsService,

@@ -10,6 +10,8 @@ import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
 import { RunsService } from '../../core/jobs/runs.service';
 import { XConnectionService } from '../consent/x-connection.service';
 import { removeExportFile } from '../export/export-files';
+import { NotificationKind } from '../notifications/entities/notification.entity';
+import { NotificationsService } from '../notifications/notifications.service';
 import { DataErasureRepository } from './data-erasure.repository';
 import { DeletedCountsDto, DeleteMyDataResultDto } from './dto/delete-my-data.dto';
 
@@ -37,6 +39,7 @@ export class DataErasureService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly notifications: NotificationsService,
   ) {}
 
   async deleteMyData(userId: string): Promise<DeleteMyDataResultDto> {
@@ -63,10 +66,24 @@ export class DataErasureService {
     for (const [count, table] of ERASED_TABLES) counts[count] = await this.erasure.deleteRowsOf(em, table, userId);
     const exportFiles = await this.erasure.deleteExports(em, userId);
     counts.dsar_exports = exportFiles.length;
-    await this.erasure.markErased(em, userId, this.clock.now());
+    const erasedAt = this.clock.now();
+    await this.erasure.markErased(em, userId, erasedAt);
     const deleted = counts as DeletedCountsDto;
     await this.audit.audit(userId, DataErasureService.AUDIT_ACTION, 'privacy', { deleted });
+    await this.replaceNotices(em, userId, erasedAt);
     return { deleted, exportFiles: exportFiles.flatMap((file) => (file ? [file] : [])) };
+  }
+
+  /**
+   * Notices (issue 21). Earlier notices are the person's data and go with the rest; what a person
+   * expects after asking for erasure is a confirmation, so the erasure leaves exactly one notice,
+   * "Your data was deleted", on the account's tombstone, written in the same transaction (it
+   * exists exactly when the erasure committed). It names no data, only the date and what was kept.
+   * Not counted in `deleted`, whose keys are the spec's wire format.
+   */
+  private async replaceNotices(em: EntityManager, userId: string, erasedAt: Date): Promise<void> {
+    await this.erasure.deleteRowsOf(em, 'notifications', userId);
+    await this.notifications.notify(userId, { kind: NotificationKind.DELETION_COMPLETED, deletedAt: erasedAt }, em);
   }
 
   private async revokeAtX(userId: string): Promise<void> {
