@@ -49,7 +49,7 @@ describe('Data export', () => {
     const text = download.text || download.body.toString();
     const document = JSON.parse(text);
     expect(Object.keys(document)).toEqual([
-      'exportedAt', 'user', 'consent', 'oauthHistory', 'subscriptions', 'billingRecords', 'tweets', 'analyses', 'runs', 'auditLog', 'supportTickets',
+      'exportedAt', 'user', 'consent', 'oauthHistory', 'subscriptions', 'billingRecords', 'tweets', 'analyses', 'runs', 'auditLog', 'supportTickets', 'notifications',
     ]);
     expect(document.user.id).toBe('exporter-1');
     expect(document.tweets.map((tweet: { tweet_id: string }) => tweet.tweet_id).sort()).toEqual([...PLANTED_TWEET_IDS]);
