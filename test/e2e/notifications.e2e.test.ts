@@ -210,4 +210,29 @@ describe('Notifications (e2e)', () => {
       expect((await sut.http.get('/api/notifications?limit=0').set(auth('reader'))).status).toBe(400);
     });
   });
+
+  describe('in embedded mode (PGlite: one connection)', () => {
+    let embedded: TestApp;
+    beforeAll(async () => {
+      embedded = await startTestApp({ mode: 'embedded' });
+    });
+    afterAll(() => embedded.close());
+
+    it('should write the notices of a refused run, a ready export and an erasure without waiting on a second connection', async () => {
+      const token = (userId: string) => ({ Authorization: `Bearer ${embedded.token(userId)}` });
+      await embedded.http.get('/api/notifications').set(token('embedded-person'));
+      const runs = embedded.app.get(RunsService);
+      const refused = await runs.startRun(RunFlow.INGESTION, JobName.TwitterIngest, 'embedded-person', { userId: 'embedded-person' });
+      expect(await waitForRun(embedded, refused.id)).toMatchObject({ state: 'FAILED', errorCode: 'CONSENT_REQUIRED' });
+
+      const started = await embedded.http.post('/api/privacy/export').set(token('embedded-person'));
+      expect((await waitForRun(embedded, started.body.runId as string)).state).toBe('COMPLETED');
+      const kinds = ((await embedded.http.get('/api/notifications').set(token('embedded-person'))).body as NoticeBody[]).map((notice) => notice.kind);
+      expect(kinds.sort()).toEqual(['export_ready', 'run_failed']);
+
+      expect((await embedded.http.post('/api/privacy/delete-my-data').set(token('embedded-person'))).body.ok).toBe(true);
+      expect(((await embedded.http.get('/api/notifications').set(token('embedded-person'))).body as NoticeBody[]).map((notice) => notice.kind)).toEqual(['deletion_completed']);
+    });
+  });
 });
+
