@@ -341,4 +341,27 @@ describe('Alert delivery (e2e)', () => {
       expect(pagerDuty.events).toHaveLength(1);
     });
   });
+
+  describe('in embedded mode (PGlite)', () => {
+    it('should plan, claim and deliver through the same tables, once', async () => {
+      const embedded = await startTestApp({ mode: 'embedded', env: { ALERT_WEBHOOK_URL: webhook.webhookUrl } });
+      try {
+        embedded.app.get(SchedulerRegistry).deleteInterval(ALERT_DELIVERY_INTERVAL_NAME);
+        const t0 = new Date();
+        await embedded
+          .em()
+          .getConnection()
+          .execute("insert into compliance_events (kind, user_id, details, occurred_at) select 'rate_limit_rejected', 'e2e-embedded-op12', '{}', ? from generate_series(1, 11)", [
+            new Date(t0.getTime() - MINUTE),
+          ]);
+        const checks = embedded.app.get(MonitoringService);
+        expect(await checks.runChecks(t0)).toMatchObject({ opened: 1, deliveries: { planned: 1, delivered: 1 } });
+        await checks.runChecks(new Date(t0.getTime() + 5 * MINUTE));
+        expect(webhook.messages.map((message) => message.text.split('\n')[1])).toEqual([expect.stringContaining('rate_limit_violations ****op12')]);
+      } finally {
+        await embedded.close();
+      }
+    });
+  });
 });
+
