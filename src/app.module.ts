@@ -21,6 +21,7 @@ import { BillingModule } from './modules/billing/billing.module';
 import { ConsentModule } from './modules/consent/consent.module';
 import { MonitoringModule } from './modules/monitoring/monitoring.module';
 import { OperatorConsoleModule } from './modules/operator-console/operator-console.module';
+import { NotificationsModule } from './modules/notifications/notifications.module';
 import { INBOUND_THROTTLER_STORAGE, RateLimitModule } from './modules/rate-limit/rate-limit.module';
 import { ExportModule } from './modules/export/export.module';
 import { PrivacyPagesModule } from './modules/privacy/pages/privacy-pages.module';
@@ -80,6 +81,7 @@ export class AppModule {
         ConsentModule,
         BillingModule,
         OperatorConsoleModule,
+        NotificationsModule,
       ],
       providers: [StopListeningOnShutdown],
     };

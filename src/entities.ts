@@ -16,9 +16,11 @@ import { ConsentRecord } from './modules/consent/entities/consent-record.entity'
 import { OAuthToken } from './modules/consent/entities/oauth-token.entity';
 import { DataExport } from './modules/export/entities/data-export.entity';
 import { Alert } from './modules/monitoring/entities/alert.entity';
+import { AlertDelivery } from './modules/monitoring/entities/alert-delivery.entity';
 import { ComplianceEvent } from './modules/monitoring/entities/compliance-event.entity';
 import { DataRequest } from './modules/requests/entities/data-request.entity';
 import { LegalHold } from './modules/requests/entities/legal-hold.entity';
+import { Notification } from './modules/notifications/entities/notification.entity';
 import { SupportTicket } from './modules/support/entities/support-ticket.entity';
 import { Tweet } from './modules/twitter/entities/tweet.entity';
 
@@ -36,9 +38,11 @@ export const ENTITIES: OrmEntities = [
   Analysis,
   AnalysisQuotaUsage,
   Alert,
+  AlertDelivery,
   ComplianceEvent,
   DataExport,
   SupportTicket,
   DataRequest,
   LegalHold,
+  Notification,
 ];

@@ -341,6 +341,32 @@ describe('Privacy settings page (/settings/privacy)', () => {
     expect(await alert.textContent()).toContain('You are not signed in');
   });
 
+  it('should show unread notices at the top of the page and mark one read', async () => {
+    const userId = 'browser-notices';
+    await plantPersonalData(sut, userId); // leaves one unread notice
+    await sql(
+      "insert into notifications (id, user_id, kind, title, message, data, dedup_key, created_at, read_at) values (gen_random_uuid(), ?, 'consent_expiring', 'Your consent expires in 7 days', 'Reconnect to renew it.', '{}', 'browser:1', now() + interval '1 second', null), (gen_random_uuid(), ?, 'consent_expired', 'Already read', 'Old news.', '{}', 'browser:2', now(), now())",
+      [userId, userId],
+    );
+    const page = await openSettings(sut.token(userId));
+    const items = page.locator('#notices-list li');
+    await items.nth(1).waitFor();
+    expect(await items.locator('strong').allTextContents()).toEqual(['Your consent expires in 7 days', 'Your data export is ready']);
+    // At the top: right after the sign-in parts, before the X connection and the rest.
+    expect(await page.evaluate<string | null | undefined>(`document.getElementById('notices').nextElementSibling?.getAttribute('aria-labelledby')`)).toBe('x-heading');
+
+    const markRead = apiRequests(page, '/api/notifications/' + String((await sql("select id from notifications where dedup_key = 'browser:1'"))[0].id) + '/read');
+    await items.first().getByRole('button', { name: 'Mark as read' }).click();
+    await page.locator('#notices-list li').nth(1).waitFor({ state: 'detached' });
+    expect(markRead.map((request) => request.method())).toEqual(['POST']);
+    expect((await sql("select read_at from notifications where dedup_key = 'browser:1'"))[0].read_at).not.toBeNull();
+
+    await page.reload();
+    await page.locator('#notices-list li').first().waitFor();
+    await page.locator('#notices-list li').getByRole('button', { name: 'Mark as read' }).click();
+    await page.locator('#notices').waitFor({ state: 'hidden' });
+  });
+
   it('should serve a strict Content-Security-Policy that blocks inline scripts, and no inline script of its own', async () => {
     const page = await context.newPage();
     const violations: string[] = [];

@@ -12,6 +12,7 @@ import { JobName } from '../../src/core/jobs/job-payloads';
 import { LockService } from '../../src/core/locks/lock.service';
 import { REDIS_CLIENT } from '../../src/core/redis/redis.module';
 import { DatabaseQueryCounter } from '../../src/modules/monitoring/database-query-counter';
+import { AlertDeliveryService } from '../../src/modules/monitoring/alert-delivery.service';
 import { ComplianceEventKind } from '../../src/modules/monitoring/entities/compliance-event.entity';
 import { MonitoringScheduler } from '../../src/modules/monitoring/monitoring.scheduler';
 import { MonitoringService } from '../../src/modules/monitoring/monitoring.service';
@@ -215,8 +216,11 @@ describe('Monitoring (e2e)', () => {
   it('should announce new alerts to the webhook as Slack JSON without personal data, retrying after a 500', async () => {
     webhook.statuses = [500];
     await plantEvents(ComplianceEventKind.RATE_LIMIT_REJECTED, 'alice.smith@example.com', 12, 5 * MINUTE);
-    const report = await monitoring.runChecks();
-    expect(report.notified).toBe(true);
+    const now = new Date();
+    expect(await monitoring.runChecks(now)).toMatchObject({ deliveries: { planned: 1, delivered: 0, retrying: 1 } });
+    expect(webhook.calls).toHaveLength(1);
+    // The retry waits for its backoff (30 s), then goes out with the same body.
+    await sut.app.get(AlertDeliveryService).dispatchDue(new Date(now.getTime() + 31_000));
 
     expect(webhook.calls).toHaveLength(2);
     expect(webhook.calls[0].raw).toBe(webhook.calls[1].raw);
@@ -230,20 +234,21 @@ describe('Monitoring (e2e)', () => {
     expect(row.notified_at).not.toBeNull();
 
     // Deduplicated: the next check does not announce it again.
-    await monitoring.runChecks();
+    await monitoring.runChecks(new Date(now.getTime() + 2 * MINUTE));
     expect(webhook.calls).toHaveLength(2);
   });
 
-  it('should keep the check alive when the webhook keeps failing, and announce on a later check', async () => {
-    webhook.statuses = [500, 500, 500, 500];
+  it('should keep the check alive when the webhook fails, log no URL, and deliver on a later check', async () => {
+    webhook.statuses = [500];
     await plantEvents(ComplianceEventKind.QUOTA_EXCEEDED, 'e2e-quota-gh78', 6, MINUTE);
-    await expect(monitoring.runChecks()).resolves.toMatchObject({ stored: true, notified: false });
-    expect(webhook.calls).toHaveLength(4);
-    expect(sut.logs.some((line) => line.includes('alert webhook delivery failed') && !line.includes('webhook-secret'))).toBe(true);
+    const now = new Date();
+    await expect(monitoring.runChecks(now)).resolves.toMatchObject({ stored: true, deliveries: { retrying: 1 } });
+    expect(webhook.calls).toHaveLength(1);
+    expect(sut.logs.some((line) => line.includes('alert delivery failed') && line.includes('webhook answered 500') && !line.includes('webhook-secret'))).toBe(true);
 
-    await monitoring.runChecks();
-    expect(webhook.calls).toHaveLength(5);
-    expect(webhook.calls[4].body.text).toContain('****gh78');
+    await monitoring.runChecks(new Date(now.getTime() + 5 * MINUTE));
+    expect(webhook.calls).toHaveLength(2);
+    expect(webhook.calls[1].body.text).toContain('****gh78');
   });
 
   it('should count database queries per user from real requests and alert over the threshold', async () => {

@@ -58,7 +58,10 @@ export interface AppConfig {
     modelPro: string;
   };
   stripeWebhookSecret: string | undefined;
+  /** The Slack-compatible incoming webhook (ALERT_WEBHOOK_URL), one of the alert channels. */
   alertWebhookUrl: string | undefined;
+  /** The other alert channels, the routing override and the reminder interval. */
+  alerting: AlertingConfig;
   metricsToken: string | undefined;
   rateLimits: {
     /** Outbound calls to X and Anthropic (spec: X 900/15 min, Anthropic 50/min per user + an org cap). */
@@ -99,6 +102,24 @@ export interface AppConfig {
     /** The BullMQ queue in server mode (RUNS_QUEUE_NAME, default `repazoo-runs`). */
     queueName: string;
   };
+}
+
+export type AlertChannelNameConfig = 'slack' | 'email' | 'pagerduty';
+
+/** ALERT_ROUTES: entries replacing the default routing table's, by severity and by alert kind. */
+export interface AlertRoutesOverride {
+  severity: Record<string, AlertChannelNameConfig[]>;
+  kind: Record<string, AlertChannelNameConfig[]>;
+}
+
+export interface AlertingConfig {
+  /** SMTP_URL, ALERT_EMAIL_FROM and ALERT_EMAIL_TO (all three, or email is off). */
+  email: { smtpUrl: string; from: string; to: string[] } | undefined;
+  /** PAGERDUTY_ROUTING_KEY and PAGERDUTY_EVENTS_URL (default PagerDuty's Events API v2 endpoint). */
+  pagerDuty: { routingKey: string; eventsUrl: string } | undefined;
+  routes: AlertRoutesOverride | undefined;
+  /** ALERT_REMINDER_MINUTES (default 240): an alert still open is announced again after this long; 0 turns reminders off. */
+  reminderIntervalMs: number;
 }
 
 /** Injection token for the config object (an interface has no runtime value). */

@@ -18,6 +18,8 @@ export const SENSITIVE_VARIABLES = new Set([
   'STRIPE_WEBHOOK_SECRET',
   'ALERT_WEBHOOK_URL',
   'METRICS_TOKEN',
+  'SMTP_URL',
+  'PAGERDUTY_ROUTING_KEY',
 ]);
 
 export class EnvironmentVariables {
@@ -80,6 +82,26 @@ export class EnvironmentVariables {
   @IsOptional() @IsUrl(HTTP_URL) ALERT_WEBHOOK_URL?: string;
   @IsOptional() @IsString() @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
   METRICS_TOKEN?: string;
+
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['smtp', 'smtps'], require_protocol: true }, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  SMTP_URL?: string;
+  @IsOptional() @IsEmail({ require_tld: false }, { message: 'ALERT_EMAIL_FROM must be one email address' }) ALERT_EMAIL_FROM?: string;
+  /** A comma-separated list of addresses; each is checked in loadConfig. */
+  @IsOptional() @IsString() @MaxLength(2000) ALERT_EMAIL_TO?: string;
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9]{20,64}$/, { message: 'PAGERDUTY_ROUTING_KEY must be an Events API v2 integration key (20 to 64 letters and digits)' })
+  PAGERDUTY_ROUTING_KEY?: string;
+  @IsOptional() @IsUrl(HTTP_URL) PAGERDUTY_EVENTS_URL?: string;
+  /** JSON; its shape is checked in loadConfig (parseAlertRoutes). */
+  @IsOptional() @IsString() @MaxLength(4000) ALERT_ROUTES?: string;
+
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(0)
+  @Max(7 * 24 * 60)
+  ALERT_REMINDER_MINUTES?: number;
 
   @IsOptional()
   @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))

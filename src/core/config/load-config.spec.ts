@@ -151,3 +151,57 @@ describe(describeEnvironment.name, () => {
     });
   });
 });
+
+describe('loadConfig: alerting', () => {
+  let dataDir: string;
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'repazoo-config-'));
+  });
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  const EMAIL = { SMTP_URL: 'smtp://mailer:s3cret-pass@mail.internal:587', ALERT_EMAIL_FROM: 'alerts@example.com', ALERT_EMAIL_TO: 'ops@example.com, dpo@example.com' };
+
+  it('should configure email, PagerDuty with its default endpoint, routes and the reminder interval', () => {
+    const config = loadConfig({
+      DATA_DIR: dataDir,
+      ...EMAIL,
+      PAGERDUTY_ROUTING_KEY: 'R0ut1ngKey0123456789abcdef012345',
+      ALERT_ROUTES: '{"severity": {"warning": ["slack", "email", "slack"]}, "kind": {"queue_backlog": []}}',
+      ALERT_REMINDER_MINUTES: '60',
+    });
+    expect(config.alerting).toEqual({
+      email: { smtpUrl: EMAIL.SMTP_URL, from: 'alerts@example.com', to: ['ops@example.com', 'dpo@example.com'] },
+      pagerDuty: { routingKey: 'R0ut1ngKey0123456789abcdef012345', eventsUrl: 'https://events.pagerduty.com/v2/enqueue' },
+      routes: { severity: { warning: ['slack', 'email'] }, kind: { queue_backlog: [] } },
+      reminderIntervalMs: 60 * 60_000,
+    });
+    expect(loadConfig({ DATA_DIR: dataDir }).alerting).toEqual({ email: undefined, pagerDuty: undefined, routes: undefined, reminderIntervalMs: 240 * 60_000 });
+  });
+
+  it('should refuse half an email setup, naming what is missing', () => {
+    expect(problemsOf({ DATA_DIR: dataDir, SMTP_URL: EMAIL.SMTP_URL })).toEqual([
+      'alert email needs SMTP_URL, ALERT_EMAIL_FROM and ALERT_EMAIL_TO together: ALERT_EMAIL_FROM, ALERT_EMAIL_TO missing',
+    ]);
+    expect(problemsOf({ DATA_DIR: dataDir, ...EMAIL, ALERT_EMAIL_TO: 'ops@example.com, not an address' })).toEqual([
+      'ALERT_EMAIL_TO must be a comma-separated list of 1 to 50 email addresses',
+    ]);
+    expect(problemsOf({ DATA_DIR: dataDir, ...EMAIL, SMTP_URL: 'http://mail.internal' })).toEqual(['SMTP_URL must be an smtp:// or smtps:// URL']);
+    expect(problemsOf({ DATA_DIR: dataDir, PAGERDUTY_EVENTS_URL: 'http://127.0.0.1:9/v2/enqueue' })).toEqual(['PAGERDUTY_EVENTS_URL is set but PAGERDUTY_ROUTING_KEY is missing']);
+  });
+
+  it('should refuse ALERT_ROUTES that are not the expected shape, without echoing secrets', () => {
+    const problem = (routes: string) => problemsOf({ DATA_DIR: dataDir, ALERT_ROUTES: routes });
+    expect(problem('{not json')[0]).toMatch(/^ALERT_ROUTES is not valid JSON/);
+    expect(problem('[]')[0]).toMatch(/^ALERT_ROUTES must be a JSON object/);
+    expect(problem('{"severities": {}}')[0]).toMatch(/^ALERT_ROUTES has unknown keys: severities/);
+    expect(problem('{"severity": {"fatal": ["email"]}}')[0]).toMatch(/^ALERT_ROUTES names an unknown severity "fatal"/);
+    expect(problem('{"severity": {"critical": ["sms"]}}')[0]).toMatch(/^ALERT_ROUTES routes severity "critical" to something other than a list of slack, email, pagerduty/);
+    expect(problem('{"kind": {"Bad Kind!": ["email"]}}')[0]).toMatch(/^ALERT_ROUTES names an invalid alert kind/);
+    expect(problem(`{"kind": {"${'a'.repeat(5000)}": []}}`)[0]).toMatch(/^ALERT_ROUTES: ALERT_ROUTES must be shorter than or equal to 4000 characters|^ALERT_ROUTES must be shorter/);
+  });
+
+  it('should mask the SMTP URL and the PagerDuty routing key', () => {
+    const described = describeEnvironment({ ...EMAIL, PAGERDUTY_ROUTING_KEY: 'R0ut1ngKey0123456789abcdef012345' });
+    expect(described).toMatchObject({ SMTP_URL: '********', PAGERDUTY_ROUTING_KEY: '********', ALERT_EMAIL_TO: EMAIL.ALERT_EMAIL_TO });
+  });
+});

@@ -5,7 +5,7 @@ import { validateSync, ValidationError } from 'class-validator';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { DEFAULT_RATE_LIMIT_POLICIES } from '../rate-limit/rate-limit.types';
-import { AppConfig, EncryptionKey } from './app-config';
+import { AlertingConfig, AlertRoutesOverride, AppConfig, EncryptionKey } from './app-config';
 import { ConfigValidationError } from './config.errors';
 import { loadOrCreateDevSecrets } from './dev-secrets';
 import { EnvironmentVariables, SENSITIVE_VARIABLES } from './environment';
@@ -61,6 +61,7 @@ export function loadConfig(env: Env = process.env, { requiredSecrets = ALL_SECRE
   }
   const encryptionKeys = vars.ENCRYPTION_KEYS ? parseEncryptionKeys(vars.ENCRYPTION_KEYS, problems) : [];
   const trustProxy = parseTrustProxy(vars.TRUST_PROXY, problems);
+  const alerting = parseAlerting(vars, problems);
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
   // Outside production, secrets nobody configured come from DATA_DIR (generated on first start).
@@ -107,6 +108,7 @@ export function loadConfig(env: Env = process.env, { requiredSecrets = ALL_SECRE
     },
     stripeWebhookSecret: vars.STRIPE_WEBHOOK_SECRET,
     alertWebhookUrl: vars.ALERT_WEBHOOK_URL,
+    alerting,
     metricsToken: vars.METRICS_TOKEN,
     rateLimits: {
       outbound: {
@@ -152,6 +154,80 @@ export function describeEnvironment(env: Env = process.env): Record<string, stri
       .filter((name) => emptyToUndefined(env[name]) !== undefined)
       .map((name) => [name, SENSITIVE_VARIABLES.has(name) ? '********' : (env[name] as string)]),
   );
+}
+
+const DEFAULT_PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
+const DEFAULT_ALERT_REMINDER_MINUTES = 240;
+const ALERT_CHANNELS = ['slack', 'email', 'pagerduty'];
+const ALERT_SEVERITIES = ['info', 'warning', 'critical'];
+/** Alert kinds are snake_case names from Monitoring's list, which checks them against the kinds it knows. */
+const ALERT_KIND_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+/** Deliberately simple (linear): a name, one @, a domain; nodemailer and the server judge the rest. */
+const EMAIL_ADDRESS = /^[^\s@,<>]{1,64}@[^\s@,<>]{1,255}$/;
+
+/** Email needs all three of SMTP_URL, ALERT_EMAIL_FROM and ALERT_EMAIL_TO; PagerDuty its routing key. */
+function parseAlerting(vars: EnvironmentVariables, problems: string[]): AlertingConfig {
+  const emailVars = { SMTP_URL: vars.SMTP_URL, ALERT_EMAIL_FROM: vars.ALERT_EMAIL_FROM, ALERT_EMAIL_TO: vars.ALERT_EMAIL_TO };
+  const givenEmailVars = Object.entries(emailVars).filter(([, value]) => value !== undefined);
+  let email: AlertingConfig['email'];
+  if (givenEmailVars.length > 0 && givenEmailVars.length < 3) {
+    const missing = Object.entries(emailVars).filter(([, value]) => value === undefined).map(([name]) => name);
+    problems.push(`alert email needs SMTP_URL, ALERT_EMAIL_FROM and ALERT_EMAIL_TO together: ${missing.join(', ')} missing`);
+  } else if (givenEmailVars.length === 3) {
+    const to = (vars.ALERT_EMAIL_TO as string).split(',').map((address) => address.trim()).filter((address) => address !== '');
+    if (to.length === 0 || to.length > 50 || to.some((address) => !EMAIL_ADDRESS.test(address))) {
+      problems.push('ALERT_EMAIL_TO must be a comma-separated list of 1 to 50 email addresses');
+    }
+    email = { smtpUrl: vars.SMTP_URL as string, from: vars.ALERT_EMAIL_FROM as string, to };
+  }
+  if (vars.PAGERDUTY_EVENTS_URL && !vars.PAGERDUTY_ROUTING_KEY) problems.push('PAGERDUTY_EVENTS_URL is set but PAGERDUTY_ROUTING_KEY is missing');
+  return {
+    email,
+    pagerDuty: vars.PAGERDUTY_ROUTING_KEY
+      ? { routingKey: vars.PAGERDUTY_ROUTING_KEY, eventsUrl: vars.PAGERDUTY_EVENTS_URL ?? DEFAULT_PAGERDUTY_EVENTS_URL }
+      : undefined,
+    routes: vars.ALERT_ROUTES === undefined ? undefined : parseAlertRoutes(vars.ALERT_ROUTES, problems),
+    reminderIntervalMs: (vars.ALERT_REMINDER_MINUTES ?? DEFAULT_ALERT_REMINDER_MINUTES) * 60_000,
+  };
+}
+
+/**
+ * `{"severity": {"critical": ["email", "pagerduty"]}, "kind": {"audit_chain_broken": ["pagerduty", "email"]}}`:
+ * entries replace the default table's for that severity or kind; `[]` sends nothing for it.
+ */
+export function parseAlertRoutes(text: string, problems: string[]): AlertRoutesOverride | undefined {
+  const invalid = (why: string) => {
+    problems.push(`ALERT_ROUTES ${why} (expected {"severity": {"critical": ["email", "pagerduty"]}, "kind": {"<alert kind>": ["pagerduty"]}})`);
+    return undefined;
+  };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return invalid('is not valid JSON');
+  }
+  if (!isPlainObject(parsed)) return invalid('must be a JSON object');
+  const unknownKeys = Object.keys(parsed).filter((key) => key !== 'severity' && key !== 'kind');
+  if (unknownKeys.length > 0) return invalid(`has unknown keys: ${unknownKeys.slice(0, 5).join(', ')}`);
+  const routes: AlertRoutesOverride = { severity: {}, kind: {} };
+  for (const section of ['severity', 'kind'] as const) {
+    const entries = parsed[section];
+    if (entries === undefined) continue;
+    if (!isPlainObject(entries)) return invalid(`"${section}" must be an object`);
+    for (const [name, channels] of Object.entries(entries)) {
+      if (section === 'severity' && !ALERT_SEVERITIES.includes(name)) return invalid(`names an unknown severity "${name.slice(0, 40)}" (info, warning or critical)`);
+      if (section === 'kind' && !ALERT_KIND_NAME.test(name)) return invalid(`names an invalid alert kind "${name.slice(0, 40)}"`);
+      if (!Array.isArray(channels) || channels.some((channel) => typeof channel !== 'string' || !ALERT_CHANNELS.includes(channel))) {
+        return invalid(`routes ${section} "${name}" to something other than a list of slack, email, pagerduty`);
+      }
+      routes[section][name] = [...new Set(channels as AlertRoutesOverride['kind'][string])];
+    }
+  }
+  return routes;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 const NAMED_SUBNETS = new Set(['loopback', 'linklocal', 'uniquelocal']);
@@ -227,6 +303,13 @@ class EnvironmentVariablesKeys implements Record<keyof EnvironmentVariables, tru
   STRIPE_WEBHOOK_SECRET = true as const;
   ALERT_WEBHOOK_URL = true as const;
   METRICS_TOKEN = true as const;
+  SMTP_URL = true as const;
+  ALERT_EMAIL_FROM = true as const;
+  ALERT_EMAIL_TO = true as const;
+  PAGERDUTY_ROUTING_KEY = true as const;
+  PAGERDUTY_EVENTS_URL = true as const;
+  ALERT_ROUTES = true as const;
+  ALERT_REMINDER_MINUTES = true as const;
   ANTHROPIC_ORG_REQUESTS_PER_MINUTE = true as const;
   HTTP_REQUESTS_PER_MINUTE = true as const;
   AUTH_FAILURES_PER_MINUTE = true as const;

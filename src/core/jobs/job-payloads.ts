@@ -21,6 +21,8 @@ export enum JobName {
   RetentionCleanupDaily = 'retention_cleanup_daily',
   MonitoringCheck = 'monitoring_check',
   TwitterDeletionCheck = 'twitter_deletion_check',
+  /** Notices about consent expiring in 30 and 7 days, and expired (Consent module). */
+  ConsentExpiryNotices = 'consent_expiry_notices',
 }
 
 /** Payload of a scheduled job run (cron or `POST /api/admin/jobs/:name/run`). */
@@ -38,6 +40,7 @@ export interface JobPayloads {
   retention_cleanup_daily: ScheduledJobPayload;
   monitoring_check: ScheduledJobPayload;
   twitter_deletion_check: ScheduledJobPayload;
+  consent_expiry_notices: ScheduledJobPayload;
 }
 
 /** Every job name that has a payload: the enum's, and any a test declared. */

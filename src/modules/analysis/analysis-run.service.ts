@@ -18,6 +18,9 @@ import { SubscriptionInactiveException } from '../consent/consent.exception';
 import { ConsentService } from '../consent/consent.service';
 import { redactText } from '../../core/redaction';
 import { RedactionService } from '../redaction/redaction.service';
+import { PromptContainsPiiException } from '../redaction';
+import { ComplianceEventsService } from '../monitoring/compliance-events.service';
+import { ComplianceEventKind } from '../monitoring/entities/compliance-event.entity';
 import { NoTweetsToAnalyseError } from './analysis.exception';
 import { AnalysisRepository } from './analysis.repository';
 import { AnthropicSentimentClient } from './anthropic-sentiment.client';
@@ -53,11 +56,16 @@ export class AnalysisRunService {
     private readonly pseudonyms: Pseudonyms,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly complianceEvents: ComplianceEventsService,
   ) {}
 
   @OnRun(JobName.AnalysisSentiment)
-  async analyse(ctx: RunContext<JobName.AnalysisSentiment>): Promise<AnalysisRunResult> {
+  analyse(ctx: RunContext<JobName.AnalysisSentiment>): Promise<AnalysisRunResult> {
     const { userId } = ctx.payload;
+    return this.consent.reportRunRefusals({ runId: ctx.runId, jobName: ctx.jobName, userId }, () => this.analyseTweets(ctx, userId));
+  }
+
+  private async analyseTweets(ctx: RunContext<JobName.AnalysisSentiment>, userId: string): Promise<AnalysisRunResult> {
     // A retry after the result was stored (the worker died before completing the run) stores nothing twice.
     const existing = await this.analyses.findByRun(ctx.runId);
     if (existing) return resultOf(existing);
@@ -77,7 +85,7 @@ export class AnalysisRunService {
     if (this.anthropic.isConfigured) {
       provider = 'anthropic';
       model = this.modelFor(subscription.tier);
-      const prompt = buildSentimentPrompt(tweets, this.redaction.createPromptSanitizer());
+      const prompt = await this.buildPrompt(userId, tweets);
       refs = prompt.refs;
       await ctx.log('info', `Prompt built from ${tweets.length} tweets (PII replaced, pre-send check passed); asking ${model}`);
       const input = await this.anthropic.recordSentiment(userId, model, prompt, ctx.signal);
@@ -119,6 +127,18 @@ export class AnalysisRunService {
     });
     await ctx.log('info', `Stored analysis ${analysis.id} (${analysis.overall}, ${analysis.tweetCount} tweets)`);
     return resultOf(analysis);
+  }
+
+  /** A prompt the pre-send check stops is a compliance incident Monitoring alerts on (entity types only). */
+  private async buildPrompt(userId: string, tweets: Parameters<typeof buildSentimentPrompt>[0]): Promise<ReturnType<typeof buildSentimentPrompt>> {
+    try {
+      return buildSentimentPrompt(tweets, this.redaction.createPromptSanitizer());
+    } catch (error) {
+      if (error instanceof PromptContainsPiiException) {
+        await this.complianceEvents.record(ComplianceEventKind.PROMPT_PII_FOUND, userId, { message: error.message }).catch(() => undefined);
+      }
+      throw error;
+    }
   }
 
   private modelFor(tier: SubscriptionTier): string {

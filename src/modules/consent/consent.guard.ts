@@ -14,7 +14,13 @@ export class ConsentGuard implements CanActivate {
     // Runs after the global AuthGuard, which has set the user on every non-public route.
     const { user } = context.switchToHttp().getRequest<RequestWithUser>();
     if (!user) throw new UnauthenticatedException();
-    await this.consent.assertConsent(user.id);
+    try {
+      await this.consent.assertConsent(user.id);
+    } catch (error) {
+      // Each refusal is a failed consent verification Monitoring watches (with its reason code).
+      await this.consent.reportRequestRefusal(user.id, error);
+      throw error;
+    }
     return true;
   }
 }

@@ -3,8 +3,12 @@ import { AuditModule } from '../../core/audit/audit.module';
 import { Clock } from '../../core/clock/clock';
 import { CryptoModule } from '../../core/crypto/crypto.module';
 import { REDIS_CLIENT, RedisModule } from '../../core/redis/redis.module';
+import { SchedulingModule } from '../../core/scheduling/scheduling.module';
 import { BillingModule } from '../billing/billing.module';
 import { ComplianceEventsModule } from '../monitoring/compliance-events.module';
+import { NotificationsModule } from '../notifications/notifications.module';
+import { ConsentNoticesScheduler } from './consent-notices.scheduler';
+import { ConsentNoticesService } from './consent-notices.service';
 import { ConsentController } from './consent.controller';
 import { ConsentGuard } from './consent.guard';
 import { ConsentRepository } from './consent.repository';
@@ -23,12 +27,14 @@ import { CONSENT_PERSONAL_DATA } from './consent.personal-data';
  * X or Anthropic data. Modules using those import this one.
  */
 @Module({
-  imports: [PersonalDataModule.declare('consent', CONSENT_PERSONAL_DATA), AuditModule, BillingModule, ComplianceEventsModule, CryptoModule, RedisModule],
+  imports: [PersonalDataModule.declare('consent', CONSENT_PERSONAL_DATA), AuditModule, BillingModule, ComplianceEventsModule, CryptoModule, NotificationsModule, RedisModule, SchedulingModule],
   controllers: [TwitterOAuthController, ConsentController],
   providers: [
     ConsentRepository,
     ConsentService,
     ConsentGuard,
+    ConsentNoticesService,
+    ConsentNoticesScheduler,
     TokenVaultService,
     XConnectionService,
     XOAuthClient,

@@ -36,6 +36,21 @@ export interface ConsentRecordRow {
 export class ConsentRepository {
   constructor(private readonly em: EntityManager) {}
 
+  /**
+   * Live X connections (not revoked, token held) granted in (`grantedFrom`, `grantedTo`]: whose
+   * consent expires in a given window. Ordered and bounded so a daily run reads in pages.
+   */
+  async findLiveGrantsBetween(grantedFrom: Date, grantedTo: Date, afterUserId: string, limit: number): Promise<{ userId: string; grantedAt: Date }[]> {
+    const rows = await this.em.getConnection().execute<{ user_id: string; granted_at: Date | string }[]>(
+      `select user_id, granted_at from oauth_tokens
+        where provider = ? and deleted_at is null and revoked_at is null and access_token_ciphertext is not null
+          and granted_at > ? and granted_at <= ? and user_id > ?
+        order by user_id limit ?`,
+      [X_PROVIDER, grantedFrom, grantedTo, afterUserId, limit],
+    );
+    return rows.map((row) => ({ userId: row.user_id, grantedAt: new Date(row.granted_at) }));
+  }
+
   /** The user's token row, read outside any transaction. */
   findToken(userId: string): Promise<OAuthToken | null> {
     return this.findTokenInTransaction(this.em.fork(), userId);

@@ -5,7 +5,13 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '../../core/clock/clock';
 import { isActiveSubscription, SubscriptionsRepository } from '../billing/subscriptions.repository';
 import { consentExpiresAt } from './consent.constants';
-import { ConsentExpiredException, ConsentRequiredException, SubscriptionInactiveException } from './consent.exception';
+import type { JobKey } from '../../core/jobs/job-payloads';
+import { ComplianceEventsService } from '../monitoring/compliance-events.service';
+import { ComplianceEventKind } from '../monitoring/entities/compliance-event.entity';
+import { NotificationKind } from '../notifications/entities/notification.entity';
+import type { NoticeReason } from '../notifications/notification-templates';
+import { NotificationsService } from '../notifications/notifications.service';
+import { ConsentErrorCode, ConsentExpiredException, ConsentRequiredException, SubscriptionInactiveException } from './consent.exception';
 import { ConsentRepository } from './consent.repository';
 import { ConsentStatusDto } from './dto/consent-status.dto';
 
@@ -16,6 +22,8 @@ export class ConsentService {
     private readonly repository: ConsentRepository,
     private readonly subscriptions: SubscriptionsRepository,
     private readonly clock: Clock,
+    private readonly complianceEvents: ComplianceEventsService,
+    private readonly notifications: NotificationsService,
   ) {}
 
   async getStatus(userId: string): Promise<ConsentStatusDto> {
@@ -54,4 +62,41 @@ export class ConsentService {
     if (consentExpiresAt(token.grantedAt).getTime() <= this.clock.nowMs()) throw new ConsentExpiredException();
     if (!isActiveSubscription(await this.subscriptions.findCurrent(em, userId))) throw new SubscriptionInactiveException();
   }
+
+  /**
+   * Runs a run's work and, when a consent check in it refuses, records the failed verification
+   * (a compliance event Monitoring counts) and tells the person why the run failed, then lets the
+   * refusal fail the run. Recording happens here, after the work's transaction has rolled back:
+   * embedded PGlite cannot take a second connection while one is open.
+   */
+  async reportRunRefusals<T>(run: { runId: string; jobName: JobKey; userId: string }, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      const reason = refusalReason(error);
+      if (reason) {
+        await this.recordRefusal(run.userId, reason, { source: 'run', job: run.jobName });
+        await this.notifications.notifyBestEffort(run.userId, { kind: NotificationKind.RUN_FAILED, runId: run.runId, job: run.jobName, reason });
+      }
+      throw error;
+    }
+  }
+
+  /** Records a ConsentGuard refusal; the guard then throws it as the 403. */
+  async reportRequestRefusal(userId: string, error: unknown): Promise<void> {
+    const reason = refusalReason(error);
+    if (reason) await this.recordRefusal(userId, reason, { source: 'request' });
+  }
+
+  private async recordRefusal(userId: string, reason: NoticeReason, where: { source: 'request' } | { source: 'run'; job: string }): Promise<void> {
+    // A refusal must stay a 403 (or a failed run) even when the event cannot be stored.
+    await this.complianceEvents.record(ComplianceEventKind.CONSENT_CHECK_FAILED, userId, { reason, ...where }).catch(() => undefined);
+  }
+}
+
+const REFUSAL_CODES = new Set<string>([ConsentErrorCode.CONSENT_REQUIRED, ConsentErrorCode.CONSENT_EXPIRED, ConsentErrorCode.SUBSCRIPTION_INACTIVE]);
+
+/** The reason code of a consent verification's refusal, or null for any other error. */
+function refusalReason(error: unknown): NoticeReason | null {
+  return error instanceof Error && 'code' in error && REFUSAL_CODES.has(String(error.code)) ? (String(error.code) as NoticeReason) : null;
 }

@@ -5,6 +5,8 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable } from '@nestjs/common';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { NotificationKind } from '../notifications/entities/notification.entity';
+import { NotificationsService } from '../notifications/notifications.service';
 import { AuditService } from '../../core/audit/audit.service';
 import { Clock } from '../../core/clock/clock';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
@@ -39,6 +41,7 @@ export class ExportService {
     private readonly requests: DataRequestsService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly notifications: NotificationsService,
   ) {}
 
   /**
@@ -108,15 +111,13 @@ export class ExportService {
     const size = await this.builder.build(userId, join(this.config.dataDir, relativePath), now);
     try {
       await context.storeResults(async (em) => {
-        const marked = await this.exports.markReady(em, exportId, {
-          filePath: relativePath,
-          sizeBytes: String(size),
-          completedAt: now,
-          expiresAt: new Date(now.getTime() + EXPORT_LINK_VALIDITY_MS),
-        });
+        const expiresAt = new Date(now.getTime() + EXPORT_LINK_VALIDITY_MS);
+        const marked = await this.exports.markReady(em, exportId, { filePath: relativePath, sizeBytes: String(size), completedAt: now, expiresAt });
         if (!marked) throw new PermanentJobError('EXPORT_DELETED', 'The export was deleted while it was being built');
         await this.audit.audit(userId, 'Data export ready', 'dsar_exports', { exportId, sizeBytes: size });
         await this.requests.completeAccess(em, exportId);
+        // In the same transaction: the notice exists exactly when the export is ready.
+        await this.notifications.notify(userId, { kind: NotificationKind.EXPORT_READY, exportId, expiresAt }, em);
       });
     } catch (error) {
       // Erased (or cancelled) while the file was written: the file, a copy of the person's data,

@@ -23,9 +23,6 @@ export abstract class AlertsRepository {
   /** Newest activity first. */
   abstract list(filter: AlertListFilter): Promise<Alert[]>;
   abstract countOpenBySeverity(): Promise<Record<AlertSeverity, number>>;
-  /** Open alerts no notification has gone out for yet, oldest first. */
-  abstract findUnnotified(limit: number): Promise<Alert[]>;
-  abstract markNotified(ids: readonly string[], at: Date): Promise<void>;
 }
 
 @Injectable()
@@ -55,7 +52,7 @@ export class MikroOrmAlertsRepository extends AlertsRepository {
         firstSeenAt: alert.firstSeenAt,
         lastSeenAt: alert.lastSeenAt,
         resolvedAt: alert.resolvedAt ?? null,
-        notifiedAt: alert.notifiedAt ?? null,
+        // Not written here: the delivery dispatcher stamps it, possibly on another instance meanwhile.
       })),
     );
   }
@@ -73,14 +70,5 @@ export class MikroOrmAlertsRepository extends AlertsRepository {
       if ((ALERT_SEVERITIES as readonly string[]).includes(row.severity)) counts[row.severity as AlertSeverity] = Number(row.count);
     }
     return counts;
-  }
-
-  findUnnotified(limit: number): Promise<Alert[]> {
-    return this.em.fork().find(Alert, { status: 'open', notifiedAt: null }, { orderBy: { firstSeenAt: 'asc', id: 'asc' }, limit });
-  }
-
-  async markNotified(ids: readonly string[], at: Date): Promise<void> {
-    if (ids.length === 0) return;
-    await this.em.fork().nativeUpdate(Alert, { id: { $in: [...ids] } }, { notifiedAt: at });
   }
 }

@@ -1,6 +1,6 @@
 // Turns what the checks found into stored alerts: one open alert per (kind, subject), updated
 // (last seen, count) while its condition holds and resolved on the first check that no longer
-// finds it. Also the read side of `GET /api/admin/alerts` and the notification bookkeeping.
+// finds it. Also the read side of `GET /api/admin/alerts`.
 import { Injectable } from '@nestjs/common';
 import { AlertsRepository } from './alerts.repository';
 import { AlertCondition, alertKey, AlertSeverity, AlertStatus, CheckOutcome, mergeBySubject } from './checks/alert-condition';
@@ -61,18 +61,6 @@ export class AlertsService {
 
   countOpenBySeverity(): Promise<Record<AlertSeverity, number>> {
     return this.repository.countOpenBySeverity();
-  }
-
-  findUnnotified(limit: number): Promise<Alert[]> {
-    return this.repository.findUnnotified(limit);
-  }
-
-  async markNotified(alerts: readonly Alert[], at: Date): Promise<void> {
-    await this.repository.markNotified(
-      alerts.map((alert) => alert.id),
-      at,
-    );
-    for (const alert of alerts) alert.notifiedAt = at;
   }
 }
 

@@ -1,5 +1,5 @@
-// Monitoring: the 5-minute compliance and health check with stored, deduplicated alerts and an
-// optional webhook, `GET /api/admin/alerts`, Prometheus metrics at `/metrics`, the per-user
+// Monitoring: the 5-minute compliance and health check with stored, deduplicated alerts routed to
+// Slack, email and PagerDuty with delivery rows and retries, `GET /api/admin/alerts`, Prometheus metrics at `/metrics`, the per-user
 // database query counter, and Monitoring's parts of `/api/health`. (Recording the events it
 // counts lives in ComplianceEventsModule, which the rate limiter needs before this module loads.)
 import { AuditModule } from '../../core/audit/audit.module';
@@ -13,7 +13,16 @@ import { REDIS_CLIENT, RedisModule } from '../../core/redis/redis.module';
 import { SchedulingModule } from '../../core/scheduling/scheduling.module';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { RedactionModule } from '../redaction/redaction.module';
-import { AlertNotifier } from './alert-notifier';
+import { AlertDeliveriesRepository } from './alert-deliveries.repository';
+import { ALERT_DELIVERY_POLICY, AlertDeliveryService, DEFAULT_ALERT_DELIVERY_POLICY } from './alert-delivery.service';
+import { AlertDeliveryScheduler } from './alert-delivery.scheduler';
+import { AlertRouter } from './alert-routing';
+import { ALERT_CHANNELS, AlertChannel } from './channels/alert-channel';
+import { EmailAlertChannel } from './channels/email.channel';
+import { PagerDutyAlertChannel } from './channels/pagerduty.channel';
+import { SlackAlertChannel } from './channels/slack.channel';
+import { AlertChannelsCheck } from './checks/alert-channels.check';
+import { AuditChainCheck } from './checks/audit-chain.check';
 import { AlertsController } from './alerts.controller';
 import { AlertsRepository, MikroOrmAlertsRepository } from './alerts.repository';
 import { AlertsService } from './alerts.service';
@@ -75,20 +84,34 @@ import { BullMqQueueDepthProbe, QUEUE_DEPTH_PROBE, QueueDepthProbe } from './que
     DatabaseAccessCheck,
     SystemHealthCheck,
     DataRequestDeadlinesCheck,
+    AlertChannelsCheck,
+    AuditChainCheck,
     {
       provide: MONITORING_CHECKS,
-      inject: [ComplianceEventsCheck, DatabaseAccessCheck, SystemHealthCheck, DataRequestDeadlinesCheck],
+      inject: [ComplianceEventsCheck, DatabaseAccessCheck, SystemHealthCheck, DataRequestDeadlinesCheck, AlertChannelsCheck, AuditChainCheck],
       useFactory: (...checks: MonitoringCheck[]): MonitoringCheck[] => checks,
     },
     AlertsService,
-    AlertNotifier,
+    SlackAlertChannel,
+    EmailAlertChannel,
+    PagerDutyAlertChannel,
+    {
+      provide: ALERT_CHANNELS,
+      inject: [SlackAlertChannel, EmailAlertChannel, PagerDutyAlertChannel],
+      useFactory: (...channels: AlertChannel[]): AlertChannel[] => channels,
+    },
+    { provide: ALERT_DELIVERY_POLICY, useValue: DEFAULT_ALERT_DELIVERY_POLICY },
+    AlertRouter,
+    AlertDeliveriesRepository,
+    AlertDeliveryService,
+    AlertDeliveryScheduler,
     MonitoringService,
     MonitoringScheduler,
     MetricsService,
     MetricsAccessGuard,
     MonitoringHealthContributor,
   ],
-  exports: [MonitoringService, AlertsService, MetricsService, DatabaseQueryCounter],
+  exports: [MonitoringService, AlertsService, AlertDeliveryService, MetricsService, DatabaseQueryCounter],
 })
 export class MonitoringModule implements NestModule, BeforeApplicationShutdown {
   constructor(@Inject(QUEUE_DEPTH_PROBE) private readonly queue: QueueDepthProbe | null) {}

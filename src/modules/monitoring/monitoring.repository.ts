@@ -36,6 +36,8 @@ export interface RunCount {
 export abstract class MonitoringRepository {
   /** Users with more than `above` events of `kind` in (`since`, `until`]; events without a user are not counted. */
   abstract countEventsByUser(kind: ComplianceEventKind, since: Date, until: Date, above: number): Promise<UserEventCount[]>;
+  /** Events of `kind` in (`since`, `until`], whoever they were about. */
+  abstract countEvents(kind: ComplianceEventKind, since: Date, until: Date): Promise<number>;
   /** Runs that ended COMPLETED or FAILED in (`since`, `until`]. */
   abstract countFinishedRuns(since: Date, until: Date): Promise<FinishedRunCounts>;
   /** Throws when the database does not answer within `timeoutMs`. */
@@ -60,6 +62,13 @@ export class SqlMonitoringRepository extends MonitoringRepository {
       [kind, since, until, above],
     );
     return rows.map((row) => ({ userId: row.user_id, count: Number(row.count) }));
+  }
+
+  async countEvents(kind: ComplianceEventKind, since: Date, until: Date): Promise<number> {
+    const [row] = await this.em
+      .getConnection()
+      .execute<{ count: number }[]>('select count(*)::int as count from compliance_events where kind = ? and occurred_at > ? and occurred_at <= ?', [kind, since, until]);
+    return Number(row?.count ?? 0);
   }
 
   async countFinishedRuns(since: Date, until: Date): Promise<FinishedRunCounts> {

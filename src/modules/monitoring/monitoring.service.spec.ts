@@ -1,9 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { ManualClock } from '../../core/clock/clock';
-import { AlertNotice } from './alert-message';
-import { AlertNotifier, DeliveryResult } from './alert-notifier';
+import { AlertDeliveryService, DispatchReport } from './alert-delivery.service';
 import { AlertsService } from './alerts.service';
-import { AlertKind, CheckOutcome, MonitoringCheck } from './checks/alert-condition';
+import { AlertCondition, AlertKind, CheckOutcome, MonitoringCheck } from './checks/alert-condition';
 import { ComplianceEventsCheck } from './checks/compliance-events.check';
 import { ComplianceEventKind } from './entities/compliance-event.entity';
 import { MonitoringService } from './monitoring.service';
@@ -14,14 +13,26 @@ import { InMemoryMonitoringRepository } from './testing/in-memory-monitoring.rep
 const MINUTE = 60_000;
 const T0 = new Date('2026-03-01T12:00:00.000Z');
 
-class RecordingNotifier {
-  enabled = true;
-  deliver = true;
-  readonly sent: { opened: AlertNotice[]; resolved: AlertNotice[] }[] = [];
+/** The delivery side as the check sees it; its own behaviour is tested end to end against real channels. */
+class RecordingDeliveries {
+  failPlanning = false;
+  readonly calls: string[] = [];
+  readonly unstored: AlertCondition[][] = [];
 
-  async notify(opened: readonly AlertNotice[], resolved: readonly AlertNotice[]): Promise<DeliveryResult> {
-    this.sent.push({ opened: [...opened], resolved: [...resolved] });
-    return { delivered: this.deliver, attempts: 1 };
+  async planDeliveries(now: Date): Promise<number> {
+    this.calls.push(`plan ${now.toISOString()}`);
+    if (this.failPlanning) throw new Error('database unavailable');
+    return 1;
+  }
+
+  async dispatchDue(now: Date): Promise<DispatchReport> {
+    this.calls.push(`dispatch ${now.toISOString()}`);
+    return { delivered: 1, retrying: 0, failed: 0 };
+  }
+
+  async announceUnstored(conditions: readonly AlertCondition[]): Promise<boolean | null> {
+    this.unstored.push([...conditions]);
+    return true;
   }
 }
 
@@ -37,12 +48,12 @@ function setup(extraChecks: MonitoringCheck[] = []) {
   const clock = new ManualClock(T0);
   const events = new InMemoryMonitoringRepository();
   const alertsRepository = new InMemoryAlertsRepository();
-  const notifier = new RecordingNotifier();
+  const deliveries = new RecordingDeliveries();
   const checks = [new ComplianceEventsCheck(events, copyThresholds()), ...extraChecks];
-  const sut = new MonitoringService(checks, new AlertsService(alertsRepository), notifier as unknown as AlertNotifier, clock);
+  const sut = new MonitoringService(checks, new AlertsService(alertsRepository), deliveries as unknown as AlertDeliveryService, clock);
   const violations = (userId: string, count: number) =>
     events.addEvents(ComplianceEventKind.RATE_LIMIT_REJECTED, userId, count, new Date(clock.nowMs() - MINUTE));
-  return { sut, clock, events, alertsRepository, notifier, violations };
+  return { sut, clock, events, alertsRepository, deliveries, violations };
 }
 
 describe(MonitoringService.name, () => {
@@ -77,39 +88,19 @@ describe(MonitoringService.name, () => {
     expect(alertsRepository.all()).toEqual([expect.objectContaining({ status: 'resolved', resolvedAt: clock.now() })]);
   });
 
-  it('should announce an alert once when it opens and once when it resolves', async () => {
-    const { sut, clock, notifier, violations } = setup();
+  it('should plan deliveries from the stored alerts, then dispatch those due, at the check time', async () => {
+    const { sut, clock, deliveries, violations } = setup();
     violations('user-alice-0001', 11);
-    await sut.runChecks();
-    clock.advance(5 * MINUTE);
-    await sut.runChecks();
-    clock.advance(60 * MINUTE);
-    await sut.runChecks();
-    expect(notifier.sent.map(({ opened, resolved }) => [opened.map((a) => a.subject), resolved.map((a) => a.subject)])).toEqual([
-      [['****0001'], []],
-      [[], ['****0001']],
-    ]);
+    expect(await sut.runChecks()).toMatchObject({ opened: 1, deliveries: { planned: 1, delivered: 1, retrying: 0, failed: 0 } });
+    expect(deliveries.calls).toEqual([`plan ${clock.now().toISOString()}`, `dispatch ${clock.now().toISOString()}`]);
   });
 
-  it('should announce again on the next check when delivery failed', async () => {
-    const { sut, clock, notifier, alertsRepository, violations } = setup();
-    notifier.deliver = false;
+  it('should keep the stored alerts and report no deliveries when planning fails', async () => {
+    const { sut, alertsRepository, deliveries, violations } = setup();
+    deliveries.failPlanning = true;
     violations('user-alice-0001', 11);
-    expect(await sut.runChecks()).toMatchObject({ notified: false });
-    expect(alertsRepository.all()[0].notifiedAt).toBeNull();
-    notifier.deliver = true;
-    clock.advance(5 * MINUTE);
-    expect(await sut.runChecks()).toMatchObject({ notified: true });
-    expect(notifier.sent).toHaveLength(2);
-    expect(alertsRepository.all()[0].notifiedAt).toEqual(clock.now());
-  });
-
-  it('should send nothing and report notified null when no webhook is configured', async () => {
-    const { sut, notifier, violations } = setup();
-    notifier.enabled = false;
-    violations('user-alice-0001', 11);
-    expect(await sut.runChecks()).toMatchObject({ opened: 1, notified: null });
-    expect(notifier.sent).toEqual([]);
+    expect(await sut.runChecks()).toMatchObject({ stored: true, opened: 1, deliveries: null });
+    expect(alertsRepository.all()).toHaveLength(1);
   });
 
   it('should survive a check that throws, and report it', async () => {
@@ -121,11 +112,11 @@ describe(MonitoringService.name, () => {
   });
 
   it('should not throw when alerts cannot be stored, and still announce the conditions', async () => {
-    const { sut, alertsRepository, notifier, violations } = setup();
+    const { sut, alertsRepository, deliveries, violations } = setup();
     alertsRepository.failWrites = true;
     violations('user-alice-0001', 11);
-    await expect(sut.runChecks()).resolves.toMatchObject({ stored: false, notified: true });
-    expect(notifier.sent[0].opened).toEqual([expect.objectContaining({ subject: '****0001' })]);
+    await expect(sut.runChecks()).resolves.toMatchObject({ stored: false, notified: true, deliveries: null });
+    expect(deliveries.unstored[0]).toEqual([expect.objectContaining({ subject: '****0001' })]);
   });
 
   it('should evaluate at the time it is given', async () => {

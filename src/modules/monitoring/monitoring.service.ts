@@ -1,15 +1,12 @@
 // The monitoring check (`monitoring_check`, every 5 minutes, and on demand): runs every check
-// use case, turns what they found into stored, deduplicated alerts, and sends the webhook for
-// alerts that opened or resolved. The cron, the admin job route and the tests all call runChecks.
+// use case, turns what they found into stored, deduplicated alerts, plans their deliveries
+// (trigger, reminder, resolve) and dispatches what is due. The cron, the admin job route and the
+// tests all call runChecks; deliveries that fail are retried by AlertDeliveryScheduler between checks.
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../../core/clock/clock';
-import { AlertNotice } from './alert-message';
-import { AlertNotifier } from './alert-notifier';
+import { AlertDeliveryService, DispatchReport } from './alert-delivery.service';
 import { AlertChanges, AlertsService } from './alerts.service';
-import { AlertCondition, AlertKind, CheckOutcome, MONITORING_CHECKS, MonitoringCheck } from './checks/alert-condition';
-
-/** New alerts announced per check; the rest go out with the following checks. */
-export const MAX_NOTIFIED_PER_CHECK = 20;
+import { AlertKind, CheckOutcome, MONITORING_CHECKS, MonitoringCheck } from './checks/alert-condition';
 
 export interface MonitoringReport {
   checkedAt: string;
@@ -22,7 +19,9 @@ export interface MonitoringReport {
   opened: number;
   updated: number;
   resolved: number;
-  /** Whether a webhook message went out: null when none was needed or no webhook is configured. */
+  /** Deliveries planned by this check and the outcome of those dispatched; null when the alerts could not be stored. */
+  deliveries: ({ planned: number } & DispatchReport) | null;
+  /** Without storage: whether the direct announcement went out (null when there was nothing to announce). */
   notified: boolean | null;
 }
 
@@ -33,7 +32,7 @@ export class MonitoringService {
   constructor(
     @Inject(MONITORING_CHECKS) private readonly checks: readonly MonitoringCheck[],
     private readonly alerts: AlertsService,
-    private readonly notifier: AlertNotifier,
+    private readonly deliveries: AlertDeliveryService,
     private readonly clock: Clock,
   ) {}
 
@@ -47,6 +46,7 @@ export class MonitoringService {
       opened: 0,
       updated: 0,
       resolved: 0,
+      deliveries: null,
       notified: null,
     };
     let changes: AlertChanges;
@@ -54,11 +54,11 @@ export class MonitoringService {
       changes = await this.alerts.reconcile(outcome, now);
     } catch (error) {
       this.logger.error({ msg: 'monitoring alerts could not be stored', err: error });
-      report.notified = await this.announceUnstored(outcome.conditions, now);
+      report.notified = await this.deliveries.announceUnstored(outcome.conditions, now);
       return report;
     }
     Object.assign(report, { stored: true, opened: changes.opened.length, updated: changes.updated.length, resolved: changes.resolved.length });
-    report.notified = await this.announce(changes, now);
+    report.deliveries = await this.deliver(now);
     this.logger.log({ msg: 'monitoring check done', ...report });
     return report;
   }
@@ -87,27 +87,14 @@ export class MonitoringService {
     return { outcome, failedChecks };
   }
 
-  /** Announces alerts not announced yet (a failed delivery is retried by the next check) and, for announced ones, their resolution. */
-  private async announce(changes: AlertChanges, now: Date): Promise<boolean | null> {
-    if (!this.notifier.enabled) return null;
+  /** A failure here loses nothing: the next check plans from the alert table again, and the scheduler retries. */
+  private async deliver(now: Date): Promise<({ planned: number } & DispatchReport) | null> {
     try {
-      const pending = await this.alerts.findUnnotified(MAX_NOTIFIED_PER_CHECK);
-      const resolved = changes.resolved.filter((alert) => alert.notifiedAt);
-      if (pending.length === 0 && resolved.length === 0) return null;
-      const { delivered } = await this.notifier.notify(pending, resolved);
-      if (delivered) await this.alerts.markNotified(pending, now);
-      return delivered;
+      const planned = await this.deliveries.planDeliveries(now);
+      return { planned, ...(await this.deliveries.dispatchDue(now)) };
     } catch (error) {
-      this.logger.warn({ msg: 'monitoring alerts could not be announced', err: error });
-      return false;
+      this.logger.warn({ msg: 'monitoring alerts could not be delivered now; they stay planned', err: error });
+      return null;
     }
-  }
-
-  /** Without storage there is no deduplication: every condition is announced on every check until the database is back. */
-  private async announceUnstored(conditions: AlertCondition[], now: Date): Promise<boolean | null> {
-    if (!this.notifier.enabled || conditions.length === 0) return null;
-    const notices: AlertNotice[] = conditions.map((condition) => ({ ...condition, count: 1, firstSeenAt: now, lastSeenAt: now }));
-    const { delivered } = await this.notifier.notify(notices, []);
-    return delivered;
   }
 }

@@ -17,6 +17,14 @@ export interface MonitoringThresholds {
   tokenRefreshFailures: WindowThreshold;
   /** Analysis attempts refused for quota per user (compliance_events `quota_exceeded`). */
   quotaExceededAttempts: WindowThreshold;
+  /** Failed consent verifications per user (compliance_events `consent_check_failed`). */
+  consentCheckFailures: WindowThreshold;
+  /** Failed consent verifications across all users. */
+  consentCheckFailuresAllUsers: WindowThreshold;
+  /** Prompts stopped by the pre-send PII check (any one is an incident). */
+  promptPiiFound: WindowThreshold;
+  /** How often the audit chain is verified by the check (a full walk of the log). */
+  auditChainVerifyEveryMs: number;
   /** Database queries per user in one fixed 5-minute bucket (counted from the ORM's query events). */
   databaseQueries: WindowThreshold;
   /** Share of finished runs that FAILED in the window, once at least `minFinishedRuns` finished. */
@@ -29,6 +37,10 @@ export const MONITORING_THRESHOLDS: Readonly<MonitoringThresholds> = Object.free
   rateLimitViolations: { max: 10, windowMs: HOUR_MS },
   tokenRefreshFailures: { max: 3, windowMs: 24 * HOUR_MS },
   quotaExceededAttempts: { max: 5, windowMs: 12 * HOUR_MS },
+  consentCheckFailures: { max: 5, windowMs: HOUR_MS },
+  consentCheckFailuresAllUsers: { max: 50, windowMs: HOUR_MS },
+  promptPiiFound: { max: 0, windowMs: HOUR_MS },
+  auditChainVerifyEveryMs: HOUR_MS,
   databaseQueries: { max: 1000, windowMs: 5 * MINUTE_MS },
   failedRunsRatio: { max: 0.5, windowMs: HOUR_MS, minFinishedRuns: 5 },
   queueBacklog: { max: 1000 },

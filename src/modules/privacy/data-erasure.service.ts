@@ -22,6 +22,8 @@ import { LegalHoldException } from '../requests/data-requests.exception';
 import { DataRequestsService } from '../requests/data-requests.service';
 import { DataRequestStatus, DataRequestType } from '../requests/entities/data-request.entity';
 import { LegalHoldsService } from '../requests/legal-holds.service';
+import { NotificationKind } from '../notifications/entities/notification.entity';
+import { NotificationsService } from '../notifications/notifications.service';
 import { DataErasureRepository } from './data-erasure.repository';
 import { DeletedCountsDto, DeleteMyDataResultDto } from './dto/delete-my-data.dto';
 
@@ -47,6 +49,7 @@ export class DataErasureService implements OnModuleInit {
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(REDIS_CLIENT) private readonly redis: Redis | null,
+    private readonly notifications: NotificationsService,
   ) {}
 
   /**
@@ -108,10 +111,16 @@ export class DataErasureService implements OnModuleInit {
         pseudonymised[table.table] = await this.pseudonymise(em, table, erasure.columns, userId, pseudonym);
       }
     }
-    await this.erasure.markErased(em, userId, this.clock.now());
+    const erasedAt = this.clock.now();
+    await this.erasure.markErased(em, userId, erasedAt);
     const deleted = counts as unknown as DeletedCountsDto;
     await this.audit.audit(userId, DataErasureService.AUDIT_ACTION, 'privacy', { deleted, pseudonymised });
     await this.requests.recordErasureCompleted(em, userId);
+    // The person's notices went with the rest (the map deletes them); what a person expects after
+    // asking for erasure is a confirmation: one notice, "Your data was deleted", on the account's
+    // tombstone, in the same transaction (it exists exactly when the erasure committed). It names no
+    // data, only the date. Not counted in `deleted`, whose keys are the spec's wire format.
+    await this.notifications.notify(userId, { kind: NotificationKind.DELETION_COMPLETED, deletedAt: erasedAt }, em);
     return { deleted, files };
   }
 

@@ -6,13 +6,14 @@ import { PersonalDataModule } from '../../core/personal-data';
 import { RedisModule } from '../../core/redis/redis.module';
 import { ConsentModule } from '../consent/consent.module';
 import { DataRequestsModule } from '../requests/data-requests.module';
+import { NotificationsModule } from '../notifications/notifications.module';
 import { DataErasureRepository } from './data-erasure.repository';
 import { DataErasureService } from './data-erasure.service';
 import { PrivacyController } from './privacy.controller';
 import { RecordsOfProcessingController } from './records-of-processing.controller';
 
 @Module({
-  imports: [AuditModule, ConsentModule, CryptoModule, DataRequestsModule, JobsModule, PersonalDataModule, RedisModule],
+  imports: [AuditModule, ConsentModule, CryptoModule, DataRequestsModule, JobsModule, NotificationsModule, PersonalDataModule, RedisModule],
   controllers: [PrivacyController, RecordsOfProcessingController],
   providers: [DataErasureService, DataErasureRepository],
 })

@@ -38,8 +38,12 @@ export class TwitterIngestionService {
   ) {}
 
   @OnRun(JobName.TwitterIngest)
-  async ingest(ctx: RunContext<JobName.TwitterIngest>): Promise<IngestionResult> {
+  ingest(ctx: RunContext<JobName.TwitterIngest>): Promise<IngestionResult> {
     const { userId } = ctx.payload;
+    return this.consent.reportRunRefusals({ runId: ctx.runId, jobName: ctx.jobName, userId }, () => this.ingestTimeline(ctx, userId));
+  }
+
+  private async ingestTimeline(ctx: RunContext<JobName.TwitterIngest>, userId: string): Promise<IngestionResult> {
     await this.consent.assertConsent(userId);
     await ctx.log('info', 'Consent verified');
 

@@ -61,6 +61,20 @@ describe('Ownership: another user\'s ids are 404 on every id route', () => {
           return id;
         },
       },
+      {
+        prefix: /^\/api\/notifications\//,
+        create: async (userId) => {
+          const id = randomUUID();
+          await sut
+            .em()
+            .getConnection()
+            .execute(
+              "insert into notifications (id, user_id, kind, title, message, data, dedup_key, created_at) values (?, ?, 'export_ready', 'Your data export is ready', 'planted by the ownership test', '{}', ?, now())",
+              [id, userId, `ownership:${id}`],
+            );
+          return id;
+        },
+      },
     ];
   });
   afterAll(() => sut.close());

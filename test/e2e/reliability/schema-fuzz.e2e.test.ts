@@ -52,6 +52,14 @@ const OPEN_QUERY_OPERATIONS = new Set(['GET /api/twitter/callback']);
  */
 const VOLATILE_COLUMNS: Record<string, string[]> = { users: ['last_seen_at'] };
 
+/**
+ * Rows a refusal itself writes, left out of the checksum: each ConsentGuard refusal (a 403 that
+ * the guard gives before the body is validated) is recorded as a failed consent verification for
+ * Monitoring (issue 21). It records the refusal and its reason code, never the input; every other
+ * row of the table stays in the checksum.
+ */
+const REFUSAL_RECORDS: Record<string, string> = { compliance_events: "kind <> 'consent_check_failed'" };
+
 type Mutation =
   | 'wrong type'
   | 'missing required field'
@@ -189,7 +197,8 @@ describe('Schema-driven fuzzing of every operation', () => {
     const sql = tables
       .map((table) => {
         const row = `(to_jsonb(t)${(VOLATILE_COLUMNS[table] ?? []).map((column) => ` - '${column}'`).join('')})::text`;
-        return `select '${table}' as t, coalesce(md5(string_agg(${row}, ',' order by ${row})), 'empty') as sum from "${table}" t`;
+        const where = REFUSAL_RECORDS[table] ? ` where ${REFUSAL_RECORDS[table]}` : '';
+        return `select '${table}' as t, coalesce(md5(string_agg(${row}, ',' order by ${row})), 'empty') as sum from "${table}" t${where}`;
       })
       .join(' union all ');
     checksums = async () =>

@@ -16,6 +16,14 @@ export enum AlertKind {
   QUEUE_BACKLOG = 'queue_backlog',
   DATA_REQUESTS_DUE_SOON = 'data_requests_due_soon',
   DATA_REQUESTS_OVERDUE = 'data_requests_overdue',
+  /** Failed consent verifications (ConsentGuard refusals and runs' consent checks) over threshold. */
+  CONSENT_CHECK_FAILURES = 'consent_check_failures',
+  /** The prompt sanitizer's pre-send check found personal data in a prompt and stopped it. */
+  PROMPT_PII_FOUND = 'prompt_pii_found',
+  /** The audit log's hash chain no longer verifies (an entry changed or went missing). */
+  AUDIT_CHAIN_BROKEN = 'audit_chain_broken',
+  /** An alert channel keeps failing; announced on the other channels. Its subject is the channel's name. */
+  ALERT_CHANNEL_FAILING = 'alert_channel_failing',
 }
 
 /** A condition that holds now: one open alert per (kind, subject). */

@@ -14,7 +14,7 @@ export class AlertDto {
   @ApiProperty({ format: 'date-time' }) firstSeenAt!: string;
   @ApiProperty({ format: 'date-time' }) lastSeenAt!: string;
   @ApiPropertyOptional({ format: 'date-time', nullable: true }) resolvedAt!: string | null;
-  @ApiPropertyOptional({ format: 'date-time', nullable: true, description: 'When the webhook announced it' }) notifiedAt!: string | null;
+  @ApiPropertyOptional({ format: 'date-time', nullable: true, description: 'When a channel first delivered its trigger' }) notifiedAt!: string | null;
 
   static from(alert: Alert): AlertDto {
     return {

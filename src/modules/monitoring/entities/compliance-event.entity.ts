@@ -4,6 +4,10 @@ export enum ComplianceEventKind {
   RATE_LIMIT_REJECTED = 'rate_limit_rejected',
   TOKEN_REFRESH_FAILED = 'token_refresh_failed',
   QUOTA_EXCEEDED = 'quota_exceeded',
+  /** A consent verification refused (ConsentGuard or a run's check); details carry the reason code and where. */
+  CONSENT_CHECK_FAILED = 'consent_check_failed',
+  /** The prompt sanitizer's pre-send check stopped a prompt; details carry the entity types, never the text. */
+  PROMPT_PII_FOUND = 'prompt_pii_found',
 }
 
 /**

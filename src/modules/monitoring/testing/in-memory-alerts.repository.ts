@@ -33,20 +33,6 @@ export class InMemoryAlertsRepository extends AlertsRepository {
     for (const alert of this.all()) if (alert.status === 'open') counts[alert.severity]++;
     return counts;
   }
-
-  async findUnnotified(limit: number): Promise<Alert[]> {
-    return this.all()
-      .filter((alert) => alert.status === 'open' && !alert.notifiedAt)
-      .sort((a, b) => a.firstSeenAt.getTime() - b.firstSeenAt.getTime())
-      .slice(0, limit);
-  }
-
-  async markNotified(ids: readonly string[], at: Date): Promise<void> {
-    for (const id of ids) {
-      const row = this.rows.get(id);
-      if (row) row.notifiedAt = at;
-    }
-  }
 }
 
 function copy(alert: Alert): Alert {

@@ -26,6 +26,11 @@ export class InMemoryMonitoringRepository extends MonitoringRepository {
     for (let i = 0; i < count; i++) this.events.push({ kind, userId, occurredAt });
   }
 
+  async countEvents(kind: ComplianceEventKind, since: Date, until: Date): Promise<number> {
+    this.assertUp();
+    return this.events.filter((event) => event.kind === kind && event.occurredAt > since && event.occurredAt <= until).length;
+  }
+
   async countEventsByUser(kind: ComplianceEventKind, since: Date, until: Date, above: number): Promise<UserEventCount[]> {
     this.assertUp();
     const counts = new Map<string, number>();

@@ -14,6 +14,7 @@ export class DeletedCountsDto {
   @ApiProperty({ description: 'twitter_data rows' }) tweets!: number;
   @ApiProperty() analyses!: number;
   @ApiProperty({ description: 'compliance_events rows' }) compliance_events!: number;
+  @ApiProperty({ description: 'notifications rows (the erasure then leaves one "Your data was deleted" notice)' }) notifications!: number;
 }
 
 export class DeleteMyDataResultDto {

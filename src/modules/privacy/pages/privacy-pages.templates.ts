@@ -231,6 +231,11 @@ export function renderPrivacySettings({ offerTokenField, recentSignInSeconds }: 
 <div id="page-alerts" class="alerts"></div>
 <p id="token-missing" class="notice" hidden>You are not signed in: no access token was found for this page.</p>
 ${tokenSection}
+<section id="notices" aria-labelledby="notices-heading" class="card notices" hidden>
+<h2 id="notices-heading">Notices for you</h2>
+<ul id="notices-list" class="notices-list"></ul>
+<div id="notices-alerts" class="alerts"></div>
+</section>
 <section aria-labelledby="x-heading" class="card">
 <h2 id="x-heading">Connection with X</h2>
 <dl class="facts">

@@ -1,4 +1,4 @@
-// The privacy settings page: X connection, data export and "Delete my data (GDPR)". It calls the
+// The privacy settings page: unread notices, X connection, data export and "Delete my data (GDPR)". It calls the
 // JSON API with the bearer token that the host application keeps in sessionStorage['repazoo.token']
 // (in embedded mode the page also lets the person paste one). No framework, no build step.
 (function () {
@@ -146,8 +146,62 @@
       input.value = '';
       showAlert($('page-alerts'), 'success', 'Token saved for this browser tab.');
       refreshTokenNotice();
+      void loadNotices();
       void loadConsent();
     });
+  }
+
+  // ---- notices ---------------------------------------------------------------------------------
+
+  /** Unread notices at the top of the page, newest first; each can be marked read. */
+  async function loadNotices() {
+    if (!readToken()) return;
+    var notices;
+    try {
+      notices = await callApi('GET', '/api/notifications?unread=true&limit=20');
+    } catch (error) {
+      showAlert($('notices-alerts'), 'error', error.message);
+      $('notices').hidden = false;
+      return;
+    }
+    renderNotices(Array.isArray(notices) ? notices : []);
+  }
+
+  function renderNotices(notices) {
+    var list = $('notices-list');
+    list.replaceChildren();
+    notices.forEach(function (notice) {
+      var item = document.createElement('li');
+      item.className = 'notice-item';
+      item.dataset.kind = String(notice.kind);
+      var title = document.createElement('strong');
+      title.textContent = String(notice.title);
+      var message = document.createElement('p');
+      message.textContent = String(notice.message);
+      var when = document.createElement('p');
+      when.className = 'note';
+      showDate(when, notice.createdAt);
+      var button = document.createElement('button');
+      button.type = 'button';
+      button.textContent = 'Mark as read';
+      button.addEventListener('click', function () { void markNoticeRead(notice.id, item, button); });
+      item.append(title, message, when, button);
+      list.append(item);
+    });
+    $('notices').hidden = notices.length === 0;
+  }
+
+  async function markNoticeRead(id, item, button) {
+    setBusy(button, true, 'Marking…');
+    try {
+      await callApi('POST', '/api/notifications/' + encodeURIComponent(id) + '/read');
+    } catch (error) {
+      setBusy(button, false);
+      showAlert($('notices-alerts'), 'error', error.message);
+      return;
+    }
+    item.remove();
+    if ($('notices-list').children.length === 0) $('notices').hidden = true;
   }
 
   function showCallbackResult() {
@@ -357,6 +411,7 @@
     $('delete-open').addEventListener('click', openDeleteDialog);
     $('delete-cancel').addEventListener('click', closeDeleteDialog);
     $('delete-confirm').addEventListener('click', function () { void confirmDelete(); });
+    void loadNotices();
     void loadConsent();
   }
 
