@@ -65,11 +65,19 @@ export const RETENTION_CATEGORIES: RetentionCategoryDefinition[] = [
     ],
   },
   {
-    // The audit log has no soft-delete stage: an entry is either part of the chain or gone, and
-    // the chain verifier anchors on the oldest remaining entry.
+    // The audit log has no soft-delete stage: an entry is either sealed in a batch or gone. Only
+    // entries of whole batches sealed before the cutoff go (a batch is sealed seconds after its
+    // entries are written), so the verifier sees leading batches emptied by retention, never a
+    // thinned batch in the middle; the batch rows themselves stay (no personal data in them).
     category: 'audit',
     description: 'Audit log entries',
-    targets: [{ table: 'audit_log', expiredWhere: 't.created_at < ?', softDelete: false }],
+    targets: [
+      {
+        table: 'audit_log',
+        expiredWhere: 't.id <= (select coalesce(max(b.last_seq), 0) from audit_batches b where b.sealed_at < ?)',
+        softDelete: false,
+      },
+    ],
   },
   {
     category: 'support_tickets',
