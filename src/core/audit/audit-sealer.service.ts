@@ -96,21 +96,22 @@ export class AuditSealer implements OnApplicationBootstrap, BeforeApplicationShu
    * transaction, a lock wait, a stalled client), so a lower id can appear after a higher one was
    * sealed, however long the grace. Why not "the highest id visible now": same reason.
    *
-   * Instead: (1) read the highest id drawn so far, L; (2) then take a snapshot and keep its xmax X:
-   * every transaction id handed out before (2) is below X. An entry's transaction takes its
-   * transaction id before drawing the entry's id (AuditRepository.insert), so every entry with an
-   * id <= L belongs to a transaction with an id below X. (3) Wait until the oldest transaction
-   * still open (pg_snapshot_xmin of a fresh snapshot) is >= X: then each of those transactions has
-   * committed or rolled back, and every entry with id <= L that will ever exist is visible. Open
-   * transactions that started after (2) do not hold it up, and read-only ones never do (they have
-   * no transaction id). In embedded mode PGlite runs one transaction at a time, so (3) holds at
-   * once.
+   * Instead: (1) read the highest id drawn so far, L; (2) then take a new transaction id X in a
+   * transaction of its own: transaction ids are handed out in order, so every transaction that had
+   * one before (2) has one below X. An entry's transaction takes its transaction id before drawing
+   * the entry's id (AuditRepository.insert), so every entry with an id <= L belongs to a transaction
+   * with an id below X. (3) Wait until the oldest transaction still open (pg_snapshot_xmin of a
+   * fresh snapshot) is >= X: then each of those transactions has committed or rolled back, and
+   * every entry with id <= L that will ever exist is visible. Transactions that started after (2)
+   * do not hold it up, and read-only ones never do (they have no transaction id). In embedded mode
+   * PGlite runs one transaction at a time, so (3) holds at once. The cost is one transaction id per
+   * run, which is nothing next to the writes being sealed.
    */
   private async findSafePoint(): Promise<string | null> {
     const lastDrawn = await this.repository.lastDrawnId();
-    const xmax = await this.repository.snapshotXmax();
+    const xid = await this.repository.newTransactionId();
     const deadline = this.clock.nowMs() + SAFE_POINT_WAIT_MS;
-    while (!(await this.repository.transactionsEndedBefore(xmax))) {
+    while (!(await this.repository.transactionsEndedBefore(xid))) {
       if (this.clock.nowMs() >= deadline) {
         this.logger.warn({ msg: 'audit sealing deferred: transactions are still open', waitedMs: SAFE_POINT_WAIT_MS });
         return null;

@@ -38,6 +38,7 @@ export type NewAuditBatchRow = Omit<AuditBatchRow, 'id'>;
 
 const BATCH_COLUMNS =
   'id::text as "id", first_seq::text as "firstSeq", last_seq::text as "lastSeq", size, root, prev_hash as "prevHash", chained_hash as "chainedHash", sealed_at as "sealedAt"';
+/** Queries qualify `id` with the table: the text alias `id` would otherwise sort and compare as text. */
 const ENTRY_COLUMNS = 'id::text as id, user_id, action, category, details, created_at';
 
 @Injectable()
@@ -73,10 +74,14 @@ export class AuditRepository {
     return row.id;
   }
 
-  /** The xmax of a snapshot taken now: every transaction id handed out so far is below it. */
-  async snapshotXmax(): Promise<string> {
-    const [row] = await this.em.getConnection().execute<{ xmax: string }[]>('select pg_snapshot_xmax(pg_current_snapshot())::text as xmax');
-    return row.xmax;
+  /**
+   * A transaction id newer than every one handed out before this call: its own, taken by a
+   * one-statement transaction. (A snapshot's xmax would not do: it is the newest *completed* id
+   * plus one, so a transaction that took its id just before can be at or above it, yet not listed.)
+   */
+  async newTransactionId(): Promise<string> {
+    const [row] = await this.em.getConnection().execute<{ xid: string }[]>('select pg_current_xact_id()::text as xid');
+    return row.xid;
   }
 
   /** Whether every transaction with an id below `xid` has ended (committed or rolled back). */
@@ -90,12 +95,12 @@ export class AuditRepository {
   /** The newest batch, locked against a second sealer for the transaction (the lock service already keeps one; this is the backstop). */
   async lockLastBatch(em: EntityManager): Promise<AuditBatchRow | null> {
     await em.execute('select pg_advisory_xact_lock(hashtext(?))', ['audit:sealer']);
-    const [row] = await em.execute<AuditBatchRow[]>(`select ${BATCH_COLUMNS} from audit_batches order by id desc limit 1`);
+    const [row] = await em.execute<AuditBatchRow[]>(`select ${BATCH_COLUMNS} from audit_batches order by audit_batches.id desc limit 1`);
     return row ? withDate(row) : null;
   }
 
   async lastBatch(): Promise<AuditBatchRow | null> {
-    const [row] = await this.em.getConnection().execute<AuditBatchRow[]>(`select ${BATCH_COLUMNS} from audit_batches order by id desc limit 1`);
+    const [row] = await this.em.getConnection().execute<AuditBatchRow[]>(`select ${BATCH_COLUMNS} from audit_batches order by audit_batches.id desc limit 1`);
     return row ? withDate(row) : null;
   }
 
@@ -109,26 +114,26 @@ export class AuditRepository {
 
   /** Up to `limit` entries with `afterId` < id <= `throughId`, in id order. */
   entriesAfter(em: EntityManager, afterId: string, throughId: string, limit: number): Promise<AuditRow[]> {
-    return em.execute<AuditRow[]>(`select ${ENTRY_COLUMNS} from audit_log where id > ? and id <= ? order by id limit ?`, [afterId, throughId, limit]);
+    return em.execute<AuditRow[]>(`select ${ENTRY_COLUMNS} from audit_log where audit_log.id > ? and audit_log.id <= ? order by audit_log.id limit ?`, [afterId, throughId, limit]);
   }
 
   /** Every entry with an id from `firstSeq` to `lastSeq`, in id order: one batch's leaves. */
   entriesOf(batch: Pick<AuditBatchRow, 'firstSeq' | 'lastSeq'>): Promise<AuditRow[]> {
     return this.em
       .getConnection()
-      .execute<AuditRow[]>(`select ${ENTRY_COLUMNS} from audit_log where id between ? and ? order by id`, [batch.firstSeq, batch.lastSeq]);
+      .execute<AuditRow[]>(`select ${ENTRY_COLUMNS} from audit_log where audit_log.id between ? and ? order by audit_log.id`, [batch.firstSeq, batch.lastSeq]);
   }
 
   /** Up to `limit` batches after `afterId`, in id (chain) order. */
   async batchesAfter(afterId: string, limit: number): Promise<AuditBatchRow[]> {
     const rows = await this.em
       .getConnection()
-      .execute<AuditBatchRow[]>(`select ${BATCH_COLUMNS} from audit_batches where id > ? order by id limit ?`, [afterId, limit]);
+      .execute<AuditBatchRow[]>(`select ${BATCH_COLUMNS} from audit_batches where audit_batches.id > ? order by audit_batches.id limit ?`, [afterId, limit]);
     return rows.map(withDate);
   }
 
   async batchById(id: string): Promise<AuditBatchRow | null> {
-    const [row] = await this.em.getConnection().execute<AuditBatchRow[]>(`select ${BATCH_COLUMNS} from audit_batches where id = ?`, [id]);
+    const [row] = await this.em.getConnection().execute<AuditBatchRow[]>(`select ${BATCH_COLUMNS} from audit_batches where audit_batches.id = ?`, [id]);
     return row ? withDate(row) : null;
   }
 
@@ -136,7 +141,7 @@ export class AuditRepository {
   async batchCovering(entryId: string): Promise<AuditBatchRow | null> {
     const [row] = await this.em
       .getConnection()
-      .execute<AuditBatchRow[]>(`select ${BATCH_COLUMNS} from audit_batches where last_seq >= ? and first_seq <= ? order by last_seq limit 1`, [
+      .execute<AuditBatchRow[]>(`select ${BATCH_COLUMNS} from audit_batches where audit_batches.last_seq >= ? and audit_batches.first_seq <= ? order by audit_batches.last_seq limit 1`, [
         entryId,
         entryId,
       ]);
@@ -144,7 +149,7 @@ export class AuditRepository {
   }
 
   async entryExists(id: string): Promise<boolean> {
-    const rows = await this.em.getConnection().execute<unknown[]>('select 1 from audit_log where id = ?', [id]);
+    const rows = await this.em.getConnection().execute<unknown[]>('select 1 from audit_log where audit_log.id = ?', [id]);
     return rows.length > 0;
   }
 
