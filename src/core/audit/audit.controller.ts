@@ -2,7 +2,7 @@ import { Controller, Get, Param } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentUser } from '../auth/auth.decorators';
 import { AuthenticatedUser } from '../auth/authenticated-user';
-import { AuditService } from './audit.service';
+import { AUDIT_ENTRY_ID_PATTERN, AuditService } from './audit.service';
 import { AuditChainReportDto, AuditEntryDto, AuditInclusionProofDto } from './dto/audit-entry.dto';
 
 @ApiTags('audit')
@@ -26,7 +26,7 @@ export class AuditController {
 
   @Get('api/admin/audit/:id/proof')
   @Authenticated({ admin: true })
-  @ApiParam({ name: 'id', description: 'Audit entry id (a positive integer)', example: '42' })
+  @ApiParam({ name: 'id', description: 'Audit entry id (a positive integer)', schema: { type: 'string', pattern: AUDIT_ENTRY_ID_PATTERN }, example: '42' })
   @ApiOkResponse({ type: AuditInclusionProofDto, description: 'Inclusion proof of the entry in its sealed batch (RFC 9162)' })
   @ApiBadRequestResponse({ description: 'AUDIT_ENTRY_ID_INVALID: the id is not a positive integer' })
   @ApiNotFoundResponse({ description: 'AUDIT_ENTRY_NOT_FOUND: no entry has this id' })

@@ -16,8 +16,9 @@ import { AuditBatchRow, AuditRepository } from './audit.repository';
 import { inclusionPath, merkleRoot } from './merkle-tree';
 
 const VERIFY_PAGE = 500;
-/** An entry id as the API takes it: a positive bigint. */
-const ENTRY_ID = /^[1-9][0-9]{0,18}$/;
+/** An entry id as the API takes it: a positive integer of at most 18 digits (always within bigint). */
+export const AUDIT_ENTRY_ID_PATTERN = '^[1-9][0-9]{0,17}$';
+const ENTRY_ID = new RegExp(AUDIT_ENTRY_ID_PATTERN);
 
 export type AuditBreakReason =
   /** The batch's entries no longer hash to its root: an entry was changed, removed or inserted. */
