@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AUDIT_LEAF_TEXT_SQL } from '../../src/core/audit/audit-hashing';
 import { AuditSealer } from '../../src/core/audit/audit-sealer.service';
 import { AuditService } from '../../src/core/audit/audit.service';
 import { verifyInclusionProof } from '../../src/core/audit/merkle-tree';
@@ -170,13 +171,9 @@ describe('Audit log: sealed batches, verification, proofs', () => {
     await sealer.sealPending();
     // Whoever can write the tables but lacks the key changes an entry and rebuilds the batch with plain SHA-256.
     await sql(`update audit_log set details = '{"step": 99}' where id = 2`);
-    const rows = await sql<{ id: string; user_id: string; action: string; category: string; details: unknown; created_at: string }>(
-      'select id::text as id, user_id, action, category, details, created_at from audit_log order by audit_log.id',
-    );
+    const rows = await sql<{ leaf: string }>(`select ${AUDIT_LEAF_TEXT_SQL} as leaf from audit_log order by audit_log.id`);
     const sha = (...parts: Buffer[]) => createHash('sha256').update(Buffer.concat(parts)).digest();
-    const leaves = rows.map((row) =>
-      sha(Buffer.from([0]), Buffer.from(JSON.stringify([row.id, row.user_id, row.action, row.category, row.details, new Date(row.created_at).toISOString()]))),
-    );
+    const leaves = rows.map((row) => sha(Buffer.from([0]), Buffer.from(row.leaf)));
     const root = sha(Buffer.from([1]), sha(Buffer.from([1]), leaves[0], leaves[1]), leaves[2]).toString('hex');
     const [batch] = await sql<{ sealed_at: string }>('select sealed_at from audit_batches');
     const chained = sha(Buffer.from([2]), Buffer.from(JSON.stringify(['1', '3', 3, root, '0'.repeat(64), new Date(batch.sealed_at).toISOString()]))).toString('hex');

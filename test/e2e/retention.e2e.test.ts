@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AUDIT_GENESIS_HASH, AuditHasher } from '../../src/core/audit/audit-hashing';
+import { AUDIT_GENESIS_HASH, AUDIT_LEAF_TEXT_SQL, AuditHasher } from '../../src/core/audit/audit-hashing';
 import { AuditSealer } from '../../src/core/audit/audit-sealer.service';
 import { AuditService } from '../../src/core/audit/audit.service';
 import { merkleRoot } from '../../src/core/audit/merkle-tree';
@@ -91,7 +91,8 @@ describe('Retention cleanup', () => {
     const oldAt = ago(RETENTION_DAYS.audit, -1000);
     await sql(`insert into audit_log (id, user_id, action, category, details, created_at) values (1, 'u1', 'old', 'test', '{}', ?)`, [oldAt]);
     await sql("select setval('audit_log_id_seq', 1)");
-    const root = merkleRoot([hasher.leafHash({ id: '1', userId: 'u1', action: 'old', category: 'test', details: {}, createdAt: oldAt })]).toString('hex');
+    const [{ leaf }] = await sql(`select ${AUDIT_LEAF_TEXT_SQL} as leaf from audit_log`);
+    const root = merkleRoot([hasher.leafHash(String(leaf))]).toString('hex');
     const batch = { firstSeq: '1', lastSeq: '1', size: 1, root, prevHash: AUDIT_GENESIS_HASH, sealedAt: oldAt };
     await sql('insert into audit_batches (first_seq, last_seq, size, root, prev_hash, chained_hash, sealed_at) values (1, 1, 1, ?, ?, ?, ?)', [
       root,

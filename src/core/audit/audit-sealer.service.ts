@@ -9,7 +9,7 @@ import { Clock } from '../clock/clock';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { LockService } from '../locks/lock.service';
 import { AuditHeadStore } from './audit-head.store';
-import { AUDIT_GENESIS_HASH, AuditHasher, hashableEntry } from './audit-hashing';
+import { AUDIT_GENESIS_HASH, AuditHasher } from './audit-hashing';
 import { AuditRepository } from './audit.repository';
 import { merkleRoot } from './merkle-tree';
 
@@ -152,7 +152,7 @@ export class AuditSealer implements OnApplicationBootstrap, BeforeApplicationShu
       firstSeq: String(BigInt(afterId) + 1n),
       lastSeq: rows[rows.length - 1].id,
       size: rows.length,
-      root: merkleRoot(rows.map((row) => this.hasher.leafHash(hashableEntry(row)))).toString('hex'),
+      root: merkleRoot(rows.map((row) => this.hasher.leafHash(row.leaf))).toString('hex'),
       prevHash: previous?.chainedHash ?? AUDIT_GENESIS_HASH,
       sealedAt: this.clock.now(),
     };

@@ -3,16 +3,13 @@
 // verification and proofs. Methods that run in a caller's transaction take its EntityManager first.
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { AUDIT_LEAF_TEXT_SQL } from './audit-hashing';
 import { AuditEntry } from './audit-entry.entity';
 
-/** An entry as stored, read without hydration (verification reads the whole table). */
-export interface AuditRow {
+/** An entry as its leaf hash covers it: its id and its leaf text (AUDIT_LEAF_TEXT_SQL), nothing parsed. */
+export interface AuditLeafRow {
   id: string;
-  user_id: string | null;
-  action: string;
-  category: string;
-  details: Record<string, unknown>;
-  created_at: string | Date;
+  leaf: string;
 }
 
 export interface NewAuditRow {
@@ -39,7 +36,7 @@ export type NewAuditBatchRow = Omit<AuditBatchRow, 'id'>;
 const BATCH_COLUMNS =
   'id::text as "id", first_seq::text as "firstSeq", last_seq::text as "lastSeq", size, root, prev_hash as "prevHash", chained_hash as "chainedHash", sealed_at as "sealedAt"';
 /** Queries qualify `id` with the table: the text alias `id` would otherwise sort and compare as text. */
-const ENTRY_COLUMNS = 'id::text as id, user_id, action, category, details, created_at';
+const LEAF_COLUMNS = `audit_log.id::text as id, ${AUDIT_LEAF_TEXT_SQL} as leaf`;
 
 @Injectable()
 export class AuditRepository {
@@ -113,15 +110,15 @@ export class AuditRepository {
   }
 
   /** Up to `limit` entries with `afterId` < id <= `throughId`, in id order. */
-  entriesAfter(em: EntityManager, afterId: string, throughId: string, limit: number): Promise<AuditRow[]> {
-    return em.execute<AuditRow[]>(`select ${ENTRY_COLUMNS} from audit_log where audit_log.id > ? and audit_log.id <= ? order by audit_log.id limit ?`, [afterId, throughId, limit]);
+  entriesAfter(em: EntityManager, afterId: string, throughId: string, limit: number): Promise<AuditLeafRow[]> {
+    return em.execute<AuditLeafRow[]>(`select ${LEAF_COLUMNS} from audit_log where audit_log.id > ? and audit_log.id <= ? order by audit_log.id limit ?`, [afterId, throughId, limit]);
   }
 
   /** Every entry with an id from `firstSeq` to `lastSeq`, in id order: one batch's leaves. */
-  entriesOf(batch: Pick<AuditBatchRow, 'firstSeq' | 'lastSeq'>): Promise<AuditRow[]> {
+  entriesOf(batch: Pick<AuditBatchRow, 'firstSeq' | 'lastSeq'>): Promise<AuditLeafRow[]> {
     return this.em
       .getConnection()
-      .execute<AuditRow[]>(`select ${ENTRY_COLUMNS} from audit_log where audit_log.id between ? and ? order by audit_log.id`, [batch.firstSeq, batch.lastSeq]);
+      .execute<AuditLeafRow[]>(`select ${LEAF_COLUMNS} from audit_log where audit_log.id between ? and ? order by audit_log.id`, [batch.firstSeq, batch.lastSeq]);
   }
 
   /** Up to `limit` batches after `afterId`, in id (chain) order. */

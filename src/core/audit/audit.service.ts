@@ -9,10 +9,10 @@ import { Clock } from '../clock/clock';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { redactForLog } from '../logging/redact-for-log';
 import { AuditHeadStore, RecordedAuditHead } from './audit-head.store';
-import { AUDIT_GENESIS_HASH, AuditHasher, hashableEntry } from './audit-hashing';
+import { AUDIT_GENESIS_HASH, AuditHasher } from './audit-hashing';
 import { AuditEntry } from './audit-entry.entity';
 import { AuditEntryIdInvalidException, AuditEntryNotFoundException, AuditEntryNotSealedException, AuditProofUnavailableException } from './audit.exception';
-import { AuditBatchRow, AuditRepository } from './audit.repository';
+import { AuditBatchRow, AuditLeafRow, AuditRepository } from './audit.repository';
 import { inclusionPath, merkleRoot } from './merkle-tree';
 
 const VERIFY_PAGE = 500;
@@ -74,9 +74,8 @@ export class AuditService {
   }
 
   async audit(userId: string | null, action: string, category: string, details: Record<string, unknown> = {}): Promise<void> {
-    // JSON round trip first: the leaf hash is computed later over exactly what jsonb gives back.
-    const safeDetails = JSON.parse(JSON.stringify(redactForLog(details))) as Record<string, unknown>;
-    const row = { userId, action, category, details: safeDetails, createdAt: this.clock.now() };
+    // The leaf hash is computed when sealing, over the row as stored (see AUDIT_LEAF_TEXT_SQL).
+    const row = { userId, action, category, details: redactForLog(details) as Record<string, unknown>, createdAt: this.clock.now() };
     // Join the caller's transaction when there is one, so the audit entry commits with the change.
     const current = this.em.getContext(false);
     if (current.isInTransaction()) await this.repository.insert(current, row);
@@ -130,13 +129,19 @@ export class AuditService {
     let afterId = '0';
     verifying: for (;;) {
       const page = await this.repository.batchesAfter(afterId, VERIFY_PAGE);
-      for (const batch of page) {
-        const reason = await this.checkBatch(batch, previous, anchored, report);
+      // The next batch's entries are read while this one is hashed: PostgreSQL and this process work at once.
+      let next = page.length > 0 ? this.repository.entriesOf(page[0]) : null;
+      for (const [index, batch] of page.entries()) {
+        const rows = await next!;
+        next = index + 1 < page.length ? this.repository.entriesOf(page[index + 1]) : null;
+        const reason = await this.checkBatch(batch, rows, previous, anchored, report);
         if (reason === 'pruned') {
           report.pruned = { batches: report.pruned.batches + 1, throughBatchId: batch.id, throughSealedAt: batch.sealedAt.toISOString() };
         } else if (reason) {
           report.valid = false;
           report.brokenAt = { batchId: batch.id, firstSeq: batch.firstSeq, lastSeq: batch.lastSeq, reason };
+          // Read but not needed: its result (or error) is dropped.
+          next?.catch(() => undefined);
           break verifying;
         } else {
           anchored = true;
@@ -160,7 +165,7 @@ export class AuditService {
     const batch = await this.repository.batchCovering(id);
     if (!batch) throw new AuditEntryNotSealedException();
     const rows = await this.repository.entriesOf(batch);
-    const leaves = rows.map((row) => this.hasher.leafHash(hashableEntry(row)));
+    const leaves = rows.map((row) => this.hasher.leafHash(row.leaf));
     const leafIndex = rows.findIndex((row) => row.id === id);
     // A proof from a batch that no longer matches its root would prove nothing; verify says where it breaks.
     if (leafIndex < 0 || leaves.length !== batch.size || merkleRoot(leaves).toString('hex') !== batch.root) throw new AuditProofUnavailableException();
@@ -187,6 +192,7 @@ export class AuditService {
   /** Null when the batch checks out, 'pruned' for a leading batch retention has thinned, else why it fails. */
   private async checkBatch(
     batch: AuditBatchRow,
+    rows: AuditLeafRow[],
     previous: AuditBatchRow | null,
     anchored: boolean,
     report: AuditChainReport,
@@ -196,10 +202,9 @@ export class AuditService {
     if (previous ? BigInt(batch.firstSeq) !== BigInt(previous.lastSeq) + 1n : (await this.repository.countEntriesBefore(batch.firstSeq)) > 0) {
       return previous ? 'range_gap' : 'entries_before_first_batch';
     }
-    const rows = await this.repository.entriesOf(batch);
     if (!anchored && rows.length < batch.size) return 'pruned';
     if (rows.length !== batch.size) return 'root_mismatch';
-    const root = merkleRoot(rows.map((row) => this.hasher.leafHash(hashableEntry(row)))).toString('hex');
+    const root = merkleRoot(rows.map((row) => this.hasher.leafHash(row.leaf))).toString('hex');
     if (root !== batch.root) return 'root_mismatch';
     report.checked += rows.length;
     return null;

@@ -8,13 +8,13 @@
 // cannot be rebuilt without it either. Hand-written (about 80 lines) because the npm Merkle
 // libraries (merkletreejs and friends) build Bitcoin- or Ethereum-shaped trees (duplicated odd
 // leaves, sorted pairs) whose proofs do not follow RFC 9162's verification algorithm.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 const NODE_PREFIX = Buffer.from([0x01]);
 
 /** SHA-256(0x01 || left || right): an inner node (RFC 6962 section 2.1). */
 export function nodeHash(left: Buffer, right: Buffer): Buffer {
-  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  return hash('sha256', Buffer.concat([NODE_PREFIX, left, right]), 'buffer');
 }
 
 /** The root over `leaves` (leaf hashes, in order). Not defined for an empty batch: batches never are. */
