@@ -232,7 +232,7 @@ describe('Audit log: sealed batches, verification, proofs', () => {
     const unsealed = await sut.http.get('/api/admin/audit/7/proof').set(admin());
     expect(unsealed.status).toBe(409);
     expect(unsealed.body).toMatchObject({ code: 'AUDIT_ENTRY_NOT_SEALED' });
-    for (const bad of ['0', '-1', 'abc', '1.5', '99999999999999999999']) {
+    for (const bad of ['0', '-1', 'abc', '1.5', '9223372036854775808', '99999999999999999999']) {
       const response = await sut.http.get(`/api/admin/audit/${bad}/proof`).set(admin());
       expect({ bad, status: response.status, code: response.body.code }).toEqual({ bad, status: 400, code: 'AUDIT_ENTRY_ID_INVALID' });
     }

@@ -16,9 +16,14 @@ import { AuditBatchRow, AuditLeafRow, AuditRepository } from './audit.repository
 import { inclusionPath, merkleRoot } from './merkle-tree';
 
 const VERIFY_PAGE = 500;
-/** An entry id as the API takes it: a positive integer of at most 18 digits (always within bigint). */
-export const AUDIT_ENTRY_ID_PATTERN = '^[1-9][0-9]{0,17}$';
+/** An entry id as the API takes it: digits (then checked to be a positive bigint). */
+export const AUDIT_ENTRY_ID_PATTERN = '^\\d{1,19}$';
 const ENTRY_ID = new RegExp(AUDIT_ENTRY_ID_PATTERN);
+const BIGINT_MAX = 2n ** 63n - 1n;
+
+function isEntryId(id: string): boolean {
+  return ENTRY_ID.test(id) && BigInt(id) >= 1n && BigInt(id) <= BIGINT_MAX;
+}
 
 export type AuditBreakReason =
   /** The batch's entries no longer hash to its root: an entry was changed, removed or inserted. */
@@ -160,7 +165,7 @@ export class AuditService {
 
   /** An inclusion proof for entry `id` against its batch's root. */
   async proofOf(id: string): Promise<AuditInclusionProof> {
-    if (!ENTRY_ID.test(id)) throw new AuditEntryIdInvalidException();
+    if (!isEntryId(id)) throw new AuditEntryIdInvalidException();
     if (!(await this.repository.entryExists(id))) throw new AuditEntryNotFoundException();
     const batch = await this.repository.batchCovering(id);
     if (!batch) throw new AuditEntryNotSealedException();
