@@ -82,7 +82,7 @@ describe.each(['server', 'embedded'] as const)('Audit sealing (%s mode)', (mode)
   });
 
   async function write(count: number, user = 'alice') {
-    for (let i = 0; i < count; i += 1) await harness.service.audit(user, 'Test action', 'test', { step: i, nested: { b: 2, a: 1 } });
+    for (let i = 0; i < count; i += 1) await harness.service.audit(user, 'Test action', 'test', { step: i, nested: { b: 2, a: 1 }, note: 'line one\nline two, ✓ "quoted"' });
   }
 
   /** Seals until nothing is left (a tick may find the lock held by the other sealer). */
