@@ -121,21 +121,6 @@ export class AuditRepository {
       .execute<AuditLeafRow[]>(`select ${LEAF_COLUMNS} from audit_log where audit_log.id between ? and ? order by audit_log.id`, [batch.firstSeq, batch.lastSeq]);
   }
 
-  /**
-   * One batch's leaf texts in id order, as one string per batch joined with newlines: a leaf text
-   * never holds a raw newline (JSON escapes control characters in strings, and jsonb's text form
-   * has no line breaks), and one value instead of 16,384 rows spares the driver most of its work.
-   */
-  async leafTextsOf(batch: Pick<AuditBatchRow, 'firstSeq' | 'lastSeq'>): Promise<string[]> {
-    const [row] = await this.em
-      .getConnection()
-      .execute<{ leaves: string | null }[]>(
-        `select string_agg(${AUDIT_LEAF_TEXT_SQL}, E'\n' order by audit_log.id) as leaves from audit_log where audit_log.id between ? and ?`,
-        [batch.firstSeq, batch.lastSeq],
-      );
-    return row.leaves === null ? [] : row.leaves.split('\n');
-  }
-
   /** Up to `limit` batches after `afterId`, in id (chain) order. */
   async batchesAfter(afterId: string, limit: number): Promise<AuditBatchRow[]> {
     const rows = await this.em

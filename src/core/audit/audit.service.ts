@@ -12,7 +12,7 @@ import { AuditHeadStore, RecordedAuditHead } from './audit-head.store';
 import { AUDIT_GENESIS_HASH, AuditHasher } from './audit-hashing';
 import { AuditEntry } from './audit-entry.entity';
 import { AuditEntryIdInvalidException, AuditEntryNotFoundException, AuditEntryNotSealedException, AuditProofUnavailableException } from './audit.exception';
-import { AuditBatchRow, AuditRepository } from './audit.repository';
+import { AuditBatchRow, AuditLeafRow, AuditRepository } from './audit.repository';
 import { inclusionPath, merkleRoot } from './merkle-tree';
 
 const VERIFY_PAGE = 500;
@@ -135,10 +135,10 @@ export class AuditService {
     verifying: for (;;) {
       const page = await this.repository.batchesAfter(afterId, VERIFY_PAGE);
       // The next batch's entries are read while this one is hashed: PostgreSQL and this process work at once.
-      let next = page.length > 0 ? this.repository.leafTextsOf(page[0]) : null;
+      let next = page.length > 0 ? this.repository.entriesOf(page[0]) : null;
       for (const [index, batch] of page.entries()) {
         const rows = await next!;
-        next = index + 1 < page.length ? this.repository.leafTextsOf(page[index + 1]) : null;
+        next = index + 1 < page.length ? this.repository.entriesOf(page[index + 1]) : null;
         const reason = await this.checkBatch(batch, rows, previous, anchored, report);
         if (reason === 'pruned') {
           report.pruned = { batches: report.pruned.batches + 1, throughBatchId: batch.id, throughSealedAt: batch.sealedAt.toISOString() };
@@ -197,7 +197,7 @@ export class AuditService {
   /** Null when the batch checks out, 'pruned' for a leading batch retention has thinned, else why it fails. */
   private async checkBatch(
     batch: AuditBatchRow,
-    leafTexts: string[],
+    rows: AuditLeafRow[],
     previous: AuditBatchRow | null,
     anchored: boolean,
     report: AuditChainReport,
@@ -207,11 +207,11 @@ export class AuditService {
     if (previous ? BigInt(batch.firstSeq) !== BigInt(previous.lastSeq) + 1n : (await this.repository.countEntriesBefore(batch.firstSeq)) > 0) {
       return previous ? 'range_gap' : 'entries_before_first_batch';
     }
-    if (!anchored && leafTexts.length < batch.size) return 'pruned';
-    if (leafTexts.length !== batch.size) return 'root_mismatch';
-    const root = merkleRoot(leafTexts.map((text) => this.hasher.leafHash(text))).toString('hex');
+    if (!anchored && rows.length < batch.size) return 'pruned';
+    if (rows.length !== batch.size) return 'root_mismatch';
+    const root = merkleRoot(rows.map((row) => this.hasher.leafHash(row.leaf))).toString('hex');
     if (root !== batch.root) return 'root_mismatch';
-    report.checked += leafTexts.length;
+    report.checked += rows.length;
     return null;
   }
 }
