@@ -4,8 +4,13 @@
 // auth, no database). A second bench-only route, the raw-query floor, sends the tickets list's SQL
 // straight through `pg` and answers the rows: no auth, no ORM, no DTOs. It is the least any route
 // that reads one page from PostgreSQL can cost here, so it tells the database round trip's share
-// of the gap between the ceiling and the real routes from the app's own. The product has neither
-// route; both live in this file only.
+// of the gap between the ceiling and the real routes from the app's own. A third bench-only route,
+// POST /bench/tickets-unaudited, is POST /api/support/tickets with the same auth, validation,
+// per-person lock, daily-limit check and insert (the real SupportService) but an AuditService that
+// writes nothing: the baseline of the audited write. Both ticket POSTs spread their requests over
+// BENCH_WRITERS (default 1,000) people, one token per request in turn, as a real load would: one
+// person's tickets are serialised by their own lock, so a single writer would measure that lock.
+// The product has none of these routes; they live in this file only.
 // The load generator is autocannon, in a child process (its own event loop and CPU accounting).
 // Run with `npm run bench:load`, which compiles the app and this file with tsc first and runs the
 // JavaScript, as production does: under ts-node every EventEmitter (each pg and knex query is one)
@@ -16,15 +21,18 @@
 // `repazoo_bench_load`, migrated, dropped at the end); BENCH_REDIS_URL (default redis://127.0.0.1:6379/1).
 // Targets, for each authenticated GET at concurrency 50 (the highest level run, when 50 is not):
 // p99 < 25 ms, >= 0.5x the bare route's req/s (mean of its runs before and after the level), and
-// no error; and no error in any cell. It prints PASS/FAIL per target and exits 1 on a miss.
+// no error; POST /api/support/tickets at concurrency 50 >= 0.6x POST /bench/tickets-unaudited's
+// req/s (the audit log appends without a lock); and no error in any cell. It prints PASS/FAIL per
+// target and exits 1 on a miss.
 import 'reflect-metadata';
 import type autocannon from 'autocannon';
-import { Controller, Get, Inject, Module } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Body, Controller, Get, HttpCode, Inject, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { execFile, execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -32,11 +40,19 @@ import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { Client, Pool } from 'pg';
 import { AppModule } from '../src/app.module';
-import { Public } from '../src/core/auth/auth.decorators';
+import { AuditService } from '../src/core/audit/audit.service';
+import { Authenticated, CurrentUser, Public } from '../src/core/auth/auth.decorators';
+import { AuthenticatedUser } from '../src/core/auth/authenticated-user';
+import { Clock } from '../src/core/clock/clock';
+import { APP_CONFIG, AppConfig } from '../src/core/config/app-config';
 import { mintToken } from '../src/core/auth/token-issuer';
 import { loadConfig } from '../src/core/config/load-config';
 import { configureApp } from '../src/core/http/configure-app';
 import { AppLogger } from '../src/core/logging/app-logger';
+import { CreateTicketDto } from '../src/modules/support/dto/create-ticket.dto';
+import { TicketDto } from '../src/modules/support/dto/ticket.dto';
+import { SupportRepository } from '../src/modules/support/support.repository';
+import { SupportService } from '../src/modules/support/support.service';
 import { reportTarget, reportVerdict } from './targets';
 
 const execFileAsync = promisify(execFile);
@@ -51,6 +67,10 @@ const JWT_SECRET = 'bench-secret-that-is-long-enough-for-hs256-0123456789';
 const TARGET_P99_MS = 25;
 const TARGET_RATIO = 0.5;
 const TARGET_CONCURRENCY = 50;
+/** The audited ticket POST against the same POST without audit (issue 24). */
+const TARGET_AUDITED_WRITE_RATIO = 0.6;
+/** People the ticket POSTs spread over (each has their own lock and daily limit). */
+const WRITERS = Number(process.env.BENCH_WRITERS ?? 1000);
 /** The directory with package.json: this file runs from bench/ under ts-node and from dist-bench/bench/ compiled. */
 const PROJECT_ROOT = findProjectRoot(__dirname);
 
@@ -60,10 +80,28 @@ interface RawQueryFixture {
   reader: string;
 }
 const RAW_QUERY_FIXTURE = Symbol('RAW_QUERY_FIXTURE');
+const UNAUDITED_SUPPORT = Symbol('UNAUDITED_SUPPORT');
+
+/** The real SupportService with an audit log that writes nothing: the ticket POST minus its audit entry. */
+function unauditedSupportService(em: EntityManager, clock: Clock, config: AppConfig): SupportService {
+  const noAudit = { audit: async () => undefined } as unknown as AuditService;
+  return new SupportService(em, new SupportRepository(em), noAudit, clock, config);
+}
 
 @Controller('bench')
 class BenchController {
-  constructor(@Inject(RAW_QUERY_FIXTURE) private readonly fixture: RawQueryFixture) {}
+  constructor(
+    @Inject(RAW_QUERY_FIXTURE) private readonly fixture: RawQueryFixture,
+    @Inject(UNAUDITED_SUPPORT) private readonly unauditedSupport: SupportService,
+  ) {}
+
+  /** POST /api/support/tickets without the audit entry: same guard, pipes, lock, limit and insert. */
+  @Post('tickets-unaudited')
+  @HttpCode(201)
+  @Authenticated()
+  createUnaudited(@CurrentUser() user: AuthenticatedUser, @Body() dto: CreateTicketDto): Promise<TicketDto> {
+    return this.unauditedSupport.createTicket(user.id, dto);
+  }
 
   @Get('bare')
   @Public()
@@ -88,6 +126,8 @@ interface Scenario {
   method: 'GET' | 'POST';
   path: string;
   token?: string;
+  /** A file of tokens (JSON array) to use in turn, one per request, instead of `token`. */
+  tokensFile?: string;
   body?: string;
   read: boolean;
 }
@@ -103,9 +143,18 @@ interface CellResult {
   cpuMicrosPerRequest: number;
 }
 
-/** Runs autocannon with the options in AUTOCANNON_OPTIONS and prints its result as JSON. */
+/**
+ * Runs autocannon with the options in AUTOCANNON_OPTIONS and prints its result as JSON. With
+ * TOKENS_FILE, each request carries the next token of that file's list.
+ */
 const LOAD_GENERATOR = `
-require('autocannon')(JSON.parse(process.env.AUTOCANNON_OPTIONS), (error, result) => {
+const options = JSON.parse(process.env.AUTOCANNON_OPTIONS);
+if (process.env.TOKENS_FILE) {
+  const tokens = JSON.parse(require('fs').readFileSync(process.env.TOKENS_FILE, 'utf8'));
+  let next = 0;
+  options.requests = [{ setupRequest: (request) => ({ ...request, headers: { ...request.headers, authorization: 'Bearer ' + tokens[next++ % tokens.length] } }) }];
+}
+require('autocannon')(options, (error, result) => {
   if (error) { console.error(error); process.exit(1); }
   process.stdout.write(JSON.stringify(result));
 });`;
@@ -130,7 +179,7 @@ async function runCell(baseUrl: string, scenario: Scenario, concurrency: number,
   const cpuBefore = process.cpuUsage();
   const { stdout } = await execFileAsync(process.execPath, ['-e', LOAD_GENERATOR], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, AUTOCANNON_OPTIONS: JSON.stringify(options) },
+    env: { ...process.env, AUTOCANNON_OPTIONS: JSON.stringify(options), TOKENS_FILE: scenario.tokensFile ?? '' },
     maxBuffer: 64 * 1024 * 1024,
   });
   const cpu = process.cpuUsage(cpuBefore);
@@ -200,6 +249,17 @@ async function seed(databaseUrl: string, reader: string): Promise<void> {
   }
 }
 
+/** Account rows for the writers, so no measured request pays for creating one. */
+async function seedWriters(databaseUrl: string, writers: string[]): Promise<void> {
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    await db.query('insert into users (id, created_at, last_seen_at) select unnest($1::text[]), now(), now() on conflict do nothing', [writers]);
+  } finally {
+    await db.end();
+  }
+}
+
 async function main(): Promise<void> {
   const databaseUrl = await prepareDatabase();
   const config = loadConfig({
@@ -213,6 +273,8 @@ async function main(): Promise<void> {
     AUDIT_KEY: 'bench-audit-key-that-is-long-enough-0123456789',
     PSEUDONYM_KEY: 'bench-pseudonym-key-that-is-long-enough-0123456789',
     HTTP_REQUESTS_PER_MINUTE: '100000000',
+    // Each writer sends a few dozen tickets over the run; the limit check itself still runs.
+    SUPPORT_TICKETS_PER_DAY: '100000',
     RUNS_QUEUE_NAME: `bench-runs-${randomUUID()}`,
     PUBLIC_BASE_URL: 'http://127.0.0.1:3000',
   });
@@ -220,7 +282,6 @@ async function main(): Promise<void> {
   const logger = new AppLogger({ level: 'info', destination: new Writable({ write: (_chunk, _encoding, done) => done() }) });
 
   const reader = `bench-reader-${randomUUID()}`;
-  const writer = `bench-writer-${randomUUID()}`;
   await seed(databaseUrl, reader);
   // The size of the app's pool (orm-options), so the floor has no more connections than the routes.
   const rawQueryFixture: RawQueryFixture = { pool: new Pool({ connectionString: databaseUrl, max: 10 }), reader };
@@ -228,7 +289,10 @@ async function main(): Promise<void> {
   @Module({
     imports: [AppModule.forRoot(config, logger)],
     controllers: [BenchController],
-    providers: [{ provide: RAW_QUERY_FIXTURE, useValue: rawQueryFixture }],
+    providers: [
+      { provide: RAW_QUERY_FIXTURE, useValue: rawQueryFixture },
+      { provide: UNAUDITED_SUPPORT, inject: [EntityManager, Clock, APP_CONFIG], useFactory: unauditedSupportService },
+    ],
   })
   class BenchModule {}
 
@@ -238,17 +302,28 @@ async function main(): Promise<void> {
   const baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
 
   const token = (userId: string) => mintToken(JWT_SECRET, { userId, ttl: '1d', issuer: config.jwt.issuer, audience: config.jwt.audience });
+  // One set of people per ticket POST, so neither finds the other's tickets in its limit check.
+  const tokensDir = mkdtempSync(join(tmpdir(), 'repazoo-bench-tokens-'));
+  const writerTokens = async (label: string): Promise<string> => {
+    const writers = Array.from({ length: WRITERS }, (_, i) => `bench-${label}-${i}-${randomUUID()}`);
+    await seedWriters(databaseUrl, writers);
+    const file = join(tokensDir, `${label}.json`);
+    writeFileSync(file, JSON.stringify(writers.map(token)));
+    return file;
+  };
+  const ticketBody = JSON.stringify({ subject: 'Load test', body: 'Where is my export? '.repeat(5) });
   const allScenarios: Scenario[] = [
     { name: 'GET /bench/bare (ceiling)', method: 'GET', path: '/bench/bare', read: false },
     { name: 'GET /bench/raw-query (floor)', method: 'GET', path: '/bench/raw-query', read: false },
     { name: 'GET /api/support/tickets', method: 'GET', path: '/api/support/tickets', token: token(reader), read: true },
     { name: 'GET /api/runs', method: 'GET', path: '/api/runs', token: token(reader), read: true },
+    { name: 'POST /api/support/tickets', method: 'POST', path: '/api/support/tickets', tokensFile: await writerTokens('audited'), body: ticketBody, read: false },
     {
-      name: 'POST /api/support/tickets',
+      name: 'POST /bench/tickets-unaudited (baseline)',
       method: 'POST',
-      path: '/api/support/tickets',
-      token: token(writer),
-      body: JSON.stringify({ subject: 'Load test', body: 'Where is my export? '.repeat(5) }),
+      path: '/bench/tickets-unaudited',
+      tokensFile: await writerTokens('unaudited'),
+      body: ticketBody,
       read: false,
     },
   ];
@@ -330,11 +405,28 @@ async function main(): Promise<void> {
         `${(result.requestsPerSecond / bareMean.get(concurrency)!).toFixed(2)}x the bare route's mean\n`,
     );
   }
+  // The audited write against the same write without audit, at the judged level.
+  const audited = measured.find((scenario) => scenario.path === '/api/support/tickets' && scenario.method === 'POST');
+  const unaudited = measured.find((scenario) => scenario.path === '/bench/tickets-unaudited');
+  if (audited && unaudited) {
+    const withAudit = results.get(`${audited.name}@${judged}`)!;
+    const withoutAudit = results.get(`${unaudited.name}@${judged}`)!;
+    const ratio = withAudit.requestsPerSecond / withoutAudit.requestsPerSecond;
+    reportTarget({
+      name: `${audited.name} at concurrency ${judged} vs the same POST without audit`,
+      measured:
+        `${withAudit.requestsPerSecond.toFixed(0)} vs ${withoutAudit.requestsPerSecond.toFixed(0)} req/s, ${ratio.toFixed(2)}x ` +
+        `(app CPU ${withAudit.cpuMicrosPerRequest.toFixed(0)} vs ${withoutAudit.cpuMicrosPerRequest.toFixed(0)} µs/req)`,
+      target: `>= ${TARGET_AUDITED_WRITE_RATIO}x`,
+      met: ratio >= TARGET_AUDITED_WRITE_RATIO,
+    });
+  }
   const errors = [...results.values()].reduce((sum, result) => sum + result.errors, 0);
   reportTarget({ name: 'errors in every cell, all scenarios and levels', measured: String(errors), target: '0', met: errors === 0 });
   reportVerdict('bench:load');
   await app.close();
   await rawQueryFixture.pool.end();
+  rmSync(tokensDir, { recursive: true, force: true });
   if (!process.env.BENCH_DATABASE_URL) await withAdmin((admin) => admin.query(`drop database if exists "${OWN_DATABASE}" with (force)`));
 }
 

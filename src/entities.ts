@@ -2,6 +2,7 @@
 // depend on folder scanning (which differs between ts-node, jest and the compiled build). It sits
 // at the app level, beside app.module.ts, because it names every module's entities; core's
 // DatabaseModule and buildOrmOptions are handed this list and know no module.
+import { AuditBatch } from './core/audit/audit-batch.entity';
 import { AuditEntry } from './core/audit/audit-entry.entity';
 import type { OrmEntities } from './core/database/orm-options';
 import { RunLog } from './core/jobs/entities/run-log.entity';
@@ -27,6 +28,7 @@ import { Tweet } from './modules/twitter/entities/tweet.entity';
 export const ENTITIES: OrmEntities = [
   User,
   AuditEntry,
+  AuditBatch,
   WorkflowRun,
   RunLog,
   ConsentRecord,

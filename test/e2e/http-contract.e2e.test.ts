@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { AuditService, canonicalJson } from '../../src/core/audit/audit.service';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AUDIT_LEAF_TEXT_SQL } from '../../src/core/audit/audit-hashing';
+import { AuditSealer } from '../../src/core/audit/audit-sealer.service';
+import { AuditService } from '../../src/core/audit/audit.service';
+import { verifyInclusionProof } from '../../src/core/audit/merkle-tree';
 import { startTestApp, TestApp } from '../utils/test-app';
 
 const TICKETS = '/api/support/tickets';
@@ -107,14 +113,17 @@ describe('HTTP contract: validation, limits, errors', () => {
   });
 });
 
-describe('Audit chain', () => {
+describe('Audit log: sealed batches, verification, proofs', () => {
   let sut: TestApp;
   let audit: AuditService;
+  let sealer: AuditSealer;
   const admin = () => ({ Authorization: `Bearer ${sut.token('auditor', { admin: true })}` });
+  const sql = <T = Record<string, unknown>>(query: string, params: unknown[] = []) => sut.em().getConnection().execute<T[]>(query, params);
 
   beforeAll(async () => {
     sut = await startTestApp();
     audit = sut.app.get(AuditService);
+    sealer = sut.app.get(AuditSealer);
   });
   beforeEach(() => sut.resetDatabase());
   afterAll(() => sut.close());
@@ -125,71 +134,110 @@ describe('Audit chain', () => {
     }
   }
 
-  it('should verify an intact chain', async () => {
+  it('should verify intact batches and report what is not sealed yet', async () => {
     await writeEntries(5);
+    await sealer.sealPending();
+    await writeEntries(2);
     const response = await sut.http.get('/api/admin/audit/verify').set(admin());
-    expect(response.body).toEqual({ valid: true, checked: 5, recordedHead: null });
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({
+      valid: true,
+      checked: 5,
+      batches: 1,
+      pruned: { batches: 0, throughBatchId: null, throughSealedAt: null },
+      unsealed: { count: 2, oldestId: '6' },
+      recordedHead: { id: '1', matches: true },
+    });
+    expect(response.body.brokenAt).toBeUndefined();
   });
 
-  it('should find an entry whose details were changed', async () => {
+  it('should find an entry whose details were changed, and one that was removed', async () => {
     await writeEntries(5);
-    await sut.em().getConnection().execute(`update audit_log set details = '{"step": 99}' where id = 3`);
-    const response = await sut.http.get('/api/admin/audit/verify').set(admin());
-    expect(response.body).toEqual({ valid: false, checked: 2, brokenAt: { id: '3', reason: 'hash_mismatch' }, recordedHead: null });
-  });
+    await sealer.sealPending();
+    await sql(`update audit_log set details = '{"step": 99}' where id = 3`);
+    const changed = await sut.http.get('/api/admin/audit/verify').set(admin());
+    expect(changed.body).toMatchObject({ valid: false, checked: 0, brokenAt: { batchId: '1', firstSeq: '1', lastSeq: '5', reason: 'root_mismatch' } });
 
-  it('should find a removed entry', async () => {
-    await writeEntries(5);
-    await sut.em().getConnection().execute('delete from audit_log where id = 2');
-    const response = await sut.http.get('/api/admin/audit/verify').set(admin());
-    expect(response.body).toEqual({ valid: false, checked: 1, brokenAt: { id: '3', reason: 'link_mismatch' }, recordedHead: null });
-  });
-
-  it('should key every hash with AUDIT_KEY, so a consistent rewrite without the key is found', async () => {
     await writeEntries(3);
-    const rows = await sut.em().getConnection().execute<{ id: string; hash: string }[]>('select id::text as id, hash from audit_log order by id');
-    expect(rows.every((row) => /^k1:[0-9a-f]{64}$/.test(row.hash))).toBe(true);
-    // Whoever can write the table but lacks the key rewrites entry 2 and every later hash with
-    // plain SHA-256, the way the chain was hashed before it was keyed.
-    await sut.em().getConnection().execute(`update audit_log set details = '{"step": 99}' where id = 2`);
-    const rewritten = await sut.em().getConnection().execute<Record<string, unknown>[]>('select id::text as id, user_id, action, category, details, created_at, prev_hash from audit_log where id >= 2 order by id');
-    let previous = rows[0].hash;
-    for (const row of rewritten) {
-      const canonical = canonicalJson([row.id, row.user_id, row.action, row.category, row.details, new Date(row.created_at as string).toISOString(), previous]);
-      const hash = createHash('sha256').update(canonical).digest('hex');
-      await sut.em().getConnection().execute('update audit_log set prev_hash = ?, hash = ? where id = ?', [previous, hash, row.id]);
-      previous = hash;
-    }
+    await sealer.sealPending();
+    await sql('delete from audit_log where id = 7');
+    const removed = await sut.http.get('/api/admin/audit/verify').set(admin());
+    // Batch 1 still fails first; the removed entry's batch is the second.
+    expect(removed.body.brokenAt).toMatchObject({ batchId: '1' });
+  });
+
+  it('should key the hashes with AUDIT_KEY, so a batch rebuilt consistently without the key is found', async () => {
+    await writeEntries(3);
+    await sealer.sealPending();
+    // Whoever can write the tables but lacks the key changes an entry and rebuilds the batch with plain SHA-256.
+    await sql(`update audit_log set details = '{"step": 99}' where id = 2`);
+    const rows = await sql<{ leaf: string }>(`select ${AUDIT_LEAF_TEXT_SQL} as leaf from audit_log order by audit_log.id`);
+    const sha = (...parts: Buffer[]) => createHash('sha256').update(Buffer.concat(parts)).digest();
+    const leaves = rows.map((row) => sha(Buffer.from([0]), Buffer.from(row.leaf)));
+    const root = sha(Buffer.from([1]), sha(Buffer.from([1]), leaves[0], leaves[1]), leaves[2]).toString('hex');
+    const [batch] = await sql<{ sealed_at: string }>('select sealed_at from audit_batches');
+    const chained = sha(Buffer.from([2]), Buffer.from(JSON.stringify(['1', '3', 3, root, '0'.repeat(64), new Date(batch.sealed_at).toISOString()]))).toString('hex');
+    await sql('update audit_batches set root = ?, chained_hash = ?', [root, chained]);
 
     const response = await sut.http.get('/api/admin/audit/verify').set(admin());
 
-    expect(response.body).toEqual({ valid: false, checked: 1, brokenAt: { id: '2', reason: 'unkeyed_after_keyed' }, recordedHead: null });
+    expect(response.body).toMatchObject({ valid: false, brokenAt: { batchId: '1', reason: 'batch_hash_mismatch' } });
   });
 
-  it('should record the chain head outside the database at each retention run, and find a chain that no longer has it', async () => {
+  it('should record the head outside the database at each retention run, and find batches that no longer have it', async () => {
     await writeEntries(3);
     const run = await sut.http.post('/api/admin/retention/run').set(admin());
     expect(run.status).toBe(200);
-    const [head] = await sut.em().getConnection().execute<{ id: string; hash: string }[]>('select id::text as id, hash from audit_log order by id desc limit 1');
-    expect(sut.logs.some((line) => line.includes('audit chain head recorded') && line.includes(head.hash))).toBe(true);
+    // The retention run audits its categories; seal them, then record the head as the run does.
+    await sealer.sealPending();
+    await audit.recordChainHead();
+    const [head] = await sql<{ id: string; chained_hash: string }>('select id::text as id, chained_hash from audit_batches order by audit_batches.id desc limit 1');
+    expect(sut.logs.some((line) => line.includes('audit chain head recorded') && line.includes(head.chained_hash))).toBe(true);
     const metrics = await sut.http.get('/metrics').set(admin());
-    expect(metrics.text).toContain(`repazoo_audit_chain_head{hash="${head.hash}"} ${head.id}`);
+    expect(metrics.text).toContain(`repazoo_audit_chain_head{hash="${head.chained_hash}"} ${head.id}`);
     const intact = await sut.http.get('/api/admin/audit/verify').set(admin());
-    expect(intact.body).toMatchObject({ valid: true, recordedHead: { id: head.id, hash: head.hash, matches: true } });
+    expect(intact.body).toMatchObject({ valid: true, recordedHead: { id: head.id, hash: head.chained_hash, matches: true } });
 
-    // Someone cuts the newest part of the chain off (or rebuilds it with the key): what is left is
-    // consistent, but the head recorded outside the database is gone.
-    await sut.em().getConnection().execute('delete from audit_log where id >= ?', [head.id]);
+    // Someone cuts the newest batch and its entries off: what is left is consistent, but the recorded head is gone.
+    const [newest] = await sql<{ first_seq: string }>('select first_seq::text from audit_batches where id = ?', [head.id]);
+    await sql('delete from audit_log where id >= ?', [newest.first_seq]);
+    await sql('delete from audit_batches where id = ?', [head.id]);
     const rebuilt = await sut.http.get('/api/admin/audit/verify').set(admin());
 
     expect(rebuilt.body).toMatchObject({ valid: false, recordedHead: { id: head.id, matches: false } });
     expect(rebuilt.body.brokenAt).toBeUndefined();
   });
 
-  it('should keep the chain intact under concurrent writers', async () => {
+  it('should seal entries from concurrent writers with no gap', async () => {
     await Promise.all(Array.from({ length: 20 }, (_, i) => audit.audit('busy', 'Concurrent', 'test', { i })));
+    await sealer.sealPending();
     const report = await audit.verifyAuditChain();
-    expect(report).toEqual({ valid: true, checked: 20, recordedHead: null });
+    expect(report).toMatchObject({ valid: true, checked: 20, unsealed: { count: 0 } });
+  });
+
+  it('should give an inclusion proof that checks against the batch root, 404 for an unknown id, 409 before sealing, 400 for a bad id', async () => {
+    await writeEntries(6);
+    await sealer.sealPending();
+    await writeEntries(1);
+
+    const proof = await sut.http.get('/api/admin/audit/4/proof').set(admin());
+    expect(proof.status).toBe(200);
+    expect(proof.body).toMatchObject({ entryId: '4', leafIndex: 3, treeSize: 6, batch: { id: '1', firstSeq: '1', lastSeq: '6', size: 6 } });
+    expect(verifyInclusionProof(proof.body, proof.body.batch.root)).toBe(true);
+    expect(verifyInclusionProof({ ...proof.body, leafIndex: 2 }, proof.body.batch.root)).toBe(false);
+
+    const unknown = await sut.http.get('/api/admin/audit/999/proof').set(admin());
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({ code: 'AUDIT_ENTRY_NOT_FOUND' });
+    const unsealed = await sut.http.get('/api/admin/audit/7/proof').set(admin());
+    expect(unsealed.status).toBe(409);
+    expect(unsealed.body).toMatchObject({ code: 'AUDIT_ENTRY_NOT_SEALED' });
+    for (const bad of ['0', '-1', 'abc', '1.5', '9223372036854775808', '99999999999999999999']) {
+      const response = await sut.http.get(`/api/admin/audit/${bad}/proof`).set(admin());
+      expect({ bad, status: response.status, code: response.body.code }).toEqual({ bad, status: 400, code: 'AUDIT_ENTRY_ID_INVALID' });
+    }
+    const user = await sut.http.get('/api/admin/audit/4/proof').set({ Authorization: `Bearer ${sut.token('not-an-admin')}` });
+    expect(user.status).toBe(403);
   });
 
   it('should redact personal data in audit details and show users only their own entries', async () => {
@@ -199,6 +247,40 @@ describe('Audit chain', () => {
     expect(response.status).toBe(200);
     expect(response.body).toHaveLength(1);
     expect(response.body[0].details).toEqual({ note: 'mail [EMAIL]', password: '[SECRET]' });
+  });
+});
+
+describe('Audit sealer in the background and at shutdown', () => {
+  it('should seal new entries every AUDIT_SEAL_INTERVAL_MS, and what is left when the app stops', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'repazoo-audit-seal-'));
+    const first = await startTestApp({ mode: 'embedded', env: { DATA_DIR: dataDir, AUDIT_SEAL_INTERVAL_MS: '200' } });
+    try {
+      await first.app.get(AuditService).audit('alice', 'Background', 'test', {});
+      const deadline = Date.now() + 10_000;
+      let report = await first.app.get(AuditService).verifyAuditChain();
+      while (report.unsealed.count > 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        report = await first.app.get(AuditService).verifyAuditChain();
+      }
+      expect(report).toMatchObject({ valid: true, checked: 1, unsealed: { count: 0 } });
+    } finally {
+      await first.close();
+    }
+
+    const second = await startTestApp({ mode: 'embedded', env: { DATA_DIR: dataDir, AUDIT_SEAL_INTERVAL_MS: '0' } });
+    try {
+      await second.app.get(AuditService).audit('alice', 'Before shutdown', 'test', {});
+      expect((await second.app.get(AuditService).verifyAuditChain()).unsealed.count).toBe(1);
+    } finally {
+      await second.close();
+    }
+    const third = await startTestApp({ mode: 'embedded', env: { DATA_DIR: dataDir, AUDIT_SEAL_INTERVAL_MS: '0' } });
+    try {
+      expect(await third.app.get(AuditService).verifyAuditChain()).toMatchObject({ valid: true, checked: 2, batches: 2, unsealed: { count: 0 }, recordedHead: { id: '2', matches: true } });
+    } finally {
+      await third.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
 

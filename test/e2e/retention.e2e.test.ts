@@ -2,6 +2,10 @@ import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { AUDIT_GENESIS_HASH, AUDIT_LEAF_TEXT_SQL, AuditHasher } from '../../src/core/audit/audit-hashing';
+import { AuditSealer } from '../../src/core/audit/audit-sealer.service';
+import { AuditService } from '../../src/core/audit/audit.service';
+import { merkleRoot } from '../../src/core/audit/merkle-tree';
 import { RETENTION_DAYS, SOFT_DELETE_GRACE_DAYS } from '../../src/modules/retention/retention-policy';
 import { RetentionService } from '../../src/modules/retention/retention.service';
 import { startTestApp, TestApp } from '../utils/test-app';
@@ -81,16 +85,32 @@ describe('Retention cleanup', () => {
     expect(await count('workflow_runs')).toBe(1);
   });
 
-  it('should hard-delete audit entries past 365 days and keep the rest verifiable', async () => {
-    await sql(
-      `insert into audit_log (user_id, action, category, details, created_at, prev_hash, hash) values ('u1', 'old', 'test', '{}', ?, 'x', 'y')`,
-      [ago(RETENTION_DAYS.audit, -1000)],
-    );
+  it('should hard-delete audit entries of batches sealed past 365 days and keep the rest verifiable', async () => {
+    // An entry sealed (legitimately, under the key) just over a year before NOW, and one sealed today.
+    const hasher = new AuditHasher(sut.config.auditKey);
+    const oldAt = ago(RETENTION_DAYS.audit, -1000);
+    await sql(`insert into audit_log (id, user_id, action, category, details, created_at) values (1, 'u1', 'old', 'test', '{}', ?)`, [oldAt]);
+    await sql("select setval('audit_log_id_seq', 1)");
+    const [{ leaf }] = await sql(`select ${AUDIT_LEAF_TEXT_SQL} as leaf from audit_log`);
+    const root = merkleRoot([hasher.leafHash(String(leaf))]).toString('hex');
+    const batch = { firstSeq: '1', lastSeq: '1', size: 1, root, prevHash: AUDIT_GENESIS_HASH, sealedAt: oldAt };
+    await sql('insert into audit_batches (first_seq, last_seq, size, root, prev_hash, chained_hash, sealed_at) values (1, 1, 1, ?, ?, ?, ?)', [
+      root,
+      AUDIT_GENESIS_HASH,
+      hasher.chainedHash(batch),
+      oldAt,
+    ]);
+    await sut.app.get(AuditService).audit('u1', 'recent', 'test', {});
+    await sut.app.get(AuditSealer).sealPending();
+
     await retention.cleanupExpiredRecords(NOW);
+
     expect(await count('audit_log', "action = 'old'")).toBe(0);
-    // The run's own audit entries form a valid chain.
+    expect(await count('audit_log', "action = 'recent'")).toBe(1);
+    // The emptied batch stays as a link of the chain; the rest, and the run's own entries once sealed, verify.
+    await sut.app.get(AuditSealer).sealPending();
     const verify = await sut.http.get('/api/admin/audit/verify').set(admin());
-    expect(verify.body.valid).toBe(true);
+    expect(verify.body).toMatchObject({ valid: true, batches: 3, pruned: { batches: 1, throughBatchId: '1' }, unsealed: { count: 0 } });
     const actions = (await sql("select details->>'category' as c from audit_log where action = 'Retention cleanup'")).map((r) => r.c);
     expect(actions).toEqual(expect.arrayContaining(['logs', 'jobs', 'errors', 'audit', 'support_tickets', 'dsar_exports', 'billing_events']));
   });

@@ -57,6 +57,9 @@ export async function startTestApp({ mode = 'server', env = {}, clock }: TestApp
     HTTP_REQUESTS_PER_MINUTE: '1000000',
     // The route-table and fuzzing tests send hundreds of bad tokens from one address on purpose.
     AUTH_FAILURES_PER_MINUTE: '1000000',
+    // The audit sealer runs when a test calls it (and at shutdown), not on a timer that could race
+    // the truncation between tests; the test of the timer sets its own interval.
+    AUDIT_SEAL_INTERVAL_MS: '0',
     // A run queue per app: suites running at the same time must not execute each other's runs.
     ...(mode === 'server'
       ? { DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, RUNS_QUEUE_NAME: `e2e-runs-${randomUUID()}` }

@@ -1,8 +1,9 @@
 import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
 
 /**
- * One entry of the hash-chained audit log. `hash` covers this entry's content and `prevHash`, so
- * changing or removing an entry breaks the chain at that point (see AuditService.verifyAuditChain).
+ * One entry of the audit log. Entries are appended concurrently, each taking the next value of the
+ * id sequence, and are later sealed into Merkle batches (AuditBatch) by the AuditSealer; an entry
+ * carries no hash of its own.
  */
 @Entity({ tableName: 'audit_log' })
 export class AuditEntry {
@@ -28,10 +29,4 @@ export class AuditEntry {
   @Index()
   @Property({ type: 'datetime' })
   createdAt!: Date;
-
-  @Property({ type: 'text' })
-  prevHash!: string;
-
-  @Property({ type: 'text' })
-  hash!: string;
 }

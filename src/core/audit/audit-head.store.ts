@@ -1,7 +1,9 @@
-// Where the audit chain's head (the newest entry's id and hash) is recorded outside the audit
-// table: anyone who can write the database can rewrite the whole chain consistently, but not the
-// head recorded here (Redis in server mode, a file under DATA_DIR in embedded mode), nor the copies
-// in the log and the metric. AuditService.verifyAuditChain compares the chain with it.
+// Where the audit log's head (the newest sealed batch's id and chained hash) is recorded outside
+// the database: anyone who can write the database and knows the key could rebuild the batches
+// consistently, but not the head recorded here (Redis in server mode, a file under DATA_DIR in
+// embedded mode), nor the copies in the log and the metric. The sealer records it after every batch
+// it seals, the retention run again with a log line; AuditService.verifyAuditChain compares the
+// batches with it.
 import { Inject, Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -10,10 +12,15 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { REDIS_CLIENT } from '../redis/redis.module';
 
 export interface RecordedAuditHead {
+  /** The batch's id (before the log was sealed in batches, an entry's id: such heads are ignored). */
   id: string;
+  /** The batch's chained hash. */
   hash: string;
   recordedAt: string;
 }
+
+/** Marks heads that name a batch; a head recorded by the entry-chained log before it has none. */
+const FORMAT = 'batch';
 
 const REDIS_KEY = 'repazoo:audit:head';
 const FILE_NAME = 'audit-head.json';
@@ -26,7 +33,7 @@ export class AuditHeadStore {
   ) {}
 
   async save(head: RecordedAuditHead): Promise<void> {
-    const text = JSON.stringify(head);
+    const text = JSON.stringify({ ...head, format: FORMAT });
     if (this.redis) {
       await this.redis.set(REDIS_KEY, text);
       return;
@@ -49,8 +56,8 @@ export class AuditHeadStore {
           throw error;
         });
     if (!text) return null;
-    const value = JSON.parse(text) as Partial<RecordedAuditHead>;
-    return typeof value.id === 'string' && typeof value.hash === 'string' && typeof value.recordedAt === 'string'
+    const value = JSON.parse(text) as Partial<RecordedAuditHead> & { format?: string };
+    return value.format === FORMAT && typeof value.id === 'string' && typeof value.hash === 'string' && typeof value.recordedAt === 'string'
       ? { id: value.id, hash: value.hash, recordedAt: value.recordedAt }
       : null;
   }

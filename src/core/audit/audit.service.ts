@@ -1,62 +1,90 @@
 // The audit log every module writes to: who did what, in which category, when, with redacted
-// details. Entries form a hash chain (each stores the previous entry's hash), keyed with AUDIT_KEY
-// (HMAC-SHA256), so a changed or removed entry is detectable by verifyAuditChain() and nobody
-// without the key can compute a consistent replacement. The chain's head is also recorded outside
-// the database at every retention run (recordChainHead), so even a rewrite by someone holding the
-// key disagrees with it.
+// details. Writers append without any lock (each entry takes the next id of a sequence); the
+// AuditSealer later seals the new entries into Merkle batches whose roots are chained and keyed
+// with AUDIT_KEY, and records the newest batch outside the database. verifyAuditChain() checks
+// every batch and the recorded head; proofOf() gives an RFC 9162 inclusion proof for one entry.
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { createHash, createHmac } from 'node:crypto';
 import { Clock } from '../clock/clock';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { AuditHeadStore, RecordedAuditHead } from './audit-head.store';
 import { redactForLog } from '../logging/redact-for-log';
+import { AuditHeadStore, RecordedAuditHead } from './audit-head.store';
+import { AUDIT_GENESIS_HASH, AuditHasher } from './audit-hashing';
 import { AuditEntry } from './audit-entry.entity';
-import { AuditRepository } from './audit.repository';
+import { AuditEntryIdInvalidException, AuditEntryNotFoundException, AuditEntryNotSealedException, AuditProofUnavailableException } from './audit.exception';
+import { AuditBatchRow, AuditLeafRow, AuditRepository } from './audit.repository';
+import { inclusionPath, merkleRoot } from './merkle-tree';
 
-/** The `prevHash` of the first entry ever written. */
-export const AUDIT_GENESIS_HASH = '0'.repeat(64);
-const VERIFY_BATCH = 1000;
+const VERIFY_PAGE = 500;
+/** An entry id as the API takes it: digits (then checked to be a positive bigint). */
+export const AUDIT_ENTRY_ID_PATTERN = '^\\d{1,19}$';
+const ENTRY_ID = new RegExp(AUDIT_ENTRY_ID_PATTERN);
+const BIGINT_MAX = 2n ** 63n - 1n;
 
-/** Hashes of keyed entries carry this prefix; older, unkeyed ones are plain SHA-256 hex. */
-const KEYED_PREFIX = 'k1:';
+function isEntryId(id: string): boolean {
+  return ENTRY_ID.test(id) && BigInt(id) >= 1n && BigInt(id) <= BIGINT_MAX;
+}
+
+export type AuditBreakReason =
+  /** The batch's entries no longer hash to its root: an entry was changed, removed or inserted. */
+  | 'root_mismatch'
+  /** The batch's stored fields no longer give its chained hash (root, range, size or time changed). */
+  | 'batch_hash_mismatch'
+  /** The batch does not link to the one before it (a batch was removed, inserted or reordered). */
+  | 'link_mismatch'
+  /** The batch's range does not start right after the previous one's (entries left out of every batch). */
+  | 'range_gap'
+  /** Entries exist below the first batch's range, where none can be written. */
+  | 'entries_before_first_batch';
 
 export interface AuditChainReport {
   valid: boolean;
+  /** Entries checked against their batch's root (all sealed entries when valid). */
   checked: number;
-  /** The first entry at which the chain breaks, and why. */
-  brokenAt?: { id: string; reason: 'hash_mismatch' | 'link_mismatch' | 'unkeyed_after_keyed' };
-  /** The head recorded outside the database at the last retention run, and whether the chain still has it. */
+  /** Sealed batches checked (their chained hashes and links). */
+  batches: number;
+  /** The first batch at which verification fails, and why. */
+  brokenAt?: { batchId: string; firstSeq: string; lastSeq: string; reason: AuditBreakReason };
+  /** Leading batches whose entries retention removed, in whole or in part: their links are checked, their roots cannot be. */
+  pruned: { batches: number; throughBatchId: string | null; throughSealedAt: string | null };
+  /** Entries no batch covers yet (appended since the last seal): not protected until sealed. */
+  unsealed: { count: number; oldestId: string | null; oldestCreatedAt: string | null };
+  /** The head recorded outside the database, and whether the batches still have it. */
   recordedHead: (RecordedAuditHead & { matches: boolean }) | null;
+}
+
+export interface AuditInclusionProof {
+  entryId: string;
+  leafIndex: number;
+  treeSize: number;
+  leafHash: string;
+  auditPath: string[];
+  root: string;
+  batch: { id: string; firstSeq: string; lastSeq: string; size: number; root: string; prevHash: string; chainedHash: string; sealedAt: string };
 }
 
 @Injectable()
 export class AuditService {
   private readonly logger = new Logger('Audit');
+  private readonly hasher: AuditHasher;
 
   constructor(
     private readonly em: EntityManager,
     private readonly repository: AuditRepository,
     private readonly heads: AuditHeadStore,
     private readonly clock: Clock,
-    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'auditKey'>,
-  ) {}
+    @Inject(APP_CONFIG) config: Pick<AppConfig, 'auditKey'>,
+  ) {
+    this.hasher = new AuditHasher(config.auditKey);
+  }
 
   async audit(userId: string | null, action: string, category: string, details: Record<string, unknown> = {}): Promise<void> {
-    // JSON round trip first: the hash must be computed over exactly what jsonb gives back.
-    const safeDetails = JSON.parse(JSON.stringify(redactForLog(details))) as Record<string, unknown>;
-    const createdAt = this.clock.now();
-    const write = async (em: EntityManager) => {
-      await this.repository.lockChain(em);
-      const { id, lastHash } = await this.repository.nextIdAndLastHash(em);
-      const prevHash = lastHash ?? AUDIT_GENESIS_HASH;
-      const entry = { id, userId, action, category, details: safeDetails, createdAt, prevHash };
-      await this.repository.insert(em, { ...entry, hash: keyedHash(entry, this.config.auditKey) });
-    };
+    // The leaf hash is computed when sealing, over the row as stored (see AUDIT_LEAF_TEXT_SQL).
+    const row = { userId, action, category, details: redactForLog(details) as Record<string, unknown>, createdAt: this.clock.now() };
     // Join the caller's transaction when there is one, so the audit entry commits with the change.
     const current = this.em.getContext(false);
-    if (current.isInTransaction()) await write(current);
-    else await this.em.transactional(write);
+    if (current.isInTransaction()) await this.repository.insert(current, row);
+    else await this.em.transactional((em) => this.repository.insert(em, row));
   }
 
   listForUser(userId: string, limit = 500): Promise<AuditEntry[]> {
@@ -64,102 +92,126 @@ export class AuditService {
   }
 
   /**
-   * Records the chain's head outside the database: in the head store, in the log and (read at
-   * scrape time) in the `repazoo_audit_chain_head` metric. Called at every retention run.
+   * Records the newest batch outside the database: in the head store, in the log and (read at
+   * scrape time) in the `repazoo_audit_chain_head` metric. Called at every retention run; the
+   * sealer also updates the store after each batch.
    */
   async recordChainHead(): Promise<RecordedAuditHead | null> {
-    const head = await this.repository.chainHead();
-    if (!head) return null;
-    const recorded = { ...head, recordedAt: this.clock.now().toISOString() };
+    const batch = await this.repository.lastBatch();
+    if (!batch) return null;
+    const recorded = { id: batch.id, hash: batch.chainedHash, recordedAt: this.clock.now().toISOString() };
     await this.heads.save(recorded);
     this.logger.log({ msg: 'audit chain head recorded', auditHeadId: recorded.id, auditHeadHash: recorded.hash });
     return recorded;
   }
 
-  /** The head recorded at the last retention run, if any. */
+  /** The head recorded last, if any. */
   recordedChainHead(): Promise<RecordedAuditHead | null> {
     return this.heads.load();
   }
 
   /**
-   * Walks the chain in id order, then checks the head recorded outside the database against it.
-   * Retention removes the oldest entries, so the first remaining entry is the anchor; any gap or
-   * edit after it breaks the chain. Entries written before the chain was keyed (plain SHA-256)
-   * are accepted only before the first keyed one, so a rewrite cannot fall back to unkeyed hashes.
+   * Checks every batch in chain order: its link to the previous batch, its chained hash, that its
+   * range starts right after the previous one, and that its entries hash to its root. Retention
+   * removes the oldest entries (never batches): leading batches with entries missing are reported
+   * as pruned, and the first batch found complete is the anchor; from there on a missing entry is
+   * a break. Then reports the entries not sealed yet and checks the recorded head.
    */
   async verifyAuditChain(): Promise<AuditChainReport> {
     const recorded = await this.heads.load();
-    const recordedHead = recorded ? { ...recorded, matches: (await this.repository.hashOf(recorded.id)) === recorded.hash } : null;
-    let previousHash: string | undefined;
-    let keyedSeen = false;
+    const report: AuditChainReport = {
+      valid: true,
+      checked: 0,
+      batches: 0,
+      pruned: { batches: 0, throughBatchId: null, throughSealedAt: null },
+      unsealed: { count: 0, oldestId: null, oldestCreatedAt: null },
+      recordedHead: null,
+    };
+    const recordedBatch = recorded ? await this.repository.batchById(recorded.id) : null;
+    report.recordedHead = recorded ? { ...recorded, matches: recordedBatch?.chainedHash === recorded.hash } : null;
+    let previous: AuditBatchRow | null = null;
+    let anchored = false;
     let afterId = '0';
-    let checked = 0;
-    for (;;) {
-      const rows = await this.repository.readBatchAfter(afterId, VERIFY_BATCH);
-      for (const row of rows) {
-        if (previousHash !== undefined && row.prev_hash !== previousHash) {
-          return { valid: false, checked, brokenAt: { id: row.id, reason: 'link_mismatch' }, recordedHead };
+    verifying: for (;;) {
+      const page = await this.repository.batchesAfter(afterId, VERIFY_PAGE);
+      // The next batch's entries are read while this one is hashed: PostgreSQL and this process work at once.
+      let next = page.length > 0 ? this.repository.entriesOf(page[0]) : null;
+      for (const [index, batch] of page.entries()) {
+        const rows = await next!;
+        next = index + 1 < page.length ? this.repository.entriesOf(page[index + 1]) : null;
+        const reason = await this.checkBatch(batch, rows, previous, anchored, report);
+        if (reason === 'pruned') {
+          report.pruned = { batches: report.pruned.batches + 1, throughBatchId: batch.id, throughSealedAt: batch.sealedAt.toISOString() };
+        } else if (reason) {
+          report.valid = false;
+          report.brokenAt = { batchId: batch.id, firstSeq: batch.firstSeq, lastSeq: batch.lastSeq, reason };
+          // Read but not needed: its result (or error) is dropped.
+          next?.catch(() => undefined);
+          break verifying;
+        } else {
+          anchored = true;
         }
-        const entry: HashableEntry = {
-          id: row.id,
-          userId: row.user_id,
-          action: row.action,
-          category: row.category,
-          details: row.details,
-          createdAt: new Date(row.created_at),
-          prevHash: row.prev_hash,
-        };
-        const keyed = row.hash.startsWith(KEYED_PREFIX);
-        if (!keyed && keyedSeen) return { valid: false, checked, brokenAt: { id: row.id, reason: 'unkeyed_after_keyed' }, recordedHead };
-        keyedSeen ||= keyed;
-        const expected = keyed ? keyedHash(entry, this.config.auditKey) : unkeyedHash(entry);
-        if (expected !== row.hash) return { valid: false, checked, brokenAt: { id: row.id, reason: 'hash_mismatch' }, recordedHead };
-        previousHash = row.hash;
-        checked += 1;
+        report.batches += 1;
+        previous = batch;
       }
-      if (rows.length < VERIFY_BATCH) return { valid: recordedHead === null || recordedHead.matches, checked, recordedHead };
-      afterId = rows[rows.length - 1].id;
+      if (page.length < VERIFY_PAGE) break;
+      afterId = page[page.length - 1].id;
     }
+    const unsealed = await this.repository.unsealedAfter(previous?.lastSeq ?? '0');
+    report.unsealed = { count: unsealed.count, oldestId: unsealed.oldestId, oldestCreatedAt: unsealed.oldestCreatedAt?.toISOString() ?? null };
+    if (report.recordedHead && !report.recordedHead.matches) report.valid = false;
+    return report;
   }
-}
 
-interface HashableEntry {
-  id: string;
-  userId: string | null;
-  action: string;
-  category: string;
-  details: unknown;
-  createdAt: Date;
-  prevHash: string;
-}
-
-function keyedHash(entry: HashableEntry, key: string): string {
-  return KEYED_PREFIX + createHmac('sha256', key).update(canonicalOf(entry)).digest('hex');
-}
-
-/** How entries written before the chain was keyed were hashed; only verified, never written. */
-function unkeyedHash(entry: HashableEntry): string {
-  return createHash('sha256').update(canonicalOf(entry)).digest('hex');
-}
-
-function canonicalOf(entry: HashableEntry): string {
-  return canonicalJson([
-    entry.id,
-    entry.userId,
-    entry.action,
-    entry.category,
-    entry.details,
-    entry.createdAt.toISOString(),
-    entry.prevHash,
-  ]);
-}
-
-/** JSON with object keys sorted, because jsonb does not keep the key order it was given. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const keys = Object.keys(value as Record<string, unknown>).sort();
-    return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`).join(',')}}`;
+  /** An inclusion proof for entry `id` against its batch's root. */
+  async proofOf(id: string): Promise<AuditInclusionProof> {
+    if (!isEntryId(id)) throw new AuditEntryIdInvalidException();
+    if (!(await this.repository.entryExists(id))) throw new AuditEntryNotFoundException();
+    const batch = await this.repository.batchCovering(id);
+    if (!batch) throw new AuditEntryNotSealedException();
+    const rows = await this.repository.entriesOf(batch);
+    const leaves = rows.map((row) => this.hasher.leafHash(row.leaf));
+    const leafIndex = rows.findIndex((row) => row.id === id);
+    // A proof from a batch that no longer matches its root would prove nothing; verify says where it breaks.
+    if (leafIndex < 0 || leaves.length !== batch.size || merkleRoot(leaves).toString('hex') !== batch.root) throw new AuditProofUnavailableException();
+    return {
+      entryId: id,
+      leafIndex,
+      treeSize: leaves.length,
+      leafHash: leaves[leafIndex].toString('hex'),
+      auditPath: inclusionPath(leaves, leafIndex).map((hash) => hash.toString('hex')),
+      root: batch.root,
+      batch: {
+        id: batch.id,
+        firstSeq: batch.firstSeq,
+        lastSeq: batch.lastSeq,
+        size: batch.size,
+        root: batch.root,
+        prevHash: batch.prevHash,
+        chainedHash: batch.chainedHash,
+        sealedAt: batch.sealedAt.toISOString(),
+      },
+    };
   }
-  return JSON.stringify(value) ?? 'null';
+
+  /** Null when the batch checks out, 'pruned' for a leading batch retention has thinned, else why it fails. */
+  private async checkBatch(
+    batch: AuditBatchRow,
+    rows: AuditLeafRow[],
+    previous: AuditBatchRow | null,
+    anchored: boolean,
+    report: AuditChainReport,
+  ): Promise<AuditBreakReason | 'pruned' | null> {
+    if (batch.prevHash !== (previous?.chainedHash ?? AUDIT_GENESIS_HASH)) return 'link_mismatch';
+    if (this.hasher.chainedHash(batch) !== batch.chainedHash) return 'batch_hash_mismatch';
+    if (previous ? BigInt(batch.firstSeq) !== BigInt(previous.lastSeq) + 1n : (await this.repository.countEntriesBefore(batch.firstSeq)) > 0) {
+      return previous ? 'range_gap' : 'entries_before_first_batch';
+    }
+    if (!anchored && rows.length < batch.size) return 'pruned';
+    if (rows.length !== batch.size) return 'root_mismatch';
+    const root = merkleRoot(rows.map((row) => this.hasher.leafHash(row.leaf))).toString('hex');
+    if (root !== batch.root) return 'root_mismatch';
+    report.checked += rows.length;
+    return null;
+  }
 }

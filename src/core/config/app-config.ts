@@ -40,8 +40,10 @@ export interface AppConfig {
   /** The first key encrypts; all of them decrypt. */
   encryptionKeys: EncryptionKey[];
   exportSigningKey: string;
-  /** Keys the audit log's hash chain (AUDIT_KEY): without it, rewriting the chain is detectable. */
+  /** Keys the audit log's leaf hashes and batch chain (AUDIT_KEY): without it, rewriting the log is detectable. */
   auditKey: string;
+  /** How often the audit sealer seals new entries into a batch (AUDIT_SEAL_INTERVAL_MS, default 5000; 0: only at shutdown). */
+  auditSealIntervalMs: number;
   /** Keys hashes that must name no one (PSEUDONYM_KEY): quota counters, pseudonymised rows. */
   pseudonymKey: string;
   twitter: {

@@ -147,6 +147,14 @@ export class EnvironmentVariables {
   @Min(1)
   SUPPORT_TICKETS_PER_DAY?: number;
 
+  /** How often the audit sealer runs, in ms (0: only at shutdown and when called). */
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  AUDIT_SEAL_INTERVAL_MS?: number;
+
   @IsOptional() @IsIn(['true', 'false'], { message: 'RUN_WORKER must be true or false' }) RUN_WORKER?: 'true' | 'false';
 
   @IsOptional()

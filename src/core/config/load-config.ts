@@ -92,6 +92,7 @@ export function loadConfig(env: Env = process.env, { requiredSecrets = ALL_SECRE
     encryptionKeys: encryptionKeys.length > 0 ? encryptionKeys : parseEncryptionKeys(dev!.ENCRYPTION_KEYS, []),
     exportSigningKey: vars.EXPORT_SIGNING_KEY ?? dev!.EXPORT_SIGNING_KEY,
     auditKey: vars.AUDIT_KEY ?? dev!.AUDIT_KEY,
+    auditSealIntervalMs: vars.AUDIT_SEAL_INTERVAL_MS ?? 5_000,
     pseudonymKey: vars.PSEUDONYM_KEY ?? dev!.PSEUDONYM_KEY,
     twitter: {
       clientId: vars.TWITTER_CLIENT_ID,
@@ -320,6 +321,7 @@ class EnvironmentVariablesKeys implements Record<keyof EnvironmentVariables, tru
   SECURITY_CONTACT_EMAIL = true as const;
   EXPORTS_PER_DAY = true as const;
   SUPPORT_TICKETS_PER_DAY = true as const;
+  AUDIT_SEAL_INTERVAL_MS = true as const;
   RUN_WORKER = true as const;
   RUN_WORKER_CONCURRENCY = true as const;
   RUNS_QUEUE_NAME = true as const;

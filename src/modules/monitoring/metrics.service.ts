@@ -113,13 +113,13 @@ export class MetricsService implements OnModuleInit {
     this.registry.registerMetric(histogram.asMetric());
   }
 
-  /** The audit chain head recorded at the last retention run: its id, labelled with its hash. */
+  /** The audit log's recorded head (the newest sealed batch): its id, labelled with its chained hash. */
   private registerAuditHeadMetric(): void {
     const audit = this.audit;
     const logger = this.logger;
     new Gauge({
       name: `${METRIC_PREFIX}audit_chain_head`,
-      help: 'Id of the audit chain head recorded at the last retention run, labelled with its hash (a rewritten chain disagrees with it)',
+      help: 'Id of the newest sealed audit batch recorded outside the database, labelled with its chained hash (rewritten batches disagree with it)',
       labelNames: ['hash'],
       registers: [this.registry],
       async collect() {

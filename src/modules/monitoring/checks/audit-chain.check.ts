@@ -29,7 +29,7 @@ export class AuditChainCheck implements MonitoringCheck {
         kind: AlertKind.AUDIT_CHAIN_BROKEN,
         severity: 'critical',
         subject: 'audit_log',
-        message: `The audit chain breaks at entry ${report.brokenAt?.id ?? '?'} (${report.brokenAt?.reason ?? 'unknown'}) after ${report.checked} verified entries`,
+        message: `The audit log breaks at batch ${report.brokenAt?.batchId ?? '?'} (entries ${report.brokenAt?.firstSeq ?? '?'}-${report.brokenAt?.lastSeq ?? '?'}: ${report.brokenAt?.reason ?? 'unknown'}) after ${report.checked} verified entries`,
         observed: 1,
       });
     } else if (report.recordedHead && !report.recordedHead.matches) {
@@ -37,7 +37,7 @@ export class AuditChainCheck implements MonitoringCheck {
         kind: AlertKind.AUDIT_CHAIN_BROKEN,
         severity: 'critical',
         subject: 'audit_log',
-        message: `The audit chain no longer has the head recorded at the last retention run (entry ${report.recordedHead.id})`,
+        message: `The audit log no longer has the head recorded outside the database (batch ${report.recordedHead.id})`,
         observed: 1,
       });
     }
