@@ -79,8 +79,8 @@ export function findCardInGroups(candidate: string): CardSearch {
 }
 
 export const creditCardDetector: Detector = {
-  // Every layout the candidate pattern accepts starts with a group of at least four digits.
-  applies: (hints) => hints.hasFourDigitRun,
+  // A card (or a look-alike) is at least 13 digits in groups separated by one space or hyphen.
+  applies: (hints) => hints.mostDigitsInSpacedGroups >= CARD_DIGITS.min,
   detect(text: string, findings: Findings): void {
     CARD_CANDIDATE.lastIndex = 0;
     for (let match = CARD_CANDIDATE.exec(text); match !== null; match = CARD_CANDIDATE.exec(text)) {

@@ -49,8 +49,9 @@ export function matchIban(candidate: string): IbanMatch | null {
 }
 
 export const ibanDetector: Detector = {
-  // Every IBAN's account part holds a run of four digits, in one of its groups of four at least.
-  applies: (hints) => hints.hasFourDigitRun,
+  // Every IBAN starts with its country code and check digits, and its account part holds a run
+  // of four digits, in one of its groups of four at least.
+  applies: (hints) => hints.mightHoldIban && hints.hasFourDigitRun,
   detect(text: string, findings: Findings): void {
     IBAN_CANDIDATE.lastIndex = 0;
     for (let match = IBAN_CANDIDATE.exec(text); match !== null; match = IBAN_CANDIDATE.exec(text)) {

@@ -72,11 +72,12 @@ function findIpv6(text: string, findings: Findings): void {
 }
 
 export const ipv4Detector: Detector = {
-  applies: (hints) => hints.hasDot && hints.hasDigit,
+  // Three dots, each between two digits.
+  applies: (hints) => hints.digitDotDigitCount >= 3,
   detect: findIpv4,
 };
 
 export const ipv6Detector: Detector = {
-  applies: (hints) => hints.hasColon,
+  applies: (hints) => hints.mightHoldIpv6,
   detect: findIpv6,
 };

@@ -90,7 +90,9 @@ function digitRangeOf(candidate: string, isInternational: boolean): DigitRange |
 }
 
 export const phoneDetector: Detector = {
-  applies: (hints) => hints.hasDigit,
+  // Every shape holds at least as many digits as the smallest range below (the North American
+  // and no-trunk shapes 10 and 9), in groups separated by at most three characters (" / ", "(0)").
+  applies: (hints) => hints.mostDigitsInLooseGroups >= INTERNATIONAL_DIGITS.min,
   detect(text: string, findings: Findings): void {
     PHONE_CANDIDATE.lastIndex = 0;
     for (let match = PHONE_CANDIDATE.exec(text); match !== null; match = PHONE_CANDIDATE.exec(text)) {

@@ -44,8 +44,7 @@ function trimmedLength(url: string): number {
 }
 
 export const urlDetector: Detector = {
-  // "http://" needs a colon and "www." a dot.
-  applies: (hints) => hints.hasColon || hints.hasDot,
+  applies: (hints) => hints.mightHoldUrl,
   detect(text: string, findings: Findings): void {
     URL_PATTERN.lastIndex = 0;
     for (let match = URL_PATTERN.exec(text); match !== null; match = URL_PATTERN.exec(text)) {

@@ -10,7 +10,7 @@ export function isIssuableSsn(area: string, group: string, serial: string): bool
 }
 
 export const usSsnDetector: Detector = {
-  applies: (hints) => hints.hasFourDigitRun,
+  applies: (hints) => hints.mightHoldSsn,
   detect(text: string, findings: Findings): void {
     SSN_CANDIDATE.lastIndex = 0;
     for (let match = SSN_CANDIDATE.exec(text); match !== null; match = SSN_CANDIDATE.exec(text)) {
