@@ -2,6 +2,7 @@
 // dashes, accepted only when the Luhn checksum holds.
 import { isAsciiDigit } from './char-codes';
 import { Detector, Findings, Span } from './detector';
+import { TextHints } from './text-hints';
 
 // Card numbers start with 2-6 (Mastercard 2/5, Amex and Diners 3, Visa 4, Discover and
 // UnionPay 6); 19-digit tweet ids, which start with 1, stay out.
@@ -125,10 +126,11 @@ export function findCardInGroups(candidate: string): CardSearch {
 }
 
 export const creditCardDetector: Detector = {
-  // A card (or a look-alike) is at least 13 digits in groups separated by one space or hyphen.
-  applies: (hints) => hints.mostDigitsInSpacedGroups >= CARD_DIGITS.min,
-  detect(text: string, findings: Findings): void {
-    CARD_CANDIDATE.lastIndex = 0;
+  // A card (or a look-alike) is at least 13 digits in groups separated by one space or hyphen:
+  // no candidate before the first such groups can find one or move the search.
+  applies: (hints) => hints.cardSearchStart !== -1,
+  detect(text: string, findings: Findings, hints: TextHints): void {
+    CARD_CANDIDATE.lastIndex = hints.cardSearchStart;
     for (let match = CARD_CANDIDATE.exec(text); match !== null; match = CARD_CANDIDATE.exec(text)) {
       if (match[0].length < CARD_DIGITS.min) continue;
       findCardInCandidate(text, match.index, match.index + match[0].length);

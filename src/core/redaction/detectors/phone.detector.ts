@@ -6,6 +6,7 @@
 import { Metadata } from 'libphonenumber-js/core';
 import phoneMetadata from 'libphonenumber-js/max/metadata';
 import { Detector, Findings } from './detector';
+import { TextHints } from './text-hints';
 import { isAsciiDigit } from './char-codes';
 
 // Each shape's own lookbehind, written once for all: no shape starts after a word character or a
@@ -101,11 +102,13 @@ function digitRangeOf(candidate: string, isInternational: boolean): DigitRange |
 }
 
 export const phoneDetector: Detector = {
-  // Every shape holds at least as many digits as the smallest range below (the North American
+  // Every shape holds at least as many digits as the smallest range above (the North American
   // and no-trunk shapes 10 and 9), in groups separated by at most three characters (" / ", "(0)").
-  applies: (hints) => hints.mostDigitsInLooseGroups >= INTERNATIONAL_DIGITS.min,
-  detect(text: string, findings: Findings): void {
-    PHONE_CANDIDATE.lastIndex = 0;
+  applies: (hints) => hints.phoneSearchStart !== -1,
+  detect(text: string, findings: Findings, hints: TextHints): void {
+    // A number starts at most two characters ("(+") before its first digit group; a candidate
+    // rejected before the first group sequence that may hold a number would not move the search.
+    PHONE_CANDIDATE.lastIndex = Math.max(0, hints.phoneSearchStart - 2);
     for (let match = PHONE_CANDIDATE.exec(text); match !== null; match = PHONE_CANDIDATE.exec(text)) {
       const candidate = match[0];
       if (match[2] !== undefined) {

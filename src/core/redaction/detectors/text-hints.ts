@@ -14,23 +14,44 @@ export interface TextHints {
   mightHoldCredentialValue: boolean;
   hasFourDigitRun: boolean;
   /**
-   * The most ASCII digits (`\d` of a non-Unicode pattern) in one sequence of digit groups where
-   * at most three other characters separate each group from the next, counting only sequences of
-   * two groups or more or after a '+': a phone number's digits form one such sequence, whatever
-   * its separators (`+44 (0)20`, `030 / 1234`), and only after a '+' may it be a single group.
+   * Where the first sequence of digit groups that may hold a phone number starts, or -1: groups
+   * that at most three other characters separate (`+44 (0)20`, `030 / 1234`), with at least
+   * FEWEST_PHONE_DIGITS digits, and two groups or more or a '+' before the first (every phone
+   * shape but the international one has separators). Digits are ASCII: `\d` of a non-Unicode
+   * pattern.
    */
-  mostDigitsInLooseGroups: number;
-  /** The same for groups separated by exactly one space or hyphen, as card numbers are written. */
-  mostDigitsInSpacedGroups: number;
-  /** Groups of 3, 2 and at least 4 digits, each after one space, dot or hyphen: an SSN's shape. */
-  mightHoldSsn: boolean;
+  phoneSearchStart: number;
+  /** The same for card numbers: groups separated by one space or hyphen, FEWEST_CARD_DIGITS digits or more. */
+  cardSearchStart: number;
+  /** Where the first groups of 3, 2 and at least 4 digits start, each after one space, dot or hyphen (an SSN's shape), or -1. */
+  ssnSearchStart: number;
+  /** Where the first two capital letters followed by two digits start (as every IBAN does), or -1. */
+  ibanSearchStart: number;
   /** How many '.' sit between two digits: an IPv4 address holds three. */
   digitDotDigitCount: number;
   /** "::" or at least six ':': no IPv6 address the IPv6 detector accepts has less. */
   mightHoldIpv6: boolean;
-  /** Two capital letters followed by two digits, as every IBAN starts. */
-  mightHoldIban: boolean;
 }
+
+/** Hints that rule nothing out and start every search at 0, to run a detector on any text (tests). */
+export const NO_HINTS: Readonly<TextHints> = {
+  hasAt: true,
+  mightHoldUrl: true,
+  mightHoldTokenShape: true,
+  mightHoldCredentialValue: true,
+  hasFourDigitRun: true,
+  phoneSearchStart: 0,
+  cardSearchStart: 0,
+  ssnSearchStart: 0,
+  ibanSearchStart: 0,
+  digitDotDigitCount: Infinity,
+  mightHoldIpv6: true,
+};
+
+/** The fewest digits of any phone shape the phone detector accepts (its smallest digit range). */
+const FEWEST_PHONE_DIGITS = 8;
+/** The fewest digits of a card number, and of a Luhn look-alike. */
+const FEWEST_CARD_DIGITS = 13;
 
 // What the pass does at each character; 0 (nothing) for every other code, so the letters and
 // blanks that make most of a text cost one table read.
@@ -142,22 +163,28 @@ export function hintsFor(text: string): TextHints {
   let digitDotDigitCount = 0;
   let colonCount = 0;
   let hasDoubleColon = false;
-  let mightHoldIban = false;
-  let mightHoldSsn = false;
   let shortWordRunUntil = -1;
   let hyphenAfterLowercase = false;
-  // The last digit group and the sequences it belongs to.
+  let phoneSearchStart = -1;
+  let cardSearchStart = -1;
+  let ssnSearchStart = -1;
+  let ibanSearchStart = -1;
+  // The last digit group, and the sequences of groups it belongs to: phone-like (where it
+  // started, its digits, and 1 + its groups, or 2 after a '+') and card-like.
   let lastGroupEnd = -10;
+  let lastGroupStart = -1;
+  let phoneLikeStart = -1;
+  let phoneLikeDigits = 0;
+  let phoneLikeWeight = 0;
+  let cardLikeStart = -1;
+  let cardLikeDigits = 0;
+  // Starts of the two groups before the current one while each followed the one before it after
+  // a single space, dot or hyphen (-1 when not), and the length of the one just before: the SSN
+  // shape.
+  let previousGroupStart = -1;
+  let groupBeforeStart = -1;
   let lastGroupLength = 0;
-  let looseDigits = 0;
-  let looseGroupsOrPlus = 0;
-  let mostLooseDigits = 0;
-  let spacedDigits = 0;
-  let mostSpacedDigits = 0;
-  // Lengths of the two groups before the current one while each followed the one before it after
-  // a single space, dot or hyphen (-1 when not): the SSN shape.
-  let previousGroupLength = -1;
-  let groupBeforeLength = -1;
+  let previousGroupLength = 0;
 
   const length = text.length;
   for (let i = 0; ; i++) {
@@ -174,27 +201,35 @@ export function hintsFor(text: string): TextHints {
         const gap = start - lastGroupEnd;
         const separator = codeAt(text, start - 1);
         if (gap > 3) {
-          looseDigits = groupLength;
-          looseGroupsOrPlus = separator === PLUS ? 2 : 1;
+          phoneLikeStart = start;
+          phoneLikeDigits = groupLength;
+          phoneLikeWeight = separator === PLUS ? 2 : 1;
         } else {
-          looseDigits += groupLength;
-          looseGroupsOrPlus++;
+          phoneLikeDigits += groupLength;
+          phoneLikeWeight++;
         }
-        if (looseGroupsOrPlus > 1 && looseDigits > mostLooseDigits) mostLooseDigits = looseDigits;
-        spacedDigits = gap === 1 && isSpaceOrHyphen(separator) ? spacedDigits + groupLength : groupLength;
-        if (spacedDigits > mostSpacedDigits) mostSpacedDigits = spacedDigits;
+        if (phoneSearchStart === -1 && phoneLikeWeight > 1 && phoneLikeDigits >= FEWEST_PHONE_DIGITS) phoneSearchStart = phoneLikeStart;
+        if (gap === 1 && isSpaceOrHyphen(separator)) {
+          cardLikeDigits += groupLength;
+        } else {
+          cardLikeStart = start;
+          cardLikeDigits = groupLength;
+        }
+        if (cardSearchStart === -1 && cardLikeDigits >= FEWEST_CARD_DIGITS) cardSearchStart = cardLikeStart;
         if (gap === 1 && isSpaceDotOrHyphen(separator)) {
-          groupBeforeLength = previousGroupLength;
+          groupBeforeStart = previousGroupStart;
+          previousGroupStart = lastGroupStart;
           previousGroupLength = lastGroupLength;
         } else {
-          groupBeforeLength = -1;
-          previousGroupLength = -1;
+          groupBeforeStart = previousGroupStart = -1;
         }
         if (groupLength >= 4) {
           hasFourDigitRun = true;
-          if (previousGroupLength === 2 && groupBeforeLength === 3) mightHoldSsn = true;
+          const ssnShape = groupBeforeStart !== -1 && previousGroupLength === 2 && previousGroupStart - groupBeforeStart === 4;
+          if (ssnShape && ssnSearchStart === -1) ssnSearchStart = groupBeforeStart;
         }
-        if (groupLength >= 2 && isUpperAt(text, start - 1) && isUpperAt(text, start - 2)) mightHoldIban = true;
+        if (ibanSearchStart === -1 && groupLength >= 2 && isUpperAt(text, start - 1) && isUpperAt(text, start - 2)) ibanSearchStart = start - 2;
+        lastGroupStart = start;
         lastGroupLength = groupLength;
         lastGroupEnd = i + 1;
         break;
@@ -236,7 +271,7 @@ export function hintsFor(text: string): TextHints {
         break;
     }
   }
-  // The old gate of the token shapes (MIGHT_HOLD_TOKEN_SHAPE) also passes on "earer" alone, which
+  // The token shapes' own gate (MIGHT_HOLD_TOKEN_SHAPE) also passes on "earer" anywhere, which
   // lets `sk-`, `glpat-` and `xoxb-` keys made of hyphens through: kept exactly, at the cost of one
   // native search when such a prefix may be there.
   if (!mightHoldTokenShape && hyphenAfterLowercase) mightHoldTokenShape = text.indexOf('earer') !== -1;
@@ -246,11 +281,11 @@ export function hintsFor(text: string): TextHints {
     mightHoldTokenShape,
     mightHoldCredentialValue,
     hasFourDigitRun,
-    mostDigitsInLooseGroups: mostLooseDigits,
-    mostDigitsInSpacedGroups: mostSpacedDigits,
-    mightHoldSsn,
+    phoneSearchStart,
+    cardSearchStart,
+    ssnSearchStart,
+    ibanSearchStart,
     digitDotDigitCount,
     mightHoldIpv6: hasDoubleColon || colonCount >= 6,
-    mightHoldIban,
   };
 }
