@@ -33,6 +33,6 @@ export const DETECTORS: Record<RedactionProfile, readonly Detector[]> = {
 export function detectEntities(text: string, profile: RedactionProfile): DetectedEntity[] {
   const hints = hintsFor(text);
   const findings: Findings = { entities: [], lookAlikes: [] };
-  for (const detector of DETECTORS[profile]) if (detector.applies(hints)) detector.detect(text, findings);
+  for (const detector of DETECTORS[profile]) if (detector.applies(hints)) detector.detect(text, findings, hints);
   return findings.entities.length === 0 ? [] : resolveOverlaps(findings);
 }

@@ -30,18 +30,36 @@ function identityOf(type: EntityType, value: string): string {
 
 /** Numbered placeholders, the same one for the same value for as long as the registry lives. */
 export class PlaceholderRegistry implements Replacer {
-  private readonly placeholders = new Map<string, string>();
-  private readonly countsByLabel: Partial<Record<string, number>> = {};
+  // Most texts hold one entity: its placeholder is kept aside and the map made only for a second
+  // value (a registry per prompt text is made for every text with an entity).
+  private firstIdentity: string | undefined;
+  private firstPlaceholder = '';
+  private placeholders: Map<string, string> | undefined;
+  private readonly countsByType: Record<EntityType, number> = {
+    EMAIL: 0,
+    PHONE: 0,
+    IP_ADDRESS: 0,
+    CREDIT_CARD: 0,
+    IBAN: 0,
+    US_SSN: 0,
+    URL: 0,
+    SECRET: 0,
+    MENTION: 0,
+  };
 
   replacementFor(type: EntityType, value: string): string {
     const identity = identityOf(type, value);
-    const known = this.placeholders.get(identity);
+    if (identity === this.firstIdentity) return this.firstPlaceholder;
+    const known = this.placeholders?.get(identity);
     if (known !== undefined) return known;
-    const label = PLACEHOLDER_LABEL[type];
-    const number = (this.countsByLabel[label] ?? 0) + 1;
-    this.countsByLabel[label] = number;
-    const placeholder = `[${label}_${number}]`;
-    this.placeholders.set(identity, placeholder);
+    // Each label belongs to one type, so counting per type numbers each label.
+    const placeholder = `[${PLACEHOLDER_LABEL[type]}_${++this.countsByType[type]}]`;
+    if (this.firstIdentity === undefined) {
+      this.firstIdentity = identity;
+      this.firstPlaceholder = placeholder;
+    } else {
+      (this.placeholders ??= new Map()).set(identity, placeholder);
+    }
     return placeholder;
   }
 }

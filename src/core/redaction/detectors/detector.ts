@@ -31,5 +31,6 @@ export interface Findings {
 export interface Detector {
   /** A cheap necessary condition: false means the detector cannot find anything in the text. */
   applies(hints: TextHints): boolean;
-  detect(text: string, findings: Findings): void;
+  /** Records what it finds in `text`; the hints may say where to start looking. */
+  detect(text: string, findings: Findings, hints: TextHints): void;
 }

@@ -23,15 +23,21 @@ function domainEnd(text: string, from: number): number {
   while (end < text.length && isDomainChar(text.charCodeAt(end))) end++;
   // A sentence may end right after the address: trailing dots and hyphens are not part of it.
   while (end > from && (text.charCodeAt(end - 1) === DOT || text.charCodeAt(end - 1) === HYPHEN)) end--;
-  const labels = text.slice(from, end).split('.');
-  if (labels.length < 2) return -1;
-  for (const label of labels) {
-    if (label.length === 0 || label.length > 63) return -1;
-    if (label.charCodeAt(0) === HYPHEN || label.charCodeAt(label.length - 1) === HYPHEN) return -1;
+  // Labels between dots, read in place (no slicing or splitting: this runs for every '@').
+  let labels = 0;
+  let labelStart = from;
+  for (let i = from; i <= end; i++) {
+    if (i < end && text.charCodeAt(i) !== DOT) continue;
+    const length = i - labelStart;
+    if (length === 0 || length > 63) return -1;
+    if (text.charCodeAt(labelStart) === HYPHEN || text.charCodeAt(i - 1) === HYPHEN) return -1;
+    labels++;
+    if (i < end) labelStart = i + 1;
   }
-  const tld = labels[labels.length - 1];
-  if (tld.length < 2) return -1;
-  for (let i = 0; i < tld.length; i++) if (!isAsciiLetter(tld.charCodeAt(i))) return -1;
+  if (labels < 2) return -1;
+  // labelStart is now the top-level domain's: two letters or more.
+  if (end - labelStart < 2) return -1;
+  for (let i = labelStart; i < end; i++) if (!isAsciiLetter(text.charCodeAt(i))) return -1;
   return end;
 }
 

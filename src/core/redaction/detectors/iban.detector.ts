@@ -3,6 +3,7 @@
 import { Detector, Findings } from './detector';
 import { isAsciiAlphanumeric } from './char-codes';
 import { IBAN_LENGTHS } from './iban-lengths';
+import { TextHints } from './text-hints';
 
 // The candidate cannot fail once its first group has matched, so the engine never backtracks
 // through the optional spaces; the exact length is decided below from the country. The groups
@@ -49,10 +50,11 @@ export function matchIban(candidate: string): IbanMatch | null {
 }
 
 export const ibanDetector: Detector = {
-  // Every IBAN's account part holds a run of four digits, in one of its groups of four at least.
-  applies: (hints) => hints.hasFourDigitRun,
-  detect(text: string, findings: Findings): void {
-    IBAN_CANDIDATE.lastIndex = 0;
+  // Every IBAN starts with its country code and check digits, and its account part holds a run
+  // of four digits, in one of its groups of four at least.
+  applies: (hints) => hints.ibanSearchStart !== -1 && hints.hasFourDigitRun,
+  detect(text: string, findings: Findings, hints: TextHints): void {
+    IBAN_CANDIDATE.lastIndex = hints.ibanSearchStart;
     for (let match = IBAN_CANDIDATE.exec(text); match !== null; match = IBAN_CANDIDATE.exec(text)) {
       const iban = matchIban(match[0]);
       // The bounded candidate may stop inside a longer run: an IBAN must not run on into it.

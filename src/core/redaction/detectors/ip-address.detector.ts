@@ -56,10 +56,22 @@ function colonCount(text: string): number {
   return count;
 }
 
+/**
+ * Where the next candidate can start, from `from`: every candidate has a ':' within its first
+ * five characters, so none starts more than four before the next ':' (and the stretch of prose
+ * before it, where every hex letter would be tried as a start, is skipped).
+ */
+function nextCandidateStart(text: string, from: number): number {
+  const colon = text.indexOf(':', from);
+  return colon === -1 ? -1 : Math.max(from, colon - 4);
+}
+
 function findIpv6(text: string, findings: Findings): void {
   if (!COLON_PAIR.test(text)) return;
-  IPV6_CANDIDATE.lastIndex = 0;
-  for (let match = IPV6_CANDIDATE.exec(text); match !== null; match = IPV6_CANDIDATE.exec(text)) {
+  for (let from = nextCandidateStart(text, 0); from !== -1; from = nextCandidateStart(text, IPV6_CANDIDATE.lastIndex)) {
+    IPV6_CANDIDATE.lastIndex = from;
+    const match = IPV6_CANDIDATE.exec(text);
+    if (match === null) return;
     const end = match.index + match[0].length;
     const next = text.charCodeAt(end);
     if (isWordChar(next) || next === 58 /* ':' */) continue;
@@ -72,11 +84,12 @@ function findIpv6(text: string, findings: Findings): void {
 }
 
 export const ipv4Detector: Detector = {
-  applies: (hints) => hints.hasDot && hints.hasDigit,
+  // Three dots, each between two digits.
+  applies: (hints) => hints.digitDotDigitCount >= 3,
   detect: findIpv4,
 };
 
 export const ipv6Detector: Detector = {
-  applies: (hints) => hints.hasColon,
+  applies: (hints) => hints.mightHoldIpv6,
   detect: findIpv6,
 };

@@ -6,23 +6,35 @@
 import { Metadata } from 'libphonenumber-js/core';
 import phoneMetadata from 'libphonenumber-js/max/metadata';
 import { Detector, Findings } from './detector';
+import { TextHints } from './text-hints';
 import { isAsciiDigit } from './char-codes';
 
+// Each shape's own lookbehind, written once for all: no shape starts after a word character or a
+// '+', so the engine tests that once per position instead of once per shape. The shapes keep their
+// order, so the same text always gives the same match as with a lookbehind per shape.
 const PHONE_CANDIDATE = new RegExp(
-  [
-    // Every repetition starts with a separator or '(', so a digit run is never split two ways.
-    // Repetitions are bounded by the most digits a number can hold (15, E.164), and a digit run
-    // never stops inside a longer one: unbounded, a long run of "+1 " made every '+' scan to the
-    // end of the text (quadratic time).
-    String.raw`(?<![\w+])(\+\d{1,15}(?!\d)|\(\+\d{1,3}\))(?:[ .-]\d{1,15}(?!\d)|[ .-]?\(\d{1,4}\)[ .-]?\d{1,15}(?!\d)){0,14}`,
-    String.raw`(?<![\w.+-])(?:1[ .-])?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}(?![\w]|[.-]\d)`,
-    // A slash only right after the area code, as in Germany and Austria (030/12345678).
-    String.raw`(?<![\w.+-])(?:0(?!00)\d{1,4}(?:[ .-]| ?\/ ?)|\(0\d{1,4}\)[ .-]?)\d{2,8}(?:[ .-]\d{2,8}){0,8}`,
-    // No trunk prefix, in the groupings these countries use: 3-3-3 and 3-2-2-2 (Spain), 3-3-3 and
-    // 2-3-2-2 (Poland), 3-3-4 and 3-7 (Italy's mobiles). Checked against the numbering plans below,
-    // since such groups also write other numbers.
-    String.raw`(?<![\w.+\/-])(\d{3}[ .-]\d{3}[ .-]\d{3,4}|\d{3}[ .-]\d{2}[ .-]\d{2}[ .-]\d{2}|\d{2}[ .-]\d{3}[ .-]\d{2}[ .-]\d{2}|3\d{2}[ .-]\d{6,7})(?![\w]|[.\/-]\d)`,
-  ].join('|'),
+  String.raw`(?<![\w+])(?:` +
+    [
+      // Every repetition starts with a separator or '(', so a digit run is never split two ways.
+      // Repetitions are bounded by the most digits a number can hold (15, E.164), and a digit run
+      // never stops inside a longer one: unbounded, a long run of "+1 " made every '+' scan to the
+      // end of the text (quadratic time).
+      String.raw`(\+\d{1,15}(?!\d)|\(\+\d{1,3}\))(?:[ .-]\d{1,15}(?!\d)|[ .-]?\(\d{1,4}\)[ .-]?\d{1,15}(?!\d)){0,14}`,
+      String.raw`(?<![.-])(?:` +
+        [
+          // North American.
+          String.raw`(?:1[ .-])?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}(?![\w]|[.-]\d)`,
+          // National with a trunk 0. A slash only right after the area code, as in Germany and
+          // Austria (030/12345678).
+          String.raw`(?:0(?!00)\d{1,4}(?:[ .-]| ?\/ ?)|\(0\d{1,4}\)[ .-]?)\d{2,8}(?:[ .-]\d{2,8}){0,8}`,
+        ].join('|') +
+        ')',
+      // No trunk prefix, in the groupings these countries use: 3-3-3 and 3-2-2-2 (Spain), 3-3-3 and
+      // 2-3-2-2 (Poland), 3-3-4 and 3-7 (Italy's mobiles). Checked against the numbering plans below,
+      // since such groups also write other numbers.
+      String.raw`(?<![.\/-])(\d{3}[ .-]\d{3}[ .-]\d{3,4}|\d{3}[ .-]\d{2}[ .-]\d{2}[ .-]\d{2}|\d{2}[ .-]\d{3}[ .-]\d{2}[ .-]\d{2}|3\d{2}[ .-]\d{6,7})(?![\w]|[.\/-]\d)`,
+    ].join('|') +
+    ')',
   'g',
 );
 
@@ -90,9 +102,13 @@ function digitRangeOf(candidate: string, isInternational: boolean): DigitRange |
 }
 
 export const phoneDetector: Detector = {
-  applies: (hints) => hints.hasDigit,
-  detect(text: string, findings: Findings): void {
-    PHONE_CANDIDATE.lastIndex = 0;
+  // Every shape holds at least as many digits as the smallest range above (the North American
+  // and no-trunk shapes 10 and 9), in groups separated by at most three characters (" / ", "(0)").
+  applies: (hints) => hints.phoneSearchStart !== -1,
+  detect(text: string, findings: Findings, hints: TextHints): void {
+    // A number starts at most two characters ("(+") before its first digit group; a candidate
+    // rejected before the first group sequence that may hold a number would not move the search.
+    PHONE_CANDIDATE.lastIndex = Math.max(0, hints.phoneSearchStart - 2);
     for (let match = PHONE_CANDIDATE.exec(text); match !== null; match = PHONE_CANDIDATE.exec(text)) {
       const candidate = match[0];
       if (match[2] !== undefined) {

@@ -54,7 +54,8 @@ function unquotedValueEnd(text: string, keyStart: number, valueStart: number, va
 }
 
 export const tokenShapeDetector: Detector = {
-  applies: () => true,
+  // The hints hold a cheaper superset of MIGHT_HOLD_TOKEN_SHAPE, found in the same pass as the others.
+  applies: (hints) => hints.mightHoldTokenShape,
   detect(text: string, findings: Findings): void {
     if (!MIGHT_HOLD_TOKEN_SHAPE.test(text)) return;
     TOKEN_SHAPES.lastIndex = 0;
@@ -67,7 +68,8 @@ export const tokenShapeDetector: Detector = {
 };
 
 export const credentialValueDetector: Detector = {
-  applies: (hints) => hints.hasColon || hints.hasEquals,
+  // The key's last letter (d, e, t, n or y) before the ':' or '='.
+  applies: (hints) => hints.mightHoldCredentialValue,
   detect(text: string, findings: Findings): void {
     CREDENTIAL_KEY_VALUE.lastIndex = 0;
     for (let match = CREDENTIAL_KEY_VALUE.exec(text); match !== null; match = CREDENTIAL_KEY_VALUE.exec(text)) {

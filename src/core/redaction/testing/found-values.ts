@@ -2,6 +2,7 @@
 // than offsets do.
 import { detectEntities } from '../detect-entities';
 import { Detector, Findings } from '../detectors/detector';
+import { hintsFor } from '../detectors/text-hints';
 import { EntityType, RedactionProfile } from '../entity-type';
 
 export type FoundValue = [EntityType, string];
@@ -9,7 +10,7 @@ export type FoundValue = [EntityType, string];
 /** What one detector finds by itself, before overlaps with other detectors are resolved. */
 export function foundByDetector(detector: Detector, text: string): FoundValue[] {
   const findings: Findings = { entities: [], lookAlikes: [] };
-  detector.detect(text, findings);
+  detector.detect(text, findings, hintsFor(text));
   return findings.entities.map(({ type, start, end }) => [type, text.slice(start, end)]);
 }
 

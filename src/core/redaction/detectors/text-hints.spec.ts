@@ -1,0 +1,93 @@
+// The hints only save work: a detector the hints rule out of a text must find nothing there, and
+// one they let in must find the same as when it searches the whole text without them, or the
+// hints would hide personal data. Checked on planted values of every type, adversarial shapes,
+// and random text from an alphabet of the characters the detectors and the hints look at.
+import fc from 'fast-check';
+import { DETECTORS } from '../detect-entities';
+import { ENTITY_TYPES } from '../entity-type';
+import { ADVERSARIAL_SHAPES } from '../testing/adversarial-shapes';
+import { luhnInvalidCard, mod97InvalidIban, PLANTERS } from '../testing/planted-pii';
+import { seededRandom } from '../testing/seeded-random';
+import { Detector, Findings } from './detector';
+import { hintsFor, NO_HINTS } from './text-hints';
+
+const detectors = [...new Set([...DETECTORS.log, ...DETECTORS.prompt])];
+
+function findingsOf(detector: Detector, text: string, hints = hintsFor(text)): Findings {
+  const findings: Findings = { entities: [], lookAlikes: [] };
+  if (detector.applies(hints)) detector.detect(text, findings, hints);
+  return findings;
+}
+
+/** Detectors that find something else with the text's hints than without any (should be none). */
+function skippedButFinding(text: string): string[] {
+  return detectors.flatMap((detector, index) => {
+    const withHints = JSON.stringify(findingsOf(detector, text));
+    const withoutHints = JSON.stringify(findingsOf(detector, text, NO_HINTS));
+    return withHints === withoutHints ? [] : [`detector ${index}: ${withoutHints} without hints, ${withHints} with`];
+  });
+}
+
+// Digits, every separator the patterns know, the letters of the token literals and credential
+// keys, and a character outside ASCII.
+const ALPHABET = [...'0123456789 .-/()+:=@_"\'\tAEJBKSIRyzeakrtdnpw', 'é', '\n'];
+const denseText = fc.array(fc.constantFrom(...ALPHABET), { maxLength: 60 }).map((chars) => chars.join(''));
+const seed = fc.integer({ min: 0, max: 0x7fffffff });
+
+describe(hintsFor.name, () => {
+  it('should not change what a detector finds around a planted value of any type', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...ENTITY_TYPES), seed, denseText, denseText, (type, plantSeed, before, after) => {
+        const plant = PLANTERS[type](seededRandom(plantSeed));
+        return skippedButFinding(`${before} ${plant.text} ${after}`).length === 0 && skippedButFinding(plant.text).length === 0;
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('should not change what a detector finds in a Luhn or mod-97 look-alike', () => {
+    fc.assert(
+      fc.property(seed, (lookAlikeSeed) => {
+        const random = seededRandom(lookAlikeSeed);
+        return skippedButFinding(luhnInvalidCard(random)).length === 0 && skippedButFinding(mod97InvalidIban(random)).length === 0;
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('should not change what a detector finds in random text of the characters detectors look at', () => {
+    fc.assert(fc.property(denseText, (text) => skippedButFinding(text).length === 0), { numRuns: 5000 });
+  });
+
+  it.each(Object.keys(ADVERSARIAL_SHAPES))('should not change what a detector finds in %s', (shape) => {
+    expect(skippedButFinding(ADVERSARIAL_SHAPES[shape](2048))).toEqual([]);
+  });
+
+  it.each([
+    ['a hyphen-only key after "earer"', 'nearer sk-----------------------'],
+    ['a JWT header', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.sig'],
+    ['an AWS key id', 'AKIAIOSFODNN7EXAMPLE'],
+    ['a Bearer token in capitals', 'AUTHORIZATION BEARER abc123def456'],
+    ['a PEM key', '-----BEGIN PRIVATE KEY-----\nMIIE'],
+    ['a quoted credential key', '{"api_key" : "s3cr3t-value"}'],
+    ['a phone number after a slash', 'call 030 / 1234 5678'],
+    ['an international number in one group', 'call +4420794600958'],
+    ['an IPv6 address with an IPv4 tail', 'from ::ffff:192.0.2.1'],
+    ['a www URL in capitals', 'see WWW.EXAMPLE.COM/a'],
+    ['numbers after a date and other digit groups', 'on 2024-01-15 ref 12 34 56 card 4111 1111 1111 1111 call 020 7946 0958 ssn 123-45-6789'],
+    ['an IBAN after capitals and digits', 'AB12 XY DE89370400440532013000'],
+  ])('should still find %s', (_label, text) => {
+    expect(skippedButFinding(text)).toEqual([]);
+    expect(detectors.some((detector) => findingsOf(detector, text).entities.length > 0)).toBe(true);
+  });
+
+  it('should rule out every digit detector for prose with a time, a price and a version', () => {
+    const hints = hintsFor('see you at 12:30:45 where tickets cost $1,234.56 in version 2.1');
+    expect(hints.phoneSearchStart).toBe(-1);
+    expect(hints.cardSearchStart).toBe(-1);
+    expect(hints.ssnSearchStart).toBe(-1);
+    expect(hints.ibanSearchStart).toBe(-1);
+    expect(hints.mightHoldIpv6).toBe(false);
+    expect(hints.digitDotDigitCount).toBeLessThan(3);
+  });
+});
