@@ -191,7 +191,7 @@ describe('Personal-data map', () => {
 
       expect(await findPerson(sut, userId, map.tables())).toEqual([]);
       const kept = map.tables().filter((table) => table.erasure.action === 'keep' && table.person.holds !== 'pseudonym');
-      expect(kept.map((table) => table.table).sort()).toEqual(['audit_log', 'billing_records', 'consent_records', 'subscriptions', 'users']);
+      expect(kept.map((table) => table.table).sort()).toEqual(['audit_log', 'billing_records', 'consent_records', 'data_requests', 'legal_holds', 'subscriptions', 'users']);
       for (const table of kept) {
         const reason = table.erasure.action === 'keep' ? table.erasure.reason : '';
         expect({ table: table.table, reason: reason.length > 20 }).toEqual({ table: table.table, reason: true });

@@ -97,6 +97,20 @@ const EXAMPLES: Record<string, Example> = {
       payload.id, userId, JSON.stringify(payload), now,
     ]);
   },
+  // A hold placed and lifted a year ago: declared data of the person, which must not stop the
+  // erasure and retention tests that plant it (an active hold would).
+  legal_holds: async ({ sql, userId, now }) => {
+    const yearAgo = new Date(now.getTime() - 365 * 24 * 60 * 60 * 1000);
+    await sql("insert into legal_holds (id, user_id, reason, placed_by, placed_at, lifted_at, lifted_by) values (?, ?, 'Closed inquiry', 'ops', ?, ?, 'ops')", [
+      randomUUID(), userId, yearAgo, yearAgo,
+    ]);
+  },
+  data_requests: async ({ sql, userId, now }) => {
+    await sql(
+      "insert into data_requests (id, user_id, type, regime, status, received_at, due_at, completed_at, reason, message) values (?, ?, 'rectification', 'gdpr', 'completed', ?, ?, ?, 'Corrected', ?)",
+      [randomUUID(), userId, now, now, now, `please correct the name of ${userId}`],
+    );
+  },
   consent_records: async ({ sql, userId, now }) => {
     await sql(
       "insert into consent_records (id, user_id, provider, action, scopes, privacy_notice_version, recorded_at) values (?, ?, 'x', 'granted', '{tweet.read}', '2026-11', ?)",

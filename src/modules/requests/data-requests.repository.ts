@@ -71,6 +71,10 @@ export class DataRequestsRepository {
     );
   }
 
+  async clearMessagesOf(em: EntityManager, userId: string): Promise<number> {
+    return em.nativeUpdate(DataRequest, { userId, message: { $ne: null } }, { message: null });
+  }
+
   async closeOpenAccessOf(em: EntityManager, userId: string, completedAt: Date, reason: string): Promise<number> {
     return em.nativeUpdate(
       DataRequest,

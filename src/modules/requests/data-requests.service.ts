@@ -62,11 +62,15 @@ export class DataRequestsService {
   }
 
   /**
-   * A completed erasure, on record. Access requests still waiting for their export are closed with
+   * A completed erasure, on record, and the person's own words removed from their earlier
+   * requests. Access requests still waiting for their export are closed with
    * it: their export was erased too, and the person asked for everything to go.
    */
   async recordErasureCompleted(em: EntityManager, userId: string): Promise<void> {
     const request = await this.recordSelfService(em, userId, DataRequestType.ERASURE, { status: DataRequestStatus.COMPLETED });
+    // The records stay (that a request was made and answered, and when); what the person wrote in
+    // them is their data and goes with the rest.
+    await this.requests.clearMessagesOf(em, userId);
     await this.requests.closeOpenAccessOf(em, userId, request.completedAt!, 'Withdrawn: the person erased their data before the export was ready');
   }
 

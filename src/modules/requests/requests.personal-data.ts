@@ -11,7 +11,12 @@ export const REQUESTS_PERSONAL_DATA: PersonalDataDeclarations = {
       legalBasis: 'Art. 6(1)(c) legal obligation',
       safeguards: ['Visible to the person and to admins only', 'Every answer audited with the operator\u2019s id'],
       softDeletable: false,
-      erasure: { action: 'keep', reason: 'The record that the request was received and answered, and when (accountability, GDPR Art. 5(2))' },
+      // The erasure clears `message` (the person's own words) and keeps the rest of each record
+      // (DataRequestsService.recordErasureCompleted).
+      erasure: {
+        action: 'keep',
+        reason: 'The record that the request was received and answered, and when (accountability, GDPR Art. 5(2)); the person\u2019s message is removed',
+      },
       export: {
         key: 'dataRequests',
         columns: ['id', 'type', 'regime', 'status', 'received_at', 'due_at', 'extended_until', 'completed_at', 'reason', 'message'],

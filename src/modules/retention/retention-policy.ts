@@ -2,6 +2,7 @@
 // grouped by category in the order of the retention table (RETENTION_DAYS, the only place periods
 // live). Everything that deletes by age (the daily cleanup, the CLI, the admin route) and the
 // /privacy page read it through `retentionCategoriesOf(map)`.
+import { excludingLegalHolds } from './retention-conditions';
 import {
   PersonalDataTable,
   RETENTION_CATEGORY_NAMES,
@@ -23,12 +24,19 @@ export interface RetentionTarget {
   softDelete: boolean;
   /** A column naming the row's file under DATA_DIR, removed as soon as the row is soft-deleted. */
   fileColumn?: string;
+  /** Which soft-deleted rows are hard-deleted (`?`: the end of the grace period). */
+  hardDeleteWhere: string;
 }
 
 export interface RetentionCategoryDefinition {
   category: RetentionCategory;
   description: string;
   targets: RetentionTarget[];
+}
+
+/** A table naming the person by id skips the people under a legal hold; a pseudonymised one names no one to hold. */
+function keptUnderHold(condition: string, table: PersonalDataTable): string {
+  return table.person.holds === 'pseudonym' ? condition : excludingLegalHolds(condition, table.person.column);
 }
 
 /** The categories that expire something, each with the declared tables it expires. */
@@ -40,7 +48,13 @@ export function retentionCategoriesOf(tables: readonly PersonalDataTable[]): Ret
       'rules' in table.retention
         ? table.retention.rules
             .filter((rule) => rule.category === category)
-            .map((rule) => ({ table: table.table, expiredWhere: rule.expiredWhere, softDelete: table.softDeletable, fileColumn: table.fileColumn }))
+            .map((rule) => ({
+              table: table.table,
+              expiredWhere: keptUnderHold(rule.expiredWhere, table),
+              softDelete: table.softDeletable,
+              fileColumn: table.fileColumn,
+              hardDeleteWhere: keptUnderHold('t.deleted_at < ?', table),
+            }))
         : [],
     ),
   })).filter((definition) => definition.targets.length > 0);

@@ -136,7 +136,7 @@ export class RetentionService {
       const params = cutoffParams(target, cutoff);
       if (dryRun) {
         result.softDeleted += await this.repository.count(target.table, `${aliveClause(target)} (${target.expiredWhere})`, params);
-        if (target.softDelete) result.hardDeleted += await this.repository.count(target.table, 't.deleted_at < ?', [hardCutoff]);
+        if (target.softDelete) result.hardDeleted += await this.repository.count(target.table, target.hardDeleteWhere, [hardCutoff]);
         continue;
       }
       if (target.softDelete) {
@@ -147,7 +147,7 @@ export class RetentionService {
           return removed;
         });
         await this.inBatches(async () => {
-          const removed = await this.repository.deleteBatch(target.table, 't.deleted_at < ?', [hardCutoff], RETENTION_BATCH_SIZE);
+          const removed = await this.repository.deleteBatch(target.table, target.hardDeleteWhere, [hardCutoff], RETENTION_BATCH_SIZE);
           result.hardDeleted += removed;
           onProgress?.(definition.category, result.softDeleted, result.hardDeleted);
           return removed;

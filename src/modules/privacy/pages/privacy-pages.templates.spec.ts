@@ -2,8 +2,8 @@ import { RetentionCategoryDefinition } from '../../retention/retention-policy';
 import { describeDailySchedule, renderPrivacySettings, renderRetentionTable } from './privacy-pages.templates';
 
 const CATEGORIES: RetentionCategoryDefinition[] = [
-  { category: 'logs', description: 'Operational run logs', targets: [{ table: 'run_logs', expiredWhere: 't.created_at < ?', softDelete: true }] },
-  { category: 'revoked_consent', description: 'Tweets', targets: [{ table: 'twitter_data', expiredWhere: 't.created_at < ?', softDelete: true }] },
+  { category: 'logs', description: 'Operational run logs', targets: [{ table: 'run_logs', expiredWhere: 't.created_at < ?', softDelete: true, hardDeleteWhere: 't.deleted_at < ?' }] },
+  { category: 'revoked_consent', description: 'Tweets', targets: [{ table: 'twitter_data', expiredWhere: 't.created_at < ?', softDelete: true, hardDeleteWhere: 't.deleted_at < ?' }] },
 ];
 
 describe('privacy page templates', () => {
