@@ -162,7 +162,7 @@ describe('Runs while Redis is stopped', () => {
 
     // Dozens of reconnect attempts failed meanwhile; each connection said so once, and said when it was back.
     // A connection nothing used since (the rate limiter's) comes back on its own retry timer: wait for it.
-    const connections = ['repazoo-app', 'run queue', 'rate limiter'];
+    const connections = ['repazoo-app', 'run queue', 'rate limiter', 'run events'];
     const redisLogLines = () =>
       sut.logs
         .slice(logsBefore)
