@@ -128,6 +128,14 @@ describe('Data subject requests', () => {
       expect(extended.status).toBe(200);
       expect(extended.body).toMatchObject({ status: 'extended', dueAt: '2026-02-28T10:00:00.000Z', extendedUntil: '2026-04-28T10:00:00.000Z', reason: 'Needs records from the payment provider' });
 
+      const [notice] = (await sut.http.get('/api/notifications').set(as('slow'))).body;
+      expect(notice).toMatchObject({
+        kind: 'request_answered',
+        title: 'Your restriction request needs more time',
+        message: 'Your restriction request needs more time. Reason given by our privacy team: Needs records from the payment provider. We will answer by 2026-04-28.',
+        read: false,
+      });
+
       const again = await sut.http.post(`/api/admin/requests/${filed.body.id}/extend`).set(admin()).send({ reason: 'More time' });
       expect(again.status).toBe(409);
       expect(again.body.code).toBe('DATA_REQUEST_ALREADY_EXTENDED');
@@ -149,9 +157,14 @@ describe('Data subject requests', () => {
       const refused = await sut.http.post(`/api/admin/requests/${two.body.id}/refuse`).set(admin()).send({ reason: 'Manifestly unfounded' });
       expect(refused.body).toMatchObject({ status: 'refused', reason: 'Manifestly unfounded' });
 
+      const noticeOf = async (userId: string) => (await sut.http.get('/api/notifications').set(as(userId))).body.map((n: { title: string }) => n.title);
+      expect(await noticeOf('p1')).toEqual(['Your objection request was completed']);
+      expect(await noticeOf('p2')).toEqual(['Your objection request was refused']);
+
       const closed = await sut.http.post(`/api/admin/requests/${one.body.id}/refuse`).set(admin()).send({ reason: 'Changed my mind' });
       expect(closed.status).toBe(409);
       expect(closed.body.code).toBe('DATA_REQUEST_CLOSED');
+      expect(await noticeOf('p1')).toEqual(['Your objection request was completed']);
       expect((await sut.http.post('/api/admin/requests/00000000-0000-4000-8000-000000000000/complete').set(admin()).send({ reason: 'x' })).status).toBe(404);
       expect((await sut.http.post('/api/admin/requests/not-a-uuid/complete').set(admin()).send({ reason: 'x' })).status).toBe(404);
 

@@ -111,6 +111,12 @@ const EXAMPLES: Record<string, Example> = {
       [randomUUID(), userId, now, now, now, `please correct the name of ${userId}`],
     );
   },
+  notifications: async ({ sql, userId, now }) => {
+    await sql(
+      "insert into notifications (id, user_id, kind, title, message, data, dedup_key, created_at) values (?, ?, 'export_ready', 'Your data export is ready', 'Download it', '{}', ?, ?)",
+      [randomUUID(), userId, `planted:${randomUUID()}`, now],
+    );
+  },
   consent_records: async ({ sql, userId, now }) => {
     await sql(
       "insert into consent_records (id, user_id, provider, action, scopes, privacy_notice_version, recorded_at) values (?, ?, 'x', 'granted', '{tweet.read}', '2026-11', ?)",

@@ -9,7 +9,17 @@ export type NoticeInput =
   | { kind: NotificationKind.CONSENT_EXPIRED; grantedAt: Date; expiresAt: Date }
   | { kind: NotificationKind.RUN_FAILED; runId: string; job: string; reason: NoticeReason }
   | { kind: NotificationKind.EXPORT_READY; exportId: string; expiresAt: Date }
-  | { kind: NotificationKind.DELETION_COMPLETED; deletedAt: Date };
+  | { kind: NotificationKind.DELETION_COMPLETED; deletedAt: Date }
+  | {
+      kind: NotificationKind.REQUEST_ANSWERED;
+      requestId: string;
+      requestType: string;
+      action: 'extended' | 'completed' | 'refused';
+      /** The privacy team's reason, written to this person; not text the person or a provider supplied. */
+      reason: string;
+      /** The new deadline of an extension. */
+      extendedUntil?: Date;
+    };
 
 export interface NoticeContent {
   title: string;
@@ -69,6 +79,23 @@ export function composeNotice(input: NoticeInput): NoticeContent {
         data: { deletedAt: input.deletedAt.toISOString() },
         dedupKey: `deletion_completed:${input.deletedAt.toISOString()}`,
       };
+    case NotificationKind.REQUEST_ANSWERED: {
+      const what = `Your ${input.requestType} request`;
+      const title =
+        input.action === 'extended'
+          ? `${what} needs more time`
+          : input.action === 'completed'
+            ? `${what} was completed`
+            : `${what} was refused`;
+      const when = input.action === 'extended' && input.extendedUntil ? ` We will answer by ${day(input.extendedUntil)}.` : '';
+      const complain = input.action === 'refused' ? ' You can complain to a data protection authority.' : '';
+      return {
+        title,
+        message: `${title}. Reason given by our privacy team: ${input.reason}.${when}${complain}`,
+        data: { requestId: input.requestId, action: input.action, extendedUntil: input.extendedUntil?.toISOString() ?? null },
+        dedupKey: `request_${input.action}:${input.requestId}`,
+      };
+    }
   }
 }
 

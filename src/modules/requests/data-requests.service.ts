@@ -9,6 +9,8 @@ import { Clock } from '../../core/clock/clock';
 import { isUuid } from '../../core/util/is-uuid';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
 import { dailyLimitRetryAfterSeconds, dayWindowStart } from '../../core/util/daily-limit';
+import { NotificationKind } from '../notifications/entities/notification.entity';
+import { NotificationsService } from '../notifications/notifications.service';
 import { DataRequestsRepository } from './data-requests.repository';
 import {
   DataRequestAlreadyExtendedException,
@@ -45,6 +47,7 @@ export class DataRequestsService {
     private readonly em: EntityManager,
     private readonly requests: DataRequestsRepository,
     private readonly audit: AuditService,
+    private readonly notifications: NotificationsService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'privacyRegime'>,
   ) {}
@@ -161,6 +164,12 @@ export class DataRequestsService {
         by: adminId,
         ...(changes.extendedUntil ? { extendedUntil: changes.extendedUntil.toISOString() } : {}),
       });
+      // The person is told, with the reason (GDPR Art. 12(3)-(4)), in the same transaction.
+      await this.notifications.notify(
+        request.userId,
+        { kind: NotificationKind.REQUEST_ANSWERED, requestId: request.id, requestType: request.type, action, reason: row.reason ?? '', extendedUntil: row.extendedUntil ?? undefined },
+        em,
+      );
       return row;
     });
     return { request: updated, action };

@@ -23,6 +23,7 @@ import { EXPORT_PERSONAL_DATA } from '../../../src/modules/export/export.persona
 import { ComplianceEventsModule } from '../../../src/modules/monitoring/compliance-events.module';
 import { DataErasureService } from '../../../src/modules/privacy/data-erasure.service';
 import { DeleteMyDataResultDto } from '../../../src/modules/privacy/dto/delete-my-data.dto';
+import { ScheduleModule } from '@nestjs/schedule';
 import { PrivacyModule } from '../../../src/modules/privacy/privacy.module';
 import { SUPPORT_PERSONAL_DATA } from '../../../src/modules/support/support.personal-data';
 import { TWITTER_PERSONAL_DATA } from '../../../src/modules/twitter/twitter.personal-data';
@@ -35,6 +36,8 @@ import { storeGateFor } from './support/test-jobs';
  * refuses to start while an entity with a `user_id` is undeclared, so this list cannot fall behind.
  */
 const ERASURE_MODULES = [
+  // The consent module's scheduled notice job registers with @nestjs/schedule's registry.
+  ScheduleModule.forRoot(),
   AuditModule,
   ComplianceEventsModule,
   PrivacyModule,

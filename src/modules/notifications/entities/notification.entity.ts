@@ -7,6 +7,8 @@ export enum NotificationKind {
   RUN_FAILED = 'run_failed',
   EXPORT_READY = 'export_ready',
   DELETION_COMPLETED = 'deletion_completed',
+  /** A data subject request was extended, completed or refused by the privacy team. */
+  REQUEST_ANSWERED = 'request_answered',
 }
 
 /**
