@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { mintToken } from '../../src/core/auth/token-issuer';
+import { openRunEventStream } from '../utils/run-event-stream';
 import { FakeXServer } from '../fakes/fake-x-server';
 import { freePort } from '../integration/reliability/server-process';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../utils/test-env';
@@ -21,7 +22,11 @@ jest.setTimeout(200_000);
 const TWEETS_ROUTE = 'GET /2/users/:id/tweets';
 const FINISHED = ['COMPLETED', 'FAILED', 'CANCELLED'];
 /** What delete-my-data keeps by design (PRODUCT.md section 3c): the account, the evidence of consent and billing, the redacted audit log. */
-const KEPT_AFTER_ERASURE = ['audit_log', 'billing_records', 'consent_records', 'subscriptions', 'users'];
+/**
+ * The tables the personal-data map keeps after an erasure (see test/e2e/personal-data-map.e2e.test.ts,
+ * which checks them against the map itself), plus the erasure's one confirmation notice.
+ */
+const KEPT_AFTER_ERASURE = ['audit_log', 'billing_records', 'consent_records', 'data_requests', 'legal_holds', 'notifications', 'subscriptions', 'users'];
 
 interface RunRow {
   id: string;
@@ -144,7 +149,7 @@ describe('Cluster: two app and two worker processes on one PostgreSQL and one Re
       const at = Date.now() + 5000;
       const scheduled = await Promise.all(processes.map((process) => process.request<string[]>({ op: 'schedule-ticks', at })));
       const jobNames = scheduled[0];
-      expect(jobNames).toEqual(['monitoring_check', 'retention_cleanup_daily', 'twitter_deletion_check']);
+      expect(jobNames).toEqual(['consent_expiry_notices', 'monitoring_check', 'retention_cleanup_daily', 'twitter_deletion_check']);
       for (const names of scheduled) expect(names).toEqual(jobNames);
 
       await sleep(at - Date.now() + 500);
@@ -154,7 +159,7 @@ describe('Cluster: two app and two worker processes on one PostgreSQL and one Re
         const ticks = await process.request<Record<string, number | null>>({ op: 'last-ticks' });
         for (const name of jobNames) lateness.push({ process: process.name, name, lateMs: ticks[name] === null ? null : ticks[name] - at });
       }
-      expect(lateness).toHaveLength(12);
+      expect(lateness).toHaveLength(processes.length * jobNames.length);
       expect(lateness.filter(({ lateMs }) => lateMs === null || lateMs < 0 || lateMs >= 2000)).toEqual([]);
 
       const scheduledRuns = () =>
@@ -188,6 +193,25 @@ describe('Cluster: two app and two worker processes on one PostgreSQL and one Re
       // The window is the cluster's, not a process's: one more attempt anywhere is refused.
       const after = await Promise.all(processes.map((process) => process.request<Record<string, number>>({ op: 'acquire-x', userId, attempts: 1 })));
       expect(after).toEqual(processes.map(() => ({ refused: 1 })));
+    }));
+
+  it('should show on one app\u2019s event stream the runs started through the other app and executed by the workers', () =>
+    cluster.explain(async () => {
+      const userId = `cluster-events-${randomUUID()}`;
+      const xUserId = await connectX(userId);
+      fakeX.seedGeneratedTweets(xUserId, 5);
+      const stream = await openRunEventStream(appA.baseUrl, mintToken(jwtSecret, { userId: 'cluster-operator', admin: true }));
+      try {
+        expect(stream.status).toBe(200);
+        const runId = await sync(appB, userId);
+        const completed = await stream.waitFor((event) => event.runId === runId && event.state === 'COMPLETED', 60_000);
+        expect(completed).toMatchObject({ runId, job: 'twitter.ingest', state: 'COMPLETED' });
+        // appA queued nothing and executes nothing (RUN_WORKER=false): every event came from elsewhere.
+        expect(stream.events.filter((event) => event.runId === runId).map((event) => event.state)).toContain('RUNNING');
+        expect(JSON.stringify(stream.events)).not.toContain(userId);
+      } finally {
+        stream.close();
+      }
     }));
 
   it('should leave nothing of a person behind when delete-my-data on one app meets a sync of theirs running on a worker', () =>
