@@ -61,7 +61,7 @@ describe('Privacy notice and data requests pages', () => {
     expect(await horizontalScrollWidth(page)).toBeLessThanOrEqual(375);
   });
 
-  it('should list every table of the personal-data map on /privacy with its purpose, legal basis and period', async () => {
+  it('should list every table of the personal-data map on /privacy with its purpose, legal basis, recipients and period', async () => {
     const page = await context.newPage();
     await page.goto(`${sut.baseUrl}/privacy`);
     const section = page.getByRole('region', { name: 'What we process and why' });
@@ -73,8 +73,11 @@ describe('Privacy notice and data requests pages', () => {
     const logs = section.locator('tr[data-table="run_logs"] td');
     expect(await logs.nth(1).textContent()).toBe(tables.find((table) => table.table === 'run_logs')!.purpose);
     expect(await logs.nth(2).textContent()).toBe('Art. 6(1)(f) legitimate interests');
-    expect(await logs.nth(3).textContent()).toContain(`${RETENTION_DAYS.logs} days`);
-    expect(await section.locator('tr[data-table="consent_records"] td').nth(4).textContent()).toContain('GDPR Art. 7(1)');
+    expect(await logs.nth(3).textContent()).toBe('No one outside this service');
+    expect(await logs.nth(4).textContent()).toContain(`${RETENTION_DAYS.logs} days`);
+    // Recipients come from the declarations too (GDPR Art. 13(1)(e)).
+    expect(await section.locator('tr[data-table="oauth_tokens"] td').nth(3).textContent()).toBe('X (Twitter)');
+    expect(await section.locator('tr[data-table="consent_records"] td').nth(5).textContent()).toContain('GDPR Art. 7(1)');
     expect(await horizontalScrollWidth(page)).toBeLessThanOrEqual(375);
   });
 

@@ -101,6 +101,7 @@ export function renderProcessingTable(activities: readonly ProcessingActivity[])
 <td>${activity.dataCategory}</td>
 <td>${activity.purpose}</td>
 <td>${activity.legalBasis}</td>
+<td>${activity.recipients.length > 0 ? activity.recipients.join(', ') : 'No one outside this service'}</td>
 <td>${describeRetention(activity)}</td>
 <td>${activity.erasure === 'delete' ? 'Deleted' : `${activity.erasure === 'keep' ? 'Kept' : 'Pseudonymised'}: ${activity.erasureReason ?? ''}`}</td>
 </tr>`,
@@ -108,7 +109,7 @@ export function renderProcessingTable(activities: readonly ProcessingActivity[])
   return html`<div class="table-wrap">
 <table class="processing-table">
 <caption>What we hold about you, why, and for how long</caption>
-<thead><tr><th scope="col">Data</th><th scope="col">Purpose</th><th scope="col">Legal basis (GDPR Art. 6)</th><th scope="col">Kept for</th><th scope="col">When you delete your data</th></tr></thead>
+<thead><tr><th scope="col">Data</th><th scope="col">Purpose</th><th scope="col">Legal basis (GDPR Art. 6)</th><th scope="col">Shared with</th><th scope="col">Kept for</th><th scope="col">When you delete your data</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>
