@@ -128,6 +128,8 @@ describe('Delete my data', () => {
       ok: true,
       deleted: {
         workflows: 2, jobs: 0, logs: logsBefore, support_tickets: 2, tokens: 1, dsar_exports: 2, tweets: 2, analyses: 1, compliance_events: 1,
+        // The planted notice and the export's.
+        notifications: 2,
       },
     });
     for (const table of ['workflow_runs', 'run_logs', 'support_tickets', 'oauth_tokens', 'data_exports', 'twitter_data', 'analyses', 'compliance_events']) {
@@ -144,7 +146,8 @@ describe('Delete my data', () => {
     const again = await sut.http.post('/api/privacy/delete-my-data').set(auth);
     expect(again.body).toEqual({
       ok: true,
-      deleted: { workflows: 0, jobs: 0, logs: 0, support_tickets: 0, tokens: 0, dsar_exports: 0, tweets: 0, analyses: 0, compliance_events: 0 },
+      // Nothing more, but the first erasure's confirmation notice, which this one replaces with its own.
+      deleted: { workflows: 0, jobs: 0, logs: 0, support_tickets: 0, tokens: 0, dsar_exports: 0, tweets: 0, analyses: 0, compliance_events: 0, notifications: 1 },
     });
   });
 

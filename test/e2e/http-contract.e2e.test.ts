@@ -234,7 +234,7 @@ describe('Audit log: sealed batches, verification, proofs', () => {
     expect(unsealed.body).toMatchObject({ code: 'AUDIT_ENTRY_NOT_SEALED' });
     for (const bad of ['0', '-1', 'abc', '1.5', '9223372036854775808', '99999999999999999999']) {
       const response = await sut.http.get(`/api/admin/audit/${bad}/proof`).set(admin());
-      expect({ bad, status: response.status, code: response.body.code }).toEqual({ bad, status: 400, code: 'AUDIT_ENTRY_ID_INVALID' });
+      expect({ bad, status: response.status, code: response.body.code }).toEqual({ bad, status: 404, code: 'AUDIT_ENTRY_NOT_FOUND' });
     }
     const user = await sut.http.get('/api/admin/audit/4/proof').set({ Authorization: `Bearer ${sut.token('not-an-admin')}` });
     expect(user.status).toBe(403);

@@ -1,5 +1,5 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentUser } from '../auth/auth.decorators';
 import { AuthenticatedUser } from '../auth/authenticated-user';
 import { AUDIT_ENTRY_ID_PATTERN, AuditService } from './audit.service';
@@ -28,7 +28,6 @@ export class AuditController {
   @Authenticated({ admin: true })
   @ApiParam({ name: 'id', description: 'Audit entry id (a positive integer)', schema: { type: 'string', pattern: AUDIT_ENTRY_ID_PATTERN }, example: '42' })
   @ApiOkResponse({ type: AuditInclusionProofDto, description: 'Inclusion proof of the entry in its sealed batch (RFC 9162)' })
-  @ApiBadRequestResponse({ description: 'AUDIT_ENTRY_ID_INVALID: the id is not a positive integer' })
   @ApiNotFoundResponse({ description: 'AUDIT_ENTRY_NOT_FOUND: no entry has this id' })
   @ApiConflictResponse({ description: 'AUDIT_ENTRY_NOT_SEALED: not sealed yet; AUDIT_PROOF_UNAVAILABLE: its batch fails verification' })
   proof(@Param('id') id: string): Promise<AuditInclusionProofDto> {

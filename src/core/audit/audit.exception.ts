@@ -2,19 +2,12 @@ import { DomainException } from '../errors/domain.exception';
 
 export enum AuditErrorCode {
   /** The entry id in the path is not a positive integer. */
-  ENTRY_ID_INVALID = 'AUDIT_ENTRY_ID_INVALID',
   /** No audit entry has this id (never written, or removed by retention). */
   ENTRY_NOT_FOUND = 'AUDIT_ENTRY_NOT_FOUND',
   /** The entry exists but no batch seals it yet: ask again after the next seal. */
   ENTRY_NOT_SEALED = 'AUDIT_ENTRY_NOT_SEALED',
   /** The entry's batch no longer matches its root, so no proof can be given: run the verification. */
   PROOF_UNAVAILABLE = 'AUDIT_PROOF_UNAVAILABLE',
-}
-
-export class AuditEntryIdInvalidException extends DomainException {
-  constructor() {
-    super(AuditErrorCode.ENTRY_ID_INVALID, 'The audit entry id must be a positive integer', 400);
-  }
 }
 
 export class AuditEntryNotFoundException extends DomainException {

@@ -11,7 +11,7 @@ import { redactForLog } from '../logging/redact-for-log';
 import { AuditHeadStore, RecordedAuditHead } from './audit-head.store';
 import { AUDIT_GENESIS_HASH, AuditHasher } from './audit-hashing';
 import { AuditEntry } from './audit-entry.entity';
-import { AuditEntryIdInvalidException, AuditEntryNotFoundException, AuditEntryNotSealedException, AuditProofUnavailableException } from './audit.exception';
+import { AuditEntryNotFoundException, AuditEntryNotSealedException, AuditProofUnavailableException } from './audit.exception';
 import { AuditBatchRow, AuditLeafRow, AuditRepository } from './audit.repository';
 import { inclusionPath, merkleRoot } from './merkle-tree';
 
@@ -165,7 +165,8 @@ export class AuditService {
 
   /** An inclusion proof for entry `id` against its batch's root. */
   async proofOf(id: string): Promise<AuditInclusionProof> {
-    if (!isEntryId(id)) throw new AuditEntryIdInvalidException();
+    // Like every id route: an id that cannot exist is an unknown one (404), so ids cannot be probed.
+    if (!isEntryId(id)) throw new AuditEntryNotFoundException();
     if (!(await this.repository.entryExists(id))) throw new AuditEntryNotFoundException();
     const batch = await this.repository.batchCovering(id);
     if (!batch) throw new AuditEntryNotSealedException();

@@ -171,7 +171,7 @@ describe.each(['server', 'embedded'] as const)('Audit sealing (%s mode)', (mode)
 
     await expect(harness.service.proofOf('999')).rejects.toMatchObject({ code: 'AUDIT_ENTRY_NOT_FOUND', statusCode: 404 });
     await expect(harness.service.proofOf('12')).rejects.toMatchObject({ code: 'AUDIT_ENTRY_NOT_SEALED', statusCode: 409 });
-    await expect(harness.service.proofOf('1e3')).rejects.toMatchObject({ code: 'AUDIT_ENTRY_ID_INVALID', statusCode: 400 });
+    await expect(harness.service.proofOf('1e3')).rejects.toMatchObject({ code: 'AUDIT_ENTRY_NOT_FOUND', statusCode: 404 });
 
     await harness.sql(`update audit_log set details = '{"step": 99}' where id = 3`);
     await expect(harness.service.proofOf('6')).rejects.toMatchObject({ code: 'AUDIT_PROOF_UNAVAILABLE', statusCode: 409 });
