@@ -5,7 +5,9 @@
 // dispatchers, the consent-failure threshold (refusals made through the real ConsentGuard), and
 // GET /api/admin/alerts/routes. Time is passed to the check explicitly; the background timers are off.
 import { SchedulerRegistry } from '@nestjs/schedule';
+import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
+import { REDIS_CLIENT } from '../../src/core/redis/redis.module';
 import { JobName } from '../../src/core/jobs/job-payloads';
 import { AlertDeliveryService } from '../../src/modules/monitoring/alert-delivery.service';
 import { ALERT_DELIVERY_INTERVAL_NAME } from '../../src/modules/monitoring/alert-delivery.scheduler';
@@ -61,6 +63,11 @@ describe('Alert delivery (e2e)', () => {
   });
   beforeEach(async () => {
     await sut.resetDatabase();
+    // Per-user query counts are shared through Redis by every app of the test run: other suites'
+    // users would show up here as database-access anomalies. Start each test from none.
+    const redis = sut.app.get<Redis>(REDIS_CLIENT);
+    const counters = await redis.keys('monitoring:db-queries:*');
+    if (counters.length > 0) await redis.del(...counters);
     webhook.messages.length = 0;
     webhook.requests = 0;
     webhook.statuses = [];
