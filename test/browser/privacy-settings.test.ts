@@ -133,7 +133,7 @@ describe('Privacy settings page (/settings/privacy)', () => {
       release();
       expect(await (await answer).json()).toEqual({
         ok: true,
-        deleted: { workflows: 1, jobs: 0, logs: 1, support_tickets: 3, tokens: 1, dsar_exports: 1, tweets: 2, analyses: 1, compliance_events: 1 },
+        deleted: { workflows: 1, jobs: 0, logs: 1, support_tickets: 3, tokens: 1, dsar_exports: 1, tweets: 2, analyses: 1, compliance_events: 1, notifications: 1 },
       });
       const success = page.locator('#delete-alerts [role="status"]');
       await success.waitFor();
