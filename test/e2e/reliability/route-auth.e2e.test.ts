@@ -23,6 +23,7 @@ const PUBLIC_ROUTES = [
   'GET /settings/privacy', // the page itself; its API calls carry the token
   'GET /terms', // the terms of service
   'GET /assets/privacy/privacy.css',
+  'GET /assets/shared/api-client.js',
   'GET /assets/privacy/privacy-settings.js',
   'GET /admin/runs', // the operator console page; its API calls carry an admin token
   'GET /assets/admin/console.css',

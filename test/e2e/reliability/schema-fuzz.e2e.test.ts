@@ -31,6 +31,7 @@ const UNDOCUMENTED_ROUTES = [
   'GET /assets/admin/runs-console.js',
   'GET /assets/privacy/privacy-settings.js',
   'GET /assets/privacy/privacy.css',
+  'GET /assets/shared/api-client.js',
   'GET /data-requests',
   'GET /privacy',
   'GET /settings/privacy',

@@ -3,7 +3,7 @@
 import { RunState } from '../../../core/jobs/entities/workflow-run.entity';
 import { JobName } from '../../../core/jobs/job-payloads';
 import { html, SafeHtml } from '../../privacy/pages/html';
-import { PRIVACY_ASSET_PATHS } from '../../privacy/pages/privacy-pages.templates';
+import { renderPage } from '../../privacy/pages/page-layout';
 import { OPERATOR_STARTABLE_JOBS } from '../dto/start-user-run.dto';
 
 export const CONSOLE_ASSET_PATHS = {
@@ -34,25 +34,7 @@ export function renderRunsConsole({ offerTokenField }: ConsolePageOptions): stri
 </section>`
     : null;
 
-  return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>Runs · Operator console · Repazoo</title>
-<link rel="stylesheet" href="${PRIVACY_ASSET_PATHS.stylesheet}">
-<link rel="stylesheet" href="${CONSOLE_ASSET_PATHS.stylesheet}">
-<script src="${CONSOLE_ASSET_PATHS.script}" defer></script>
-</head>
-<body>
-<a class="skip-link" href="#main">Skip to content</a>
-<header class="site-header">
-<span class="brand">Repazoo · Operator console</span>
-<span id="live-status" class="live" role="status">Not connected</span>
-</header>
-<main id="main" class="page" tabindex="-1">
-<h1>Runs</h1>
+  const body = html`<h1>Runs</h1>
 <div id="page-alerts" class="alerts" role="alert"></div>
 <p id="token-missing" class="notice" hidden>You are not signed in: no access token was found for this page.</p>
 <p id="admins-only" class="notice" hidden>${ADMINS_ONLY_MESSAGE}</p>
@@ -148,16 +130,24 @@ ${tokenSection}
 <div id="start-alerts" class="alerts"></div>
 </section>
 </div>
-</main>
-<dialog id="confirm-dialog" aria-labelledby="confirm-title" aria-describedby="confirm-text">
+`;
+
+  const overlay = html`<dialog id="confirm-dialog" aria-labelledby="confirm-title" aria-describedby="confirm-text">
 <h2 id="confirm-title">Are you sure?</h2>
 <p id="confirm-text"></p>
 <div class="actions">
 <button type="button" id="confirm-yes" class="danger">Yes</button>
 <button type="button" id="confirm-no">No, go back</button>
 </div>
-</dialog>
-</body>
-</html>
-`.value;
+</dialog>`;
+
+  return renderPage({
+    title: 'Runs · Operator console',
+    brand: 'Repazoo · Operator console',
+    header: html`<span id="live-status" class="live" role="status">Not connected</span>`,
+    body,
+    overlay,
+    stylesheets: [CONSOLE_ASSET_PATHS.stylesheet],
+    script: CONSOLE_ASSET_PATHS.script,
+  });
 }

@@ -1,5 +1,6 @@
-// The privacy pages and their two static assets. Public: the pages hold no data; the script calls
-// the API with the person's bearer token.
+// The privacy pages and their static assets (the stylesheet and API client are shared with the
+// operator console). Public: the pages hold no data; the scripts call the API with the person's
+// bearer token.
 import { applyDecorators, Controller, Get, Header, Inject, OnModuleInit } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { readFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { APP_CONFIG, AppConfig } from '../../../core/config/app-config';
 import { PersonalDataMap } from '../../../core/personal-data';
 import { retentionCategoriesOf } from '../../retention/retention-policy';
 import { recordsOfProcessing } from '../records-of-processing';
+import { SHARED_ASSET_PATHS } from './page-layout';
 import { PRIVACY_ASSET_PATHS, renderDataRequests, renderPrivacyNotice, renderPrivacySettings, renderTerms } from './privacy-pages.templates';
 
 /**
@@ -52,6 +54,7 @@ export class PrivacyPagesController implements OnModuleInit {
   private readonly dataRequests = renderDataRequests();
   private readonly stylesheet = readFileSync(join(ASSETS_DIR, 'privacy.css'), 'utf8');
   private readonly settingsScript = readFileSync(join(ASSETS_DIR, 'privacy-settings.js'), 'utf8');
+  private readonly apiClientScript = readFileSync(join(ASSETS_DIR, 'api-client.js'), 'utf8');
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -108,5 +111,12 @@ export class PrivacyPagesController implements OnModuleInit {
   @PageHeaders('text/javascript; charset=utf-8', 'no-cache')
   script(): string {
     return this.settingsScript;
+  }
+
+  /** Also loaded by the operator console's page. */
+  @Get(SHARED_ASSET_PATHS.apiClient)
+  @PageHeaders('text/javascript; charset=utf-8', 'no-cache')
+  apiClient(): string {
+    return this.apiClientScript;
   }
 }

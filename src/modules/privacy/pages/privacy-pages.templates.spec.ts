@@ -25,9 +25,9 @@ describe('privacy page templates', () => {
     expect(renderPrivacySettings({ offerTokenField: false, recentSignInSeconds: 600 })).not.toContain('access-token');
   });
 
-  it('should load its script as a file and hold no inline script', () => {
+  it('should load the shared API client, then its own script, as files and hold no inline script', () => {
     const page = renderPrivacySettings({ offerTokenField: true, recentSignInSeconds: 600 });
-    expect(page).toContain('<script src="/assets/privacy/privacy-settings.js" defer></script>');
+    expect(page).toContain('<script src="/assets/shared/api-client.js" defer></script>\n<script src="/assets/privacy/privacy-settings.js" defer></script>');
     expect(page).not.toMatch(/<script(?![^>]*\bsrc=)/);
     expect(page).not.toMatch(/\son[a-z]+=/);
   });

@@ -5,51 +5,24 @@ import { RETENTION_DAYS, RetentionCategoryDefinition, SOFT_DELETE_GRACE_DAYS } f
 import { RETENTION_CRON } from '../../retention/retention.scheduler';
 import { describeRetention, ProcessingActivity } from '../records-of-processing';
 import { html, SafeHtml } from './html';
+import { PageLayout, renderPage, SHARED_ASSET_PATHS } from './page-layout';
 
 export const PRIVACY_ASSET_PATHS = {
-  stylesheet: '/assets/privacy/privacy.css',
+  stylesheet: SHARED_ASSET_PATHS.stylesheet,
   settingsScript: '/assets/privacy/privacy-settings.js',
 } as const;
 
 export const DELETE_BUTTON_LABEL = 'Delete my data (GDPR)';
 
-interface LayoutOptions {
-  title: string;
-  body: SafeHtml;
-  /** Rendered after <main>, so that <main> can be made inert while a dialog is open. */
-  overlay?: SafeHtml;
-  script?: string;
-}
-
-function layout({ title, body, overlay, script }: LayoutOptions): string {
-  return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>${title} · Repazoo</title>
-<link rel="stylesheet" href="${PRIVACY_ASSET_PATHS.stylesheet}">
-${script ? html`<script src="${script}" defer></script>` : null}
-</head>
-<body>
-<a class="skip-link" href="#main">Skip to content</a>
-<header class="site-header">
-<span class="brand">Repazoo</span>
-<nav aria-label="Privacy">
+const PRIVACY_NAVIGATION = html`<nav aria-label="Privacy">
 <a href="/settings/privacy">Privacy settings</a>
 <a href="/privacy">Privacy notice</a>
 <a href="/data-requests">Data requests</a>
 <a href="/terms">Terms</a>
-</nav>
-</header>
-<main id="main" class="page" tabindex="-1">
-${body}
-</main>
-${overlay}
-</body>
-</html>
-`.value;
+</nav>`;
+
+function layout(page: Pick<PageLayout, 'title' | 'body' | 'overlay' | 'script'>): string {
+  return renderPage({ ...page, header: PRIVACY_NAVIGATION });
 }
 
 /** "daily at 03:00 UTC" for a plain daily cron expression; the raw expression otherwise. */

@@ -8,8 +8,7 @@
 (function () {
   'use strict';
 
-  var TOKEN_KEY = 'repazoo.token';
-  var NETWORK_ERROR = 'Could not reach the server. Check your connection and try again.';
+  var NETWORK_ERROR = window.RepazooApi.NETWORK_ERROR;
   var ADMINS_ONLY = 'admins-only';
   var RECONNECT_MS = 3000;
   var SUMMARY_REFRESH_MS = 5000;
@@ -25,54 +24,20 @@
     return document.getElementById(id);
   }
 
-  // ---- token and API ---------------------------------------------------------------------------
+  // ---- token and API (shared with the privacy page: /assets/shared/api-client.js) -------------
 
-  function readToken() {
-    try {
-      return sessionStorage.getItem(TOKEN_KEY) || '';
-    } catch {
-      return '';
-    }
-  }
+  var api = window.RepazooApi;
+  var ApiError = api.ApiError;
+  var readToken = api.readToken;
 
-  function ApiError(message, status, code) {
-    this.message = message;
-    this.status = status;
-    this.code = code || '';
-  }
-
-  function messageOf(body) {
-    if (!body || typeof body !== 'object') return '';
-    if (Array.isArray(body.message)) return body.message.join(' ');
-    if (typeof body.message === 'string') return body.message;
-    return '';
-  }
-
+  /** The console shows the API's error code before its message, for operators to search for. */
   async function callApi(method, path, body) {
-    var token = readToken();
-    if (!token) throw new ApiError('You are not signed in: no access token was found.', 401);
-    var headers = { Authorization: 'Bearer ' + token, Accept: 'application/json' };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    var response;
     try {
-      response = await fetch(path, {
-        method: method,
-        headers: headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        credentials: 'omit',
-        cache: 'no-store',
-      });
-    } catch {
-      throw new ApiError(NETWORK_ERROR, 0);
+      return await api.call(method, path, { body: body });
+    } catch (error) {
+      if (error.code && error.code !== 'NO_TOKEN') error.message = error.code + ': ' + error.message;
+      throw error;
     }
-    var parsed = null;
-    if (response.status !== 204) parsed = await response.json().catch(function () { return null; });
-    if (!response.ok) {
-      var code = parsed && typeof parsed.code === 'string' ? parsed.code : '';
-      var text = messageOf(parsed) || 'The request failed (HTTP ' + response.status + ').';
-      throw new ApiError(code ? code + ': ' + text : text, response.status, code);
-    }
-    return parsed;
   }
 
   // ---- small helpers ---------------------------------------------------------------------------
@@ -634,7 +599,7 @@
         return;
       }
       try {
-        sessionStorage.setItem(TOKEN_KEY, token);
+        api.storeToken(token);
       } catch {
         showAlert($('page-alerts'), 'error', 'This browser does not allow storing the token for this tab.');
         return;

@@ -4,11 +4,9 @@
 (function () {
   'use strict';
 
-  var TOKEN_KEY = 'repazoo.token';
   var EXPORT_POLL_MS = 1000;
   var EXPORT_POLL_LIMIT = 180;
-  var NETWORK_ERROR = 'Could not reach the server. Check your connection and try again.';
-  var NO_TOKEN = 'You are not signed in: no access token was found. Sign in again, then reload this page.';
+  var NETWORK_ERROR = window.RepazooApi.NETWORK_ERROR;
   // Codes the OAuth callback puts in ?error= (see TwitterOAuthController.callback).
   var CONNECT_ERRORS = {
     ACCESS_DENIED: 'You did not allow access on X, so your account was not connected.',
@@ -22,57 +20,12 @@
     return document.getElementById(id);
   }
 
-  // ---- token and API ---------------------------------------------------------------------------
+  // ---- token and API (shared with the operator console: /assets/shared/api-client.js) ---------
 
-  function readToken() {
-    try {
-      return sessionStorage.getItem(TOKEN_KEY) || '';
-    } catch {
-      return '';
-    }
-  }
-
-  function ApiError(message, status, code) {
-    this.message = message;
-    this.status = status;
-    this.code = code;
-  }
-
-  /** The most useful message of an error body: `{ ok: false, error }` or `{ statusCode, code, message }`. */
-  function messageOf(body) {
-    if (!body || typeof body !== 'object') return '';
-    if (typeof body.error === 'string' && body.ok === false) return body.error;
-    if (Array.isArray(body.message)) return body.message.join(' ');
-    if (typeof body.message === 'string') return body.message;
-    return '';
-  }
-
-  /**
-   * The API authenticates by bearer token, so no call sends cookies; the one exception, /connect,
-   * must let the browser store the HttpOnly cookie that binds X's callback to this browser.
-   */
-  async function callApi(method, path, options) {
-    var token = readToken();
-    if (!token) throw new ApiError(NO_TOKEN, 0);
-    var response;
-    try {
-      response = await fetch(path, {
-        method: method,
-        headers: { Authorization: 'Bearer ' + token, Accept: 'application/json' },
-        credentials: options && options.storeCookies ? 'same-origin' : 'omit',
-        cache: 'no-store',
-      });
-    } catch {
-      throw new ApiError(NETWORK_ERROR, 0);
-    }
-    var body = null;
-    if (response.status !== 204) body = await response.json().catch(function () { return null; });
-    if (!response.ok || (body && body.ok === false)) {
-      var code = body && typeof body.code === 'string' ? body.code : undefined;
-      throw new ApiError(messageOf(body) || 'The request failed (HTTP ' + response.status + ').', response.status, code);
-    }
-    return body;
-  }
+  var api = window.RepazooApi;
+  var ApiError = api.ApiError;
+  var readToken = api.readToken;
+  var callApi = api.call;
 
   /** Only http(s) links from the API are followed: never a javascript: or data: URL. */
   function safeUrl(value) {
@@ -138,7 +91,7 @@
         return;
       }
       try {
-        sessionStorage.setItem(TOKEN_KEY, token);
+        api.storeToken(token);
       } catch {
         showAlert($('page-alerts'), 'error', 'This browser does not allow session storage, so the token cannot be kept.');
         return;
