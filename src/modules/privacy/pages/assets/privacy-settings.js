@@ -6,7 +6,6 @@
 
   var EXPORT_POLL_MS = 1000;
   var EXPORT_POLL_LIMIT = 180;
-  var NETWORK_ERROR = window.RepazooApi.NETWORK_ERROR;
   // Codes the OAuth callback puts in ?error= (see TwitterOAuthController.callback).
   var CONNECT_ERRORS = {
     ACCESS_DENIED: 'You did not allow access on X, so your account was not connected.',
