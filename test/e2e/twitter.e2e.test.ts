@@ -14,7 +14,7 @@ import { CircuitBreakerStore } from '../../src/modules/twitter/circuit-breaker.s
 import { XCircuitBreaker } from '../../src/modules/twitter/x-circuit-breaker';
 import { FakeXServer } from '../fakes/fake-x-server';
 import { startTestApp, TestApp } from '../utils/test-app';
-import { TEST_DATABASE_URL, TEST_ENCRYPTION_KEYS, TEST_EXPORT_SIGNING_KEY, TEST_AUDIT_KEY, TEST_PSEUDONYM_KEY, TEST_JWT_SECRET, TEST_REDIS_URL } from '../utils/test-env';
+import { TEST_DATABASE_URL, TEST_REDIS_URL, TEST_SECRETS_ENV } from '../utils/test-env';
 import { connectXAccount, waitForIdleWorker, waitForRun } from '../utils/x-account';
 
 const TIMELINE = 'GET /2/users/:id/tweets' as const;
@@ -387,11 +387,7 @@ describe('Twitter ingestion executed by a separate worker process (RUN_WORKER=fa
         DATABASE_URL: TEST_DATABASE_URL,
         REDIS_URL: TEST_REDIS_URL,
         RUNS_QUEUE_NAME: sut.config.jobs.queueName,
-        JWT_SECRET: TEST_JWT_SECRET,
-        ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
-        EXPORT_SIGNING_KEY: TEST_EXPORT_SIGNING_KEY,
-        AUDIT_KEY: TEST_AUDIT_KEY,
-        PSEUDONYM_KEY: TEST_PSEUDONYM_KEY,
+        ...TEST_SECRETS_ENV,
         ANTHROPIC_API_KEY: '',
         DATA_DIR: dataDir,
       },

@@ -17,7 +17,7 @@ import { AppConfig } from '../../src/core/config/app-config';
 import { loadConfig } from '../../src/core/config/load-config';
 import { createApp } from '../../src/create-app';
 import { AppLogger } from '../../src/core/logging/app-logger';
-import { TEST_DATABASE_URL, TEST_ENCRYPTION_KEYS, TEST_EXPORT_SIGNING_KEY, TEST_AUDIT_KEY, TEST_PSEUDONYM_KEY, TEST_JWT_SECRET, TEST_REDIS_URL } from './test-env';
+import { TEST_DATABASE_URL, TEST_JWT_SECRET, TEST_REDIS_URL, TEST_SECRETS_ENV } from './test-env';
 
 export interface TestAppOptions {
   mode?: 'server' | 'embedded';
@@ -48,11 +48,7 @@ export async function startTestApp({ mode = 'server', env = {}, clock }: TestApp
     NODE_ENV: 'test',
     // `env` may unset a default by giving undefined (e.g. JWT_SECRET in embedded mode).
     DATA_DIR: dataDir,
-    JWT_SECRET: TEST_JWT_SECRET,
-    ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
-    EXPORT_SIGNING_KEY: TEST_EXPORT_SIGNING_KEY,
-    AUDIT_KEY: TEST_AUDIT_KEY,
-    PSEUDONYM_KEY: TEST_PSEUDONYM_KEY,
+    ...TEST_SECRETS_ENV,
     // Throttling is per user and shared through Redis across test runs; tests of it set their own.
     HTTP_REQUESTS_PER_MINUTE: '1000000',
     // The route-table and fuzzing tests send hundreds of bad tokens from one address on purpose.

@@ -11,3 +11,12 @@ export const TEST_ENCRYPTION_KEYS = `test1:${Buffer.alloc(32, 7).toString('base6
 export const TEST_EXPORT_SIGNING_KEY = 'test-export-signing-key-0123456789abcdef';
 export const TEST_AUDIT_KEY = 'test-audit-key-that-is-long-enough-0123456789';
 export const TEST_PSEUDONYM_KEY = 'test-pseudonym-key-that-is-long-enough-0123456789';
+
+/** The secrets server mode requires (production rules apply whenever DATABASE_URL is set). */
+export const TEST_SECRETS_ENV = {
+  JWT_SECRET: TEST_JWT_SECRET,
+  ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
+  EXPORT_SIGNING_KEY: TEST_EXPORT_SIGNING_KEY,
+  AUDIT_KEY: TEST_AUDIT_KEY,
+  PSEUDONYM_KEY: TEST_PSEUDONYM_KEY,
+} as const;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { verify } from 'jsonwebtoken';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { TEST_DATABASE_URL, TEST_ENCRYPTION_KEYS, TEST_EXPORT_SIGNING_KEY, TEST_AUDIT_KEY, TEST_PSEUDONYM_KEY, TEST_JWT_SECRET } from '../../utils/test-env';
+import { TEST_DATABASE_URL, TEST_JWT_SECRET, TEST_SECRETS_ENV } from '../../utils/test-env';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -59,11 +59,7 @@ describe('CLI', () => {
     const result = cli(['retention', '--dry-run', '--now', '2030-01-01T00:00:00Z'], {
       DATABASE_URL: TEST_DATABASE_URL,
       DATA_DIR: dataDir,
-      JWT_SECRET: TEST_JWT_SECRET,
-      ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
-      EXPORT_SIGNING_KEY: TEST_EXPORT_SIGNING_KEY,
-      AUDIT_KEY: TEST_AUDIT_KEY,
-      PSEUDONYM_KEY: TEST_PSEUDONYM_KEY,
+      ...TEST_SECRETS_ENV,
     });
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('Retention cleanup (dry run: nothing deleted)');
@@ -75,11 +71,7 @@ describe('CLI', () => {
     const env = {
       DATABASE_URL: TEST_DATABASE_URL,
       DATA_DIR: dataDir,
-      JWT_SECRET: TEST_JWT_SECRET,
-      ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
-      EXPORT_SIGNING_KEY: TEST_EXPORT_SIGNING_KEY,
-      AUDIT_KEY: TEST_AUDIT_KEY,
-      PSEUDONYM_KEY: TEST_PSEUDONYM_KEY,
+      ...TEST_SECRETS_ENV,
     };
     const markdown = cli(['ropa'], env);
     expect(markdown.status).toBe(0);
@@ -105,11 +97,7 @@ describe('CLI', () => {
     const env = () => ({
       DATABASE_URL: TEST_DATABASE_URL,
       DATA_DIR: dataDir,
-      JWT_SECRET: TEST_JWT_SECRET,
-      ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
-      EXPORT_SIGNING_KEY: TEST_EXPORT_SIGNING_KEY,
-      AUDIT_KEY: TEST_AUDIT_KEY,
-      PSEUDONYM_KEY: TEST_PSEUDONYM_KEY,
+      ...TEST_SECRETS_ENV,
     });
     const userId = `cli-runs-${randomUUID()}`;
     const failed = randomUUID();

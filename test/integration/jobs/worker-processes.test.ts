@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { RunFlow, RunState, WorkflowRun } from '../../../src/core/jobs/entities/workflow-run.entity';
 import { FakeXServer } from '../../fakes/fake-x-server';
 import { startTestApp, TestApp } from '../../utils/test-app';
-import { TEST_DATABASE_URL, TEST_ENCRYPTION_KEYS, TEST_EXPORT_SIGNING_KEY, TEST_AUDIT_KEY, TEST_PSEUDONYM_KEY, TEST_JWT_SECRET, TEST_REDIS_URL } from '../../utils/test-env';
+import { TEST_DATABASE_URL, TEST_REDIS_URL, TEST_SECRETS_ENV } from '../../utils/test-env';
 import { connectXAccount, FINISHED_STATES, waitForRun } from '../../utils/x-account';
 import { serverEnv } from '../reliability/server-process';
 import { deleteQueueKeys, JobsHarness, sleep, startJobsHarness, uniqueQueueName } from './support/jobs-harness';
@@ -139,11 +139,7 @@ describe('npm run worker (src/worker.ts)', () => {
         NODE_ENV: 'test',
         DATABASE_URL: TEST_DATABASE_URL,
         REDIS_URL: TEST_REDIS_URL,
-        JWT_SECRET: TEST_JWT_SECRET,
-        ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
-        EXPORT_SIGNING_KEY: TEST_EXPORT_SIGNING_KEY,
-        AUDIT_KEY: TEST_AUDIT_KEY,
-        PSEUDONYM_KEY: TEST_PSEUDONYM_KEY,
+        ...TEST_SECRETS_ENV,
         RUNS_QUEUE_NAME: queueName,
         RUN_WORKER: 'false',
         DATA_DIR: join(ROOT, '.data', 'test-worker'),

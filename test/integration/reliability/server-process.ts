@@ -8,13 +8,7 @@ import { AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mintToken } from '../../../src/core/auth/token-issuer';
-import {
-  TEST_DATABASE_URL,
-  TEST_ENCRYPTION_KEYS,
-  TEST_EXPORT_SIGNING_KEY, TEST_AUDIT_KEY, TEST_PSEUDONYM_KEY,
-  TEST_JWT_SECRET,
-  TEST_REDIS_URL,
-} from '../../utils/test-env';
+import { TEST_DATABASE_URL, TEST_JWT_SECRET, TEST_REDIS_URL, TEST_SECRETS_ENV } from '../../utils/test-env';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -42,11 +36,7 @@ export function serverEnv(overrides: Record<string, string> = {}): Record<string
     DATA_DIR: mkdtempSync(join(tmpdir(), 'repazoo-reliability-')),
     DATABASE_URL: TEST_DATABASE_URL,
     REDIS_URL: TEST_REDIS_URL,
-    JWT_SECRET: TEST_JWT_SECRET,
-    ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
-    EXPORT_SIGNING_KEY: TEST_EXPORT_SIGNING_KEY,
-    AUDIT_KEY: TEST_AUDIT_KEY,
-    PSEUDONYM_KEY: TEST_PSEUDONYM_KEY,
+    ...TEST_SECRETS_ENV,
     HTTP_REQUESTS_PER_MINUTE: '1000000',
     RUNS_QUEUE_NAME: `reliability-${randomUUID()}`,
     ...overrides,

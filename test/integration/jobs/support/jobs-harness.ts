@@ -24,13 +24,7 @@ import { RunsService } from '../../../../src/core/jobs/runs.service';
 import { AppLogger } from '../../../../src/core/logging/app-logger';
 import { LoggingModule } from '../../../../src/core/logging/logging.module';
 import { ENTITIES } from '../../../../src/entities';
-import {
-  TEST_DATABASE_URL,
-  TEST_ENCRYPTION_KEYS,
-  TEST_EXPORT_SIGNING_KEY, TEST_AUDIT_KEY, TEST_PSEUDONYM_KEY,
-  TEST_JWT_SECRET,
-  TEST_REDIS_URL,
-} from '../../../utils/test-env';
+import { TEST_DATABASE_URL, TEST_REDIS_URL, TEST_SECRETS_ENV } from '../../../utils/test-env';
 import { TestJobsModule } from './test-jobs';
 
 /** Short delays, locks and intervals, so retries and crash recovery take seconds. */
@@ -88,11 +82,7 @@ export async function startJobsHarness(options: JobsHarnessOptions): Promise<Job
   const config = loadConfig({
     NODE_ENV: 'test',
     DATA_DIR: dataDir,
-    JWT_SECRET: TEST_JWT_SECRET,
-    ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
-    EXPORT_SIGNING_KEY: TEST_EXPORT_SIGNING_KEY,
-    AUDIT_KEY: TEST_AUDIT_KEY,
-    PSEUDONYM_KEY: TEST_PSEUDONYM_KEY,
+    ...TEST_SECRETS_ENV,
     RUNS_QUEUE_NAME: queueName,
     RUN_WORKER: options.runWorker === false ? 'false' : 'true',
     ...(options.mode === 'server' ? { DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: redisUrl } : {}),
