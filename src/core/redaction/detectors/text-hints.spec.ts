@@ -9,6 +9,7 @@ import { ADVERSARIAL_SHAPES } from '../testing/adversarial-shapes';
 import { luhnInvalidCard, mod97InvalidIban, PLANTERS } from '../testing/planted-pii';
 import { seededRandom } from '../testing/seeded-random';
 import { Detector, Findings } from './detector';
+import { phoneDetector } from './phone.detector';
 import { hintsFor, NO_HINTS } from './text-hints';
 
 const detectors = [...new Set([...DETECTORS.log, ...DETECTORS.prompt])];
@@ -89,5 +90,48 @@ describe(hintsFor.name, () => {
     expect(hints.ibanSearchStart).toBe(-1);
     expect(hints.mightHoldIpv6).toBe(false);
     expect(hints.digitDotDigitCount).toBeLessThan(3);
+  });
+
+  // The phone pre-check looks for a group that can start one of the phone shapes: each shape must
+  // get through it, whatever comes before it.
+  it.each([
+    ['international, grouped', '+44 20 7946 0958'],
+    ['international, one group', '+442079460958'],
+    ['international in parentheses', '(+44) 20 7946 0958'],
+    ['international with a trunk marker', '+44 (0)20 7946 0958'],
+    ['North American', '202-555-0143'],
+    ['North American with an area code in parentheses', '(202) 555-0143'],
+    ['North American with a 1 before', '1 (800) 555-0199'],
+    ['North American with a 1 and dots', '1.800.555.0199'],
+    ['trunk 0 with a slash', '030/12345678'],
+    ['trunk 0 with a spaced slash', '030 / 1234567'],
+    ['trunk 0 in parentheses, no space', '(020)79460958'],
+    ['trunk 0 with a five-digit area code', '07700 900123'],
+    ['the 00 international prefix', '0044 20 7946 0958'],
+    ['French pairs', '01 23 45 67 89'],
+    ['Italian mobile 3-3-4', '333 123 4567'],
+    ['Italian mobile 3-7', '333 1234567'],
+    ['Italian mobile 3-6', '333-123456'],
+    ['Spanish 3-3-3', '612.345.678'],
+    ['Spanish 3-2-2-2', '912 34 56 78'],
+    ['Polish 2-3-2-2', '12 345 67 89'],
+  ])('should not rule out a phone number, %s', (_label, phone) => {
+    for (const text of [phone, `call ${phone} today`, `ref 12 on 2024-01-15 call ${phone}`, `tel:(${phone})`]) {
+      expect(hintsFor(text).phoneSearchStart).not.toBe(-1);
+      expect(findingsOf(phoneDetector, text).entities.map(({ start, end }) => text.slice(start, end))).toEqual([phone]);
+    }
+  });
+
+  it.each([
+    ['an SSN', 'ssn 123-45-6789 ok'],
+    ['dates', 'on 2024-01-15 and 15/01/2024 and 15.01.2024'],
+    ['an IPv4 address', 'from 192.168.1.1 today'],
+    ['a card printed in fours', 'card 4111 1111 1111 1111'],
+    ['a compact card', 'card 4111111111111111'],
+    ['a price and a version', 'costs $1,234.56 in v10.4.12'],
+    ['digits after letters and hyphens', 'xoxb-12345678901-123456789012 DE89370400440532013000'],
+  ])('should rule out the phone detector for %s', (_label, text) => {
+    expect(hintsFor(text).phoneSearchStart).toBe(-1);
+    expect(findingsOf(phoneDetector, text, NO_HINTS).entities).toEqual([]);
   });
 });

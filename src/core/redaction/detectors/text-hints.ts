@@ -15,10 +15,11 @@ export interface TextHints {
   hasFourDigitRun: boolean;
   /**
    * Where the first sequence of digit groups that may hold a phone number starts, or -1: groups
-   * that at most three other characters separate (`+44 (0)20`, `030 / 1234`), with at least
-   * FEWEST_PHONE_DIGITS digits, and two groups or more or a '+' before the first (every phone
-   * shape but the international one has separators). Digits are ASCII: `\d` of a non-Unicode
-   * pattern.
+   * that at most three other characters separate (`+44 (0)20`, `030 / 1234`), holding a group that
+   * can start one of the phone detector's shapes (see `mayStartPhoneShape`) with at least
+   * FEWEST_PHONE_DIGITS digits from there on. Dates, SSNs, IPv4 addresses and cards printed in
+   * fours hold none, and they are most of the digit groups of a text. Digits are ASCII: `\d` of a
+   * non-Unicode pattern.
    */
   phoneSearchStart: number;
   /** The same for card numbers: groups separated by one space or hyphen, FEWEST_CARD_DIGITS digits or more. */
@@ -80,12 +81,42 @@ ACTION_OF[98] = LETTER_B;
 
 const SLASH = 47;
 const PLUS = 43;
+const ZERO = 48;
+const ONE = 49;
+const THREE = 51;
 const SPACE = 32;
 const TAB = 9;
 const DOUBLE_QUOTE = 34;
 const SINGLE_QUOTE = 39;
 /** `[_-]\w{8}`: the separator-and-word-run every token shape but a few literals holds. */
 const WORD_RUN_AFTER_SEPARATOR = 8;
+
+/**
+ * Whether a digit group (its length, its first digit's code, and whether the character before it
+ * lets a shape start there) starts one of the phone detector's shapes without a '+', given the
+ * lengths of the next two groups of its sequence (0 when not there yet). Each shape's own groups:
+ * trunk 0 (`0\d{1,4}` and a group), North American (3-3-4, or 1 then 3-3-4), and the no-trunk
+ * groupings 3-3-3, 3-3-4, 3-2-2-2, 2-3-2-2 and 3-6/7 (3 first). Separators are not checked here;
+ * the sequence already keeps them short. A necessary condition, so the detector skips no number.
+ */
+function mayStartPhoneShape(length: number, firstDigit: number, mayStartAfter: boolean, next: number, afterNext: number): boolean {
+  if (!mayStartAfter || next === 0) return false;
+  if (firstDigit === ZERO) return length >= 2 && length <= 5;
+  if (length === 1) return firstDigit === ONE && next === 3;
+  if (length === 2) return next === 3 && afterNext === 2;
+  if (length !== 3) return false;
+  if (next === 3) return afterNext === 3 || afterNext === 4;
+  if (next === 2) return afterNext === 2;
+  return firstDigit === THREE && (next === 6 || next === 7);
+}
+
+/**
+ * No shape but the international one (which a '+' starts) begins right after a word character,
+ * '+', '.' or '-': the patterns' lookbehinds. Digits never come before a group.
+ */
+function mayStartPhoneAfter(code: number): boolean {
+  return !(((code | 32) >= 97 && (code | 32) <= 122) || code === 95 || code === PLUS || code === 46 || code === 45);
+}
 
 /**
  * The code at `index`, 0 outside the text. Reading past either end of a string makes V8 drop the
@@ -170,12 +201,23 @@ export function hintsFor(text: string): TextHints {
   let ssnSearchStart = -1;
   let ibanSearchStart = -1;
   // The last digit group, and the sequences of groups it belongs to: phone-like (where it
-  // started, its digits, and 1 + its groups, or 2 after a '+') and card-like.
+  // started and its digits so far) and card-like.
   let lastGroupEnd = -10;
   let lastGroupStart = -1;
   let phoneLikeStart = -1;
   let phoneLikeDigits = 0;
-  let phoneLikeWeight = 0;
+  // The two groups of the phone-like sequence before the current one (length 0: none), each with
+  // its first digit, whether a shape may start at it, and the sequence's digits before it; and
+  // the digits before the earliest group found to start a phone shape (-1: none yet).
+  let oneBackLength = 0;
+  let oneBackFirst = 0;
+  let oneBackMayStart = false;
+  let oneBackDigitsBefore = 0;
+  let twoBackLength = 0;
+  let twoBackFirst = 0;
+  let twoBackMayStart = false;
+  let twoBackDigitsBefore = 0;
+  let phoneShapeDigitsBefore = -1;
   let cardLikeStart = -1;
   let cardLikeDigits = 0;
   // Starts of the two groups before the current one while each followed the one before it after
@@ -202,13 +244,31 @@ export function hintsFor(text: string): TextHints {
         const separator = codeAt(text, start - 1);
         if (gap > 3) {
           phoneLikeStart = start;
-          phoneLikeDigits = groupLength;
-          phoneLikeWeight = separator === PLUS ? 2 : 1;
-        } else {
-          phoneLikeDigits += groupLength;
-          phoneLikeWeight++;
+          phoneLikeDigits = 0;
+          oneBackLength = twoBackLength = 0;
+          phoneShapeDigitsBefore = -1;
         }
-        if (phoneSearchStart === -1 && phoneLikeWeight > 1 && phoneLikeDigits >= FEWEST_PHONE_DIGITS) phoneSearchStart = phoneLikeStart;
+        if (phoneSearchStart === -1) {
+          // The earliest group that starts a phone shape: two back (shapes of three groups), one
+          // back (two groups), or this one after a '+'. Digits before a group grow along the
+          // sequence, so the fewest mark the earliest start.
+          const firstDigit = text.charCodeAt(start);
+          let shapeDigitsBefore = -1;
+          if (mayStartPhoneShape(twoBackLength, twoBackFirst, twoBackMayStart, oneBackLength, groupLength)) shapeDigitsBefore = twoBackDigitsBefore;
+          else if (mayStartPhoneShape(oneBackLength, oneBackFirst, oneBackMayStart, groupLength, 0)) shapeDigitsBefore = oneBackDigitsBefore;
+          else if (separator === PLUS) shapeDigitsBefore = phoneLikeDigits;
+          if (shapeDigitsBefore !== -1 && (phoneShapeDigitsBefore === -1 || shapeDigitsBefore < phoneShapeDigitsBefore)) phoneShapeDigitsBefore = shapeDigitsBefore;
+          twoBackLength = oneBackLength;
+          twoBackFirst = oneBackFirst;
+          twoBackMayStart = oneBackMayStart;
+          twoBackDigitsBefore = oneBackDigitsBefore;
+          oneBackLength = groupLength;
+          oneBackFirst = firstDigit;
+          oneBackMayStart = mayStartPhoneAfter(separator);
+          oneBackDigitsBefore = phoneLikeDigits;
+          if (phoneShapeDigitsBefore !== -1 && phoneLikeDigits + groupLength - phoneShapeDigitsBefore >= FEWEST_PHONE_DIGITS) phoneSearchStart = phoneLikeStart;
+        }
+        phoneLikeDigits += groupLength;
         if (gap === 1 && isSpaceOrHyphen(separator)) {
           cardLikeDigits += groupLength;
         } else {
