@@ -52,23 +52,38 @@ const NORTH_AMERICAN_INTERNATIONAL_DIGITS: DigitRange = { min: 11, max: 11 };
 const NATIONAL_DIGITS: DigitRange = { min: 9, max: 12 };
 const DOUBLE_ZERO_PREFIXED_DIGITS: DigitRange = { min: 10, max: 17 };
 
+const OPEN_PARENTHESIS = 40;
+const CLOSE_PARENTHESIS = 41;
+const PLUS = 43;
+const ZERO = 48;
+const ONE = 49;
+
 /**
- * Ends (within the candidate, ascending) of the digit groups after which the number holds a
- * plausible count of digits. The "(0)" trunk marker of `+44 (0)20` is not counted.
+ * Ends (absolute, ascending) of the digit groups of text[start, end) after which the number holds
+ * a plausible count of digits, written to `ends`; returns how many. The "(0)" trunk marker of
+ * `+44 (0)20` is not counted. Read in place into a reused array: this runs for every candidate.
  */
-export function plausiblePhoneEnds(candidate: string, range: DigitRange): number[] {
-  const ends: number[] = [];
+function plausibleEndsIn(text: string, start: number, end: number, range: DigitRange, ends: number[]): number {
+  let count = 0;
   let digits = 0;
-  for (let i = 0; i < candidate.length && digits <= range.max; i++) {
-    if (candidate.startsWith('(0)', i)) {
+  for (let i = start; i < end && digits <= range.max; i++) {
+    const code = text.charCodeAt(i);
+    if (code === OPEN_PARENTHESIS && text.charCodeAt(i + 1) === ZERO && text.charCodeAt(i + 2) === CLOSE_PARENTHESIS && i + 2 < end) {
       i += 2;
       continue;
     }
-    if (!isAsciiDigit(candidate.charCodeAt(i))) continue;
+    if (!isAsciiDigit(code)) continue;
     digits++;
-    const groupEnds = !isAsciiDigit(candidate.charCodeAt(i + 1));
-    if (groupEnds && digits >= range.min && digits <= range.max) ends.push(candidate[i + 1] === ')' ? i + 2 : i + 1);
+    const groupEnds = i + 1 >= end || !isAsciiDigit(text.charCodeAt(i + 1));
+    if (groupEnds && digits >= range.min && digits <= range.max) ends[count++] = i + 1 < end && text.charCodeAt(i + 1) === CLOSE_PARENTHESIS ? i + 2 : i + 1;
   }
+  return count;
+}
+
+/** Ends (within the candidate, ascending) of the digit groups after which the number holds a plausible count of digits. */
+export function plausiblePhoneEnds(candidate: string, range: DigitRange): number[] {
+  const ends: number[] = [];
+  plausibleEndsIn(candidate, 0, candidate.length, range, ends);
   return ends;
 }
 
@@ -91,46 +106,49 @@ export function isNationalNumberWithoutTrunkPrefix(candidate: string): boolean {
   return (digits.length === 9 || digits.length === 10) && PLANS_WITHOUT_TRUNK_PREFIX.some((plan) => plan.test(digits));
 }
 
-function digitRangeOf(candidate: string, isInternational: boolean): DigitRange | null {
+/** The digit range of the candidate text[start, ...), or null for a North American number (the pattern fixes its shape). */
+function digitRangeAt(text: string, start: number, isInternational: boolean): DigitRange | null {
+  const first = text.charCodeAt(start);
   if (isInternational) {
-    const countryCodeIsOne = /^\(?\+1(?!\d)/.test(candidate);
+    // "+1" or "(+1" and no more digits: a North American number.
+    const plus = first === OPEN_PARENTHESIS ? start + 1 : start;
+    const countryCodeIsOne = text.charCodeAt(plus) === PLUS && text.charCodeAt(plus + 1) === ONE && !isAsciiDigit(text.charCodeAt(plus + 2));
     return countryCodeIsOne ? NORTH_AMERICAN_INTERNATIONAL_DIGITS : INTERNATIONAL_DIGITS;
   }
-  if (candidate.startsWith('00')) return DOUBLE_ZERO_PREFIXED_DIGITS;
-  if (candidate[0] === '0' || candidate.startsWith('(0')) return NATIONAL_DIGITS;
-  return null; // North American: the pattern already fixes its shape
+  if (first === ZERO && text.charCodeAt(start + 1) === ZERO) return DOUBLE_ZERO_PREFIXED_DIGITS;
+  if (first === ZERO || (first === OPEN_PARENTHESIS && text.charCodeAt(start + 1) === ZERO)) return NATIONAL_DIGITS;
+  return null;
 }
+
+// The plausible ends of the current candidate, reused (detection is synchronous).
+const ends: number[] = [];
 
 export const phoneDetector: Detector = {
   // Every shape holds at least as many digits as the smallest range above (the North American
-  // and no-trunk shapes 10 and 9), in groups separated by at most three characters (" / ", "(0)").
+  // and no-trunk shapes 10 and 9), starting at a digit group that fits one of the shapes.
   applies: (hints) => hints.phoneSearchStart !== -1,
   detect(text: string, findings: Findings, hints: TextHints): void {
     // A number starts at most two characters ("(+") before its first digit group; a candidate
     // rejected before the first group sequence that may hold a number would not move the search.
     PHONE_CANDIDATE.lastIndex = Math.max(0, hints.phoneSearchStart - 2);
     for (let match = PHONE_CANDIDATE.exec(text); match !== null; match = PHONE_CANDIDATE.exec(text)) {
-      const candidate = match[0];
+      const start = match.index;
+      const candidateEnd = start + match[0].length;
       if (match[2] !== undefined) {
-        if (isNationalNumberWithoutTrunkPrefix(candidate)) findings.entities.push({ type: 'PHONE', start: match.index, end: match.index + candidate.length });
-        else PHONE_CANDIDATE.lastIndex = match.index + 1;
+        if (isNationalNumberWithoutTrunkPrefix(match[0])) findings.entities.push({ type: 'PHONE', start, end: candidateEnd });
+        else PHONE_CANDIDATE.lastIndex = start + 1;
         continue;
       }
-      const range = digitRangeOf(candidate, match[1] !== undefined);
-      const ends = range === null ? [candidate.length] : plausiblePhoneEnds(candidate, range);
-      if (ends.length === 0) {
-        PHONE_CANDIDATE.lastIndex = match.index + 1;
+      const range = digitRangeAt(text, start, match[1] !== undefined);
+      const count = range === null ? 1 : plausibleEndsIn(text, start, candidateEnd, range, ends);
+      if (count === 0) {
+        PHONE_CANDIDATE.lastIndex = start + 1;
         continue;
       }
-      const end = ends[ends.length - 1];
-      findings.entities.push({
-        type: 'PHONE',
-        start: match.index,
-        end: match.index + end,
-        shorterEnds: ends.slice(0, -1).map((shorter) => match.index + shorter),
-      });
+      const end = range === null ? candidateEnd : ends[count - 1];
+      findings.entities.push(count === 1 ? { type: 'PHONE', start, end } : { type: 'PHONE', start, end, shorterEnds: ends.slice(0, count - 1) });
       // A run of groups can hold two numbers: look for the next one right after this one.
-      PHONE_CANDIDATE.lastIndex = match.index + end;
+      PHONE_CANDIDATE.lastIndex = end;
     }
   },
 };
