@@ -1,13 +1,16 @@
 // What an entity is replaced with. Logs get the bare type; prompts get numbered placeholders
 // that keep "the same person again" visible to the model without saying who.
-import { EntityType } from './entity-type';
+import { ENTITY_TYPES, EntityType } from './entity-type';
 
 export interface Replacer {
   replacementFor(type: EntityType, value: string): string;
 }
 
+/** `[EMAIL]`, `[PHONE]`, ...: made once. */
+export const TYPE_NAME_PLACEHOLDERS = Object.fromEntries(ENTITY_TYPES.map((type) => [type, `[${type}]`])) as Readonly<Record<EntityType, string>>;
+
 export const typeNameReplacer: Replacer = {
-  replacementFor: (type) => `[${type}]`,
+  replacementFor: (type) => TYPE_NAME_PLACEHOLDERS[type],
 };
 
 const PLACEHOLDER_LABEL: Record<EntityType, string> = {
@@ -23,43 +26,57 @@ const PLACEHOLDER_LABEL: Record<EntityType, string> = {
 };
 
 /** Handles and email addresses are case-insensitive, so @Alice and @alice are one person. */
-function identityOf(type: EntityType, value: string): string {
-  const normalized = type === 'MENTION' || type === 'EMAIL' ? value.toLowerCase() : value;
-  return `${type}\u0000${normalized}`;
+function normalized(type: EntityType, value: string): string {
+  return type === 'MENTION' || type === 'EMAIL' ? value.toLowerCase() : value;
+}
+
+function identityOf(type: EntityType, normalizedValue: string): string {
+  return `${type}\u0000${normalizedValue}`;
+}
+
+/** `[EMAIL_1]`, `[USER_2]`: made once per label and number (most texts use the first few). */
+const CACHED_NUMBERS = 16;
+const placeholderCache = new Map<EntityType, string[]>();
+
+function placeholderFor(type: EntityType, number: number): string {
+  if (number > CACHED_NUMBERS) return `[${PLACEHOLDER_LABEL[type]}_${number}]`;
+  let cached = placeholderCache.get(type);
+  if (cached === undefined) {
+    cached = Array.from({ length: CACHED_NUMBERS + 1 }, (_, n) => `[${PLACEHOLDER_LABEL[type]}_${n}]`);
+    placeholderCache.set(type, cached);
+  }
+  return cached[number];
 }
 
 /** Numbered placeholders, the same one for the same value for as long as the registry lives. */
 export class PlaceholderRegistry implements Replacer {
-  // Most texts hold one entity: its placeholder is kept aside and the map made only for a second
-  // value (a registry per prompt text is made for every text with an entity).
-  private firstIdentity: string | undefined;
-  private firstPlaceholder = '';
+  // Most texts hold one entity (a registry per prompt text is made for every text with an
+  // entity): the first value is kept aside as it is, and the map and the counts per type are made
+  // only for a second value.
+  private firstType: EntityType | undefined;
+  private firstValue = '';
   private placeholders: Map<string, string> | undefined;
-  private readonly countsByType: Record<EntityType, number> = {
-    EMAIL: 0,
-    PHONE: 0,
-    IP_ADDRESS: 0,
-    CREDIT_CARD: 0,
-    IBAN: 0,
-    US_SSN: 0,
-    URL: 0,
-    SECRET: 0,
-    MENTION: 0,
-  };
+  private countsByType: Record<EntityType, number> | undefined;
 
   replacementFor(type: EntityType, value: string): string {
-    const identity = identityOf(type, value);
-    if (identity === this.firstIdentity) return this.firstPlaceholder;
-    const known = this.placeholders?.get(identity);
+    const normalizedValue = normalized(type, value);
+    if (this.firstType === undefined) {
+      this.firstType = type;
+      this.firstValue = normalizedValue;
+      return placeholderFor(type, 1);
+    }
+    if (type === this.firstType && normalizedValue === this.firstValue) return placeholderFor(type, 1);
+    if (this.placeholders === undefined || this.countsByType === undefined) {
+      this.placeholders = new Map([[identityOf(this.firstType, this.firstValue), placeholderFor(this.firstType, 1)]]);
+      this.countsByType = { EMAIL: 0, PHONE: 0, IP_ADDRESS: 0, CREDIT_CARD: 0, IBAN: 0, US_SSN: 0, URL: 0, SECRET: 0, MENTION: 0 };
+      this.countsByType[this.firstType] = 1;
+    }
+    const identity = identityOf(type, normalizedValue);
+    const known = this.placeholders.get(identity);
     if (known !== undefined) return known;
     // Each label belongs to one type, so counting per type numbers each label.
-    const placeholder = `[${PLACEHOLDER_LABEL[type]}_${++this.countsByType[type]}]`;
-    if (this.firstIdentity === undefined) {
-      this.firstIdentity = identity;
-      this.firstPlaceholder = placeholder;
-    } else {
-      (this.placeholders ??= new Map()).set(identity, placeholder);
-    }
+    const placeholder = placeholderFor(type, ++this.countsByType[type]);
+    this.placeholders.set(identity, placeholder);
     return placeholder;
   }
 }

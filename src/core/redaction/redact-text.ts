@@ -1,7 +1,7 @@
 // Free-text redaction: the function the logger, the CLI and the prompt builder all end in.
 import { detectEntities } from './detect-entities';
 import { DetectedEntity, RedactionProfile, RedactionResult } from './entity-type';
-import { PlaceholderRegistry, Replacer, typeNameReplacer } from './placeholders';
+import { PlaceholderRegistry, Replacer, TYPE_NAME_PLACEHOLDERS, typeNameReplacer } from './placeholders';
 
 export function replacerFor(profile: RedactionProfile): Replacer {
   return profile === 'log' ? typeNameReplacer : new PlaceholderRegistry();
@@ -13,6 +13,17 @@ export function applyReplacements(text: string, entities: readonly DetectedEntit
   let copiedUpTo = 0;
   for (const { type, start, end } of entities) {
     output += text.slice(copiedUpTo, start) + replacer.replacementFor(type, text.slice(start, end));
+    copiedUpTo = end;
+  }
+  return output + text.slice(copiedUpTo);
+}
+
+/** applyReplacements with the type names of the log profile, which need no value cut out of the text. */
+function applyTypeNames(text: string, entities: readonly DetectedEntity[]): string {
+  let output = '';
+  let copiedUpTo = 0;
+  for (const { type, start, end } of entities) {
+    output += text.slice(copiedUpTo, start) + TYPE_NAME_PLACEHOLDERS[type];
     copiedUpTo = end;
   }
   return output + text.slice(copiedUpTo);
@@ -32,5 +43,6 @@ export function redactTextWith(text: string, profile: RedactionProfile, replacer
 export function redactText(text: string, profile: RedactionProfile = 'log'): RedactionResult {
   const entities = detectEntities(text, profile);
   // Most texts hold nothing to redact: they need no placeholder registry.
-  return entities.length === 0 ? { text, entities } : { text: applyReplacements(text, entities, replacerFor(profile)), entities };
+  if (entities.length === 0) return { text, entities };
+  return { text: profile === 'log' ? applyTypeNames(text, entities) : applyReplacements(text, entities, new PlaceholderRegistry()), entities };
 }

@@ -21,32 +21,53 @@ const SPECIFICITY: Record<EntityType, number> = {
   MENTION: 1,
 };
 
-const DIGIT_GROUP_TYPES = new Set<EntityType>(['PHONE', 'US_SSN', 'IP_ADDRESS', 'CREDIT_CARD']);
-const CLAIMING_TYPES = new Set<EntityType>(['IBAN', 'CREDIT_CARD']);
+// Types whose digit groups may belong to a neighbouring IBAN or card, and the types that claim them.
+const IS_DIGIT_GROUP_TYPE: Record<EntityType, boolean> = {
+  PHONE: true,
+  US_SSN: true,
+  IP_ADDRESS: true,
+  CREDIT_CARD: true,
+  EMAIL: false,
+  URL: false,
+  IBAN: false,
+  SECRET: false,
+  MENTION: false,
+};
+
+function isClaimingType(type: EntityType): boolean {
+  return type === 'IBAN' || type === 'CREDIT_CARD';
+}
 
 function startsInside(entity: Span, span: Span): boolean {
   return span.start <= entity.start && entity.start < span.end;
 }
 
-function claimedSpans({ entities, lookAlikes }: Findings): Span[] {
-  return [...lookAlikes, ...entities.filter((entity) => CLAIMING_TYPES.has(entity.type))];
+/** Rule 1: a digit-group entity that starts inside a look-alike, an IBAN or another card. */
+function isClaimedByAnother(entity: Finding, { entities, lookAlikes }: Findings): boolean {
+  if (!IS_DIGIT_GROUP_TYPE[entity.type]) return false;
+  for (const span of lookAlikes) if (startsInside(entity, span)) return true;
+  for (const other of entities) if (other !== entity && isClaimingType(other.type) && startsInside(entity, other)) return true;
+  return false;
 }
 
-function isClaimedByAnother(entity: Finding, claimed: readonly Span[]): boolean {
-  return DIGIT_GROUP_TYPES.has(entity.type) && claimed.some((span) => span !== entity && startsInside(entity, span));
-}
-
-function withNeighboursRespected(entity: Finding, neighbours: readonly Span[]): DetectedEntity {
+/**
+ * Rule 2: the entity, ended at its last shorter end at or before each neighbour that starts inside
+ * it (kept entities, then look-alikes, in order: each cut can move the end before the next one).
+ */
+function withNeighboursRespected(entity: Finding, kept: readonly Finding[], lookAlikes: readonly Span[]): DetectedEntity {
   const { type, start, shorterEnds } = entity;
   let end = entity.end;
   if (shorterEnds !== undefined && shorterEnds.length > 0) {
-    for (const neighbour of neighbours) {
-      if (neighbour === entity || neighbour.start <= start || neighbour.start >= end) continue;
-      const fitting = shorterEnds.filter((shorter) => shorter <= neighbour.start);
-      if (fitting.length > 0) end = fitting[fitting.length - 1];
-    }
+    for (const neighbour of kept) if (neighbour !== entity) end = endBefore(neighbour, start, end, shorterEnds);
+    for (const neighbour of lookAlikes) end = endBefore(neighbour, start, end, shorterEnds);
   }
   return { type, start, end };
+}
+
+function endBefore(neighbour: Span, start: number, end: number, shorterEnds: readonly number[]): number {
+  if (neighbour.start <= start || neighbour.start >= end) return end;
+  for (let i = shorterEnds.length - 1; i >= 0; i--) if (shorterEnds[i] <= neighbour.start) return shorterEnds[i];
+  return end;
 }
 
 function outranks(candidate: DetectedEntity, current: DetectedEntity): boolean {
@@ -54,35 +75,44 @@ function outranks(candidate: DetectedEntity, current: DetectedEntity): boolean {
   return lengthDifference > 0 || (lengthDifference === 0 && SPECIFICITY[candidate.type] > SPECIFICITY[current.type]);
 }
 
+function isSortedAndDisjoint(entities: readonly DetectedEntity[]): boolean {
+  for (let i = 1; i < entities.length; i++) if (entities[i].start < entities[i - 1].end) return false;
+  return true;
+}
+
+/** Rule 3, on entities of its own (sorted in place). */
 function mergeOverlapping(entities: DetectedEntity[]): DetectedEntity[] {
-  if (entities.length < 2) return entities;
-  const byStart = [...entities].sort((a, b) => a.start - b.start || b.end - a.end);
+  // Most texts' entities are apart already, in the order the detectors found them.
+  if (isSortedAndDisjoint(entities)) return entities;
+  const byStart = entities.sort((a, b) => a.start - b.start || b.end - a.end);
   const merged: DetectedEntity[] = [];
-  let cluster = { ...byStart[0] };
+  let { start, end } = byStart[0];
   let winner = byStart[0];
   for (let i = 1; i < byStart.length; i++) {
     const entity = byStart[i];
-    if (entity.start < cluster.end) {
-      cluster.end = Math.max(cluster.end, entity.end);
+    if (entity.start < end) {
+      end = Math.max(end, entity.end);
       if (outranks(entity, winner)) winner = entity;
       continue;
     }
-    merged.push({ ...cluster, type: winner.type });
-    cluster = { ...entity };
+    merged.push({ type: winner.type, start, end });
+    ({ start, end } = entity);
     winner = entity;
   }
-  merged.push({ ...cluster, type: winner.type });
+  merged.push({ type: winner.type, start, end });
   return merged;
 }
 
 /** Sorted, non-overlapping entities. */
 export function resolveOverlaps(findings: Findings): DetectedEntity[] {
-  if (findings.entities.length === 1 && findings.lookAlikes.length === 0) {
-    const [{ type, start, end }] = findings.entities;
+  const { entities, lookAlikes } = findings;
+  if (entities.length === 1 && lookAlikes.length === 0) {
+    const [{ type, start, end }] = entities;
     return [{ type, start, end }];
   }
-  const claimed = claimedSpans(findings);
-  const kept = claimed.length === 0 ? findings.entities : findings.entities.filter((entity) => !isClaimedByAnother(entity, claimed));
-  const neighbours: Span[] = [...kept, ...findings.lookAlikes];
-  return mergeOverlapping(kept.map((entity) => withNeighboursRespected(entity, neighbours)));
+  const kept: Finding[] = [];
+  for (const entity of entities) if (!isClaimedByAnother(entity, findings)) kept.push(entity);
+  const resolved: DetectedEntity[] = [];
+  for (const entity of kept) resolved.push(withNeighboursRespected(entity, kept, lookAlikes));
+  return mergeOverlapping(resolved);
 }
