@@ -1,6 +1,6 @@
 // What an entity is replaced with. Logs get the bare type; prompts get numbered placeholders
 // that keep "the same person again" visible to the model without saying who.
-import { ENTITY_TYPES, EntityType } from './entity-type';
+import { DetectedEntity, ENTITY_TYPES, EntityType } from './entity-type';
 
 export interface Replacer {
   replacementFor(type: EntityType, value: string): string;
@@ -25,9 +25,21 @@ const PLACEHOLDER_LABEL: Record<EntityType, string> = {
   MENTION: 'USER',
 };
 
-/** Handles and email addresses are case-insensitive, so @Alice and @alice are one person. */
+/** Whether toLowerCase could change the value: an ASCII capital, or anything beyond ASCII. */
+function mayHaveCapitals(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if ((code >= 65 && code <= 90) || code >= 128) return true;
+  }
+  return false;
+}
+
+/**
+ * Handles and email addresses are case-insensitive, so @Alice and @alice are one person. Most are
+ * written in lower case already, which a scan tells more cheaply than toLowerCase.
+ */
 function normalized(type: EntityType, value: string): string {
-  return type === 'MENTION' || type === 'EMAIL' ? value.toLowerCase() : value;
+  return (type === 'MENTION' || type === 'EMAIL') && mayHaveCapitals(value) ? value.toLowerCase() : value;
 }
 
 function identityOf(type: EntityType, normalizedValue: string): string {
@@ -79,4 +91,40 @@ export class PlaceholderRegistry implements Replacer {
     this.placeholders.set(identity, placeholder);
     return placeholder;
   }
+}
+
+/**
+ * What a fresh PlaceholderRegistry would write for each entity of one text (redactText's prompt
+ * profile), from a Map and numbers instead of a registry object per text: V8 keeps a class's
+ * hidden class only while an instance lives, so when a full collection found no registry alive it
+ * dropped the optimised code of the whole prompt path, which ran slowly again until re-optimised.
+ */
+export function applyNumberedPlaceholders(text: string, entities: readonly DetectedEntity[]): string {
+  let output = '';
+  let copiedUpTo = 0;
+  // Most texts hold one entity, which is number 1 of its type.
+  let placeholders: Map<string, string> | undefined;
+  let countsByType: Map<EntityType, number> | undefined;
+  for (const { type, start, end } of entities) {
+    let placeholder: string;
+    if (entities.length === 1) {
+      placeholder = placeholderFor(type, 1);
+    } else {
+      placeholders ??= new Map();
+      countsByType ??= new Map();
+      const identity = identityOf(type, normalized(type, text.slice(start, end)));
+      const known = placeholders.get(identity);
+      if (known === undefined) {
+        const number = (countsByType.get(type) ?? 0) + 1;
+        countsByType.set(type, number);
+        placeholder = placeholderFor(type, number);
+        placeholders.set(identity, placeholder);
+      } else {
+        placeholder = known;
+      }
+    }
+    output += text.slice(copiedUpTo, start) + placeholder;
+    copiedUpTo = end;
+  }
+  return output + text.slice(copiedUpTo);
 }

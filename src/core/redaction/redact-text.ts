@@ -1,7 +1,7 @@
 // Free-text redaction: the function the logger, the CLI and the prompt builder all end in.
 import { detectEntities } from './detect-entities';
 import { DetectedEntity, RedactionProfile, RedactionResult } from './entity-type';
-import { PlaceholderRegistry, Replacer, TYPE_NAME_PLACEHOLDERS, typeNameReplacer } from './placeholders';
+import { applyNumberedPlaceholders, PlaceholderRegistry, Replacer, TYPE_NAME_PLACEHOLDERS, typeNameReplacer } from './placeholders';
 
 export function replacerFor(profile: RedactionProfile): Replacer {
   return profile === 'log' ? typeNameReplacer : new PlaceholderRegistry();
@@ -44,5 +44,5 @@ export function redactText(text: string, profile: RedactionProfile = 'log'): Red
   const entities = detectEntities(text, profile);
   // Most texts hold nothing to redact: they need no placeholder registry.
   if (entities.length === 0) return { text, entities };
-  return { text: profile === 'log' ? applyTypeNames(text, entities) : applyReplacements(text, entities, new PlaceholderRegistry()), entities };
+  return { text: profile === 'log' ? applyTypeNames(text, entities) : applyNumberedPlaceholders(text, entities), entities };
 }
