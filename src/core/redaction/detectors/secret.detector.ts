@@ -24,7 +24,7 @@ const MIGHT_HOLD_TOKEN_SHAPE = /[_-]\w{8}|eyJ|A(?:KIA|SIA|Iza)|earer|EARER|-----
 // that is already a placeholder such as [SECRET] is not a secret again.
 const CREDENTIAL_KEY_VALUE = new RegExp(
   String.raw`(?:passw(?:or)?d|pwd|passphrase|secret|token|(?:api|access|secret|private)[_-]?key|authorization|cookie)["']?[ \t]*[:=][ \t]*(?!["']?\[[A-Z0-9_]+\])(?:"((?:[^"\\\r\n]|\\.)+)"|'((?:[^'\\\r\n]|\\.)+)'|([^\s"'&,;}\]]+))`,
-  'dgi',
+  'gi',
 );
 
 // An Authorization value starts with its scheme; a Cookie value holds several name=value pairs.
@@ -73,15 +73,16 @@ export const credentialValueDetector: Detector = {
   detect(text: string, findings: Findings): void {
     CREDENTIAL_KEY_VALUE.lastIndex = 0;
     for (let match = CREDENTIAL_KEY_VALUE.exec(text); match !== null; match = CREDENTIAL_KEY_VALUE.exec(text)) {
-      const indices = match.indices;
-      if (indices === undefined) continue;
-      const quoted = indices[1] ?? indices[2];
+      // The value ends the match, before the closing quote when quoted: its offsets follow from
+      // the lengths (cheaper than the `d` flag's index arrays).
+      const matchEnd = match.index + match[0].length;
+      const quoted = match[1] ?? match[2];
       if (quoted !== undefined) {
-        findings.entities.push({ type: 'SECRET', start: quoted[0], end: quoted[1] });
+        findings.entities.push({ type: 'SECRET', start: matchEnd - 1 - quoted.length, end: matchEnd - 1 });
         continue;
       }
-      const [start, end] = indices[3];
-      findings.entities.push({ type: 'SECRET', start, end: unquotedValueEnd(text, match.index, start, end) });
+      const start = matchEnd - match[3].length;
+      findings.entities.push({ type: 'SECRET', start, end: unquotedValueEnd(text, match.index, start, matchEnd) });
     }
   },
 };

@@ -4,10 +4,23 @@
 import { Detector, Findings } from './detector';
 import { TextHints } from './text-hints';
 
-const SSN_CANDIDATE = /(?<![\w.,+\/-])(\d{3})([ .-])(\d{2})\2(\d{4})(?![\w]|[.-]\d)/g;
+const SSN_CANDIDATE = /(?<![\w.,+\/-])\d{3}([ .-])\d{2}\1\d{4}(?![\w]|[.-]\d)/g;
+/** Every candidate is 3 + 1 + 2 + 1 + 4 characters long, so `test` and lastIndex say where it is. */
+const SSN_LENGTH = 11;
 
 export function isIssuableSsn(area: string, group: string, serial: string): boolean {
   return area !== '000' && area !== '666' && area[0] !== '9' && group !== '00' && serial !== '0000';
+}
+
+function isAllZeros(text: string, from: number, length: number): boolean {
+  for (let i = from; i < from + length; i++) if (text.charCodeAt(i) !== 48) return false;
+  return true;
+}
+
+/** isIssuableSsn for the candidate at `start`, read in place (digits as codes: '0' is 48, '6' 54, '9' 57). */
+function isIssuableSsnAt(text: string, start: number): boolean {
+  const areaIs666 = text.charCodeAt(start) === 54 && text.charCodeAt(start + 1) === 54 && text.charCodeAt(start + 2) === 54;
+  return !isAllZeros(text, start, 3) && !areaIs666 && text.charCodeAt(start) !== 57 && !isAllZeros(text, start + 4, 2) && !isAllZeros(text, start + 7, 4);
 }
 
 export const usSsnDetector: Detector = {
@@ -15,10 +28,10 @@ export const usSsnDetector: Detector = {
   applies: (hints) => hints.ssnSearchStart !== -1,
   detect(text: string, findings: Findings, hints: TextHints): void {
     SSN_CANDIDATE.lastIndex = hints.ssnSearchStart;
-    for (let match = SSN_CANDIDATE.exec(text); match !== null; match = SSN_CANDIDATE.exec(text)) {
-      if (isIssuableSsn(match[1], match[3], match[4])) {
-        findings.entities.push({ type: 'US_SSN', start: match.index, end: match.index + match[0].length });
-      }
+    while (SSN_CANDIDATE.test(text)) {
+      const end = SSN_CANDIDATE.lastIndex;
+      const start = end - SSN_LENGTH;
+      if (isIssuableSsnAt(text, start)) findings.entities.push({ type: 'US_SSN', start, end });
     }
   },
 };
