@@ -9,6 +9,7 @@ import { ADVERSARIAL_SHAPES } from '../testing/adversarial-shapes';
 import { luhnInvalidCard, mod97InvalidIban, PLANTERS } from '../testing/planted-pii';
 import { seededRandom } from '../testing/seeded-random';
 import { Detector, Findings } from './detector';
+import { creditCardDetector } from './credit-card.detector';
 import { phoneDetector } from './phone.detector';
 import { hintsFor, NO_HINTS } from './text-hints';
 
@@ -133,5 +134,32 @@ describe(hintsFor.name, () => {
   ])('should rule out the phone detector for %s', (_label, text) => {
     expect(hintsFor(text).phoneSearchStart).toBe(-1);
     expect(findingsOf(phoneDetector, text, NO_HINTS).entities).toEqual([]);
+  });
+
+  // The card pre-check looks for a group that can start the card pattern (2-6 first, after no word
+  // character or . , + / -) with 13 digits or more from there on.
+  it.each([
+    ['a compact card', '4111111111111111'],
+    ['a card in fours', '4111 1111 1111 1111'],
+    ['a card with hyphens', '5500-0000-0000-0004'],
+    ['an Amex card', '3782 822463 10005'],
+    ['a 13-digit Visa', '4222222222222'],
+    ['a 19-digit UnionPay card', '6212345678901234569'],
+  ])('should not rule out %s, also after another number', (_label, card) => {
+    for (const text of [card, `card ${card} ok`, `ref 2024 ${card}`, `(${card})`]) {
+      expect(hintsFor(text).cardSearchStart).not.toBe(-1);
+      expect(findingsOf(creditCardDetector, text).entities.map(({ start, end }) => text.slice(start, end))).toEqual([card]);
+    }
+  });
+
+  it.each([
+    ['the digits of a compact IBAN', 'iban DE89370400440532013000'],
+    ['the digits of a token after a hyphen', 'xoxb-12345678901-123456789012'],
+    ['a phone number', 'call +44 20 7946 0958'],
+    ['a number starting with 1 or 7', '1234567890123456 and 7234 5678 9012 3456'],
+    ['digits after a dot or a slash', 'v.4111111111111111 /4111111111111111'],
+  ])('should rule out the card detector for %s', (_label, text) => {
+    expect(hintsFor(text).cardSearchStart).toBe(-1);
+    expect(findingsOf(creditCardDetector, text, NO_HINTS)).toEqual({ entities: [], lookAlikes: [] });
   });
 });

@@ -22,7 +22,12 @@ export interface TextHints {
    * non-Unicode pattern.
    */
   phoneSearchStart: number;
-  /** The same for card numbers: groups separated by one space or hyphen, FEWEST_CARD_DIGITS digits or more. */
+  /**
+   * Where the first card number (or Luhn look-alike) may start, or -1: a group that starts with 2-6
+   * after none of the card pattern's lookbehind characters (a word character or . , + / -),
+   * followed by groups separated by one space or hyphen, with FEWEST_CARD_DIGITS digits or more
+   * from it on. Digits after letters (an IBAN's) or after a hyphen (a token's) start none.
+   */
   cardSearchStart: number;
   /** Where the first groups of 3, 2 and at least 4 digits start, each after one space, dot or hyphen (an SSN's shape), or -1. */
   ssnSearchStart: number;
@@ -116,6 +121,11 @@ function mayStartPhoneShape(length: number, firstDigit: number, mayStartAfter: b
  */
 function mayStartPhoneAfter(code: number): boolean {
   return !(((code | 32) >= 97 && (code | 32) <= 122) || code === 95 || code === PLUS || code === 46 || code === 45);
+}
+
+/** The card pattern's start: `(?<![\w.,+\/-])[2-6]` (digits never come before a group). */
+function mayStartCard(firstDigit: number, before: number): boolean {
+  return firstDigit >= 50 && firstDigit <= 54 && !(((before | 32) >= 97 && (before | 32) <= 122) || before === 95 || before === 46 || before === 44 || before === PLUS || before === SLASH || before === 45);
 }
 
 /**
@@ -218,8 +228,11 @@ export function hintsFor(text: string): TextHints {
   let twoBackMayStart = false;
   let twoBackDigitsBefore = 0;
   let phoneShapeDigitsBefore = -1;
-  let cardLikeStart = -1;
+  // Digits of the card-like sequence so far, and where its first group that may start a card is
+  // and the digits before it (-1: none yet).
   let cardLikeDigits = 0;
+  let cardStart = -1;
+  let cardStartDigitsBefore = -1;
   // Starts of the two groups before the current one while each followed the one before it after
   // a single space, dot or hyphen (-1 when not), and the length of the one just before: the SSN
   // shape.
@@ -269,13 +282,18 @@ export function hintsFor(text: string): TextHints {
           if (phoneShapeDigitsBefore !== -1 && phoneLikeDigits + groupLength - phoneShapeDigitsBefore >= FEWEST_PHONE_DIGITS) phoneSearchStart = phoneLikeStart;
         }
         phoneLikeDigits += groupLength;
-        if (gap === 1 && isSpaceOrHyphen(separator)) {
+        if (cardSearchStart === -1) {
+          if (gap !== 1 || !isSpaceOrHyphen(separator)) {
+            cardLikeDigits = 0;
+            cardStartDigitsBefore = -1;
+          }
+          if (cardStartDigitsBefore === -1 && mayStartCard(text.charCodeAt(start), separator)) {
+            cardStart = start;
+            cardStartDigitsBefore = cardLikeDigits;
+          }
           cardLikeDigits += groupLength;
-        } else {
-          cardLikeStart = start;
-          cardLikeDigits = groupLength;
+          if (cardStartDigitsBefore !== -1 && cardLikeDigits - cardStartDigitsBefore >= FEWEST_CARD_DIGITS) cardSearchStart = cardStart;
         }
-        if (cardSearchStart === -1 && cardLikeDigits >= FEWEST_CARD_DIGITS) cardSearchStart = cardLikeStart;
         if (gap === 1 && isSpaceDotOrHyphen(separator)) {
           groupBeforeStart = previousGroupStart;
           previousGroupStart = lastGroupStart;
