@@ -93,37 +93,46 @@ export class PlaceholderRegistry implements Replacer {
   }
 }
 
+/** Up to this many entities a text's earlier values are compared one by one; beyond, a Map keeps it linear. */
+const FEW_ENTITIES = 8;
+
 /**
  * What a fresh PlaceholderRegistry would write for each entity of one text (redactText's prompt
- * profile), from a Map and numbers instead of a registry object per text: V8 keeps a class's
- * hidden class only while an instance lives, so when a full collection found no registry alive it
- * dropped the optimised code of the whole prompt path, which ran slowly again until re-optimised.
+ * profile), without a registry object per text: V8 keeps a class's hidden class only while an
+ * instance lives, so when a full collection found no registry alive it dropped the optimised code
+ * of the whole prompt path, which ran slowly again until re-optimised. Most texts hold one or two
+ * entities: their values are compared in place of building identity strings and Maps.
  */
 export function applyNumberedPlaceholders(text: string, entities: readonly DetectedEntity[]): string {
+  if (entities.length > FEW_ENTITIES) return applyReplacementsWith(text, entities, new PlaceholderRegistry());
+  const values: string[] = [];
+  const placeholders: string[] = [];
   let output = '';
   let copiedUpTo = 0;
-  // Most texts hold one entity, which is number 1 of its type.
-  let placeholders: Map<string, string> | undefined;
-  let countsByType: Map<EntityType, number> | undefined;
-  for (const { type, start, end } of entities) {
-    let placeholder: string;
-    if (entities.length === 1) {
-      placeholder = placeholderFor(type, 1);
-    } else {
-      placeholders ??= new Map();
-      countsByType ??= new Map();
-      const identity = identityOf(type, normalized(type, text.slice(start, end)));
-      const known = placeholders.get(identity);
-      if (known === undefined) {
-        const number = (countsByType.get(type) ?? 0) + 1;
-        countsByType.set(type, number);
-        placeholder = placeholderFor(type, number);
-        placeholders.set(identity, placeholder);
-      } else {
-        placeholder = known;
-      }
+  for (let i = 0; i < entities.length; i++) {
+    const { type, start, end } = entities[i];
+    const value = entities.length === 1 ? '' : normalized(type, text.slice(start, end));
+    let placeholder = '';
+    let sameType = 0;
+    for (let j = 0; j < i && placeholder === ''; j++) {
+      if (entities[j].type !== type) continue;
+      if (values[j] === value) placeholder = placeholders[j];
+      else if (placeholders.indexOf(placeholders[j]) === j) sameType++; // a value of this type not seen before j
     }
+    if (placeholder === '') placeholder = placeholderFor(type, sameType + 1);
+    values.push(value);
+    placeholders.push(placeholder);
     output += text.slice(copiedUpTo, start) + placeholder;
+    copiedUpTo = end;
+  }
+  return output + text.slice(copiedUpTo);
+}
+
+function applyReplacementsWith(text: string, entities: readonly DetectedEntity[], replacer: Replacer): string {
+  let output = '';
+  let copiedUpTo = 0;
+  for (const { type, start, end } of entities) {
+    output += text.slice(copiedUpTo, start) + replacer.replacementFor(type, text.slice(start, end));
     copiedUpTo = end;
   }
   return output + text.slice(copiedUpTo);
