@@ -30,6 +30,9 @@ const TARGET_SPEEDUP = 10;
 const TARGET_RECALL = 1;
 const TARGET_WORST_CASE_MB_PER_S = 10;
 const ADVERSARIAL_BYTES = 256 * 1024;
+// A shape's pass takes a few milliseconds, so one time slice lost to another process spoils it:
+// its best of this many passes is its throughput, as for the corpus (3 missed on a busy machine).
+const ADVERSARIAL_ROUNDS = 7;
 
 interface Tweet {
   text: string;
@@ -290,7 +293,7 @@ function reportWorstCase(corpusResults: readonly Measurement[]): void {
       const text = make(ADVERSARIAL_BYTES);
       redactText(text.slice(0, 4096), profile);
       let best = Infinity;
-      for (let round = 0; round < 3; round++) {
+      for (let round = 0; round < ADVERSARIAL_ROUNDS; round++) {
         const started = process.hrtime.bigint();
         redactText(text, profile);
         best = Math.min(best, Number(process.hrtime.bigint() - started) / 1e9);
