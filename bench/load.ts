@@ -1,29 +1,32 @@
 // HTTP load benchmark of the real app: authenticated reads (GET /api/support/tickets, GET /api/runs)
 // and writes (POST /api/support/tickets) at several fixed concurrencies for a fixed duration, beside
 // a bare @Public() Nest route on the same app (the ceiling: same middleware, pipes and filter, no
-// auth, no database). A second bench-only route, the raw-query floor, sends the tickets list's SQL
-// straight through `pg` and answers the rows: no auth, no ORM, no DTOs. It is the least any route
-// that reads one page from PostgreSQL can cost here, so it tells the database round trip's share
-// of the gap between the ceiling and the real routes from the app's own. A third bench-only route,
-// POST /bench/tickets-unaudited, is POST /api/support/tickets with the same auth, validation,
-// per-person lock, daily-limit check and insert (the real SupportService) but an AuditService that
-// writes nothing: the baseline of the audited write. Both ticket POSTs spread their requests over
-// BENCH_WRITERS (default 1,000) people, one token per request in turn, as a real load would: one
-// person's tickets are serialised by their own lock, so a single writer would measure that lock.
+// auth, no database). Each read has a raw-query floor, a bench-only public route that sends the
+// exact SQL text the real route sends (captured from the ORM's knex `query` event on a real call)
+// straight through `pg` on a pool of the app's size and answers the rows: no auth, no ORM, no DTOs.
+// It is the least that route's one unavoidable query can cost here, so read against it a route's
+// figures show the app's own cost. A third bench-only route, POST /bench/tickets-unaudited, is
+// POST /api/support/tickets with the same auth, validation, per-person lock, daily-limit check and
+// insert (the real SupportService) but an AuditService that writes nothing: the baseline of the
+// audited write. Both ticket POSTs spread their requests over BENCH_WRITERS (default 1,000)
+// people, one token per request in turn, as a real load would: one person's tickets are
+// serialised by their own lock, so a single writer would measure that lock.
 // The product has none of these routes; they live in this file only.
 // The load generator is autocannon, in a child process (its own event loop and CPU accounting).
 // Run with `npm run bench:load`, which compiles the app and this file with tsc first and runs the
 // JavaScript, as production does: under ts-node every EventEmitter (each pg and knex query is one)
 // goes through the `domain` module, which ts-node's REPL loads, and the figures would be a loader's.
-// BENCH_DURATION_S (default 30) per cell; BENCH_WARMUP_S (default 5)
-// per scenario first; BENCH_CONCURRENCY (default 1,10,50); BENCH_ONLY (scenario name parts);
-// BENCH_DATABASE_URL (default: a fresh database named BENCH_DATABASE_NAME, default
-// `repazoo_bench_load`, migrated, dropped at the end); BENCH_REDIS_URL (default redis://127.0.0.1:6379/1).
-// Targets, for each authenticated GET at concurrency 50 (the highest level run, when 50 is not):
-// p99 < 25 ms, >= 0.5x the bare route's req/s (mean of its runs before and after the level), and
-// no error; POST /api/support/tickets at concurrency 50 >= 0.6x POST /bench/tickets-unaudited's
-// req/s (the audit log appends without a lock); and no error in any cell. It prints PASS/FAIL per
-// target and exits 1 on a miss.
+// BENCH_DURATION_S (default 30) per cell; BENCH_WARMUP_S (default 5) per scenario first;
+// BENCH_CONCURRENCY (default 1,10,50); BENCH_ROUNDS (default 2) rounds of every scenario per level;
+// BENCH_ONLY (scenario name parts; a read keeps its floor); BENCH_CPU_PROFILE (a directory: one
+// V8 CPU profile of the app per cell); BENCH_DATABASE_URL (default: a fresh database named
+// BENCH_DATABASE_NAME, default `repazoo_bench_load`, migrated, dropped at the end);
+// BENCH_REDIS_URL (default redis://127.0.0.1:6379/1).
+// Targets (issue 24), at concurrency 50 (the highest level run, when 50 is not), over both rounds:
+// each authenticated GET >= 0.85x its floor's req/s with a p99 <= 1.2x the floor's, and no error;
+// POST /api/support/tickets >= 0.6x POST /bench/tickets-unaudited's req/s (the audit log appends
+// without a lock); and no error in any cell. The earlier absolute targets (p99 < 25 ms, >= 0.5x the
+// bare route) are printed for reference. It prints PASS/FAIL per target and exits 1 on a miss.
 import 'reflect-metadata';
 import type autocannon from 'autocannon';
 import { EntityManager } from '@mikro-orm/postgresql';
@@ -32,7 +35,8 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { execFile, execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session as InspectorSession } from 'node:inspector';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -64,8 +68,14 @@ const ONLY = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean);
 const POSTGRES_ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/1';
 const JWT_SECRET = 'bench-secret-that-is-long-enough-for-hs256-0123456789';
-const TARGET_P99_MS = 25;
-const TARGET_RATIO = 0.5;
+/** Rounds of every scenario per concurrency level (BENCH_ROUNDS): a miss must show in each to count. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+/** Issue 24: an authenticated GET against the raw-query floor of the same SQL. */
+const TARGET_FLOOR_THROUGHPUT_RATIO = 0.85;
+const TARGET_FLOOR_P99_RATIO = 1.2;
+/** The earlier absolute targets, printed for reference. */
+const REFERENCE_P99_MS = 25;
+const REFERENCE_BARE_RATIO = 0.5;
 const TARGET_CONCURRENCY = 50;
 /** The audited ticket POST against the same POST without audit (issue 24). */
 const TARGET_AUDITED_WRITE_RATIO = 0.6;
@@ -74,11 +84,17 @@ const WRITERS = Number(process.env.BENCH_WRITERS ?? 1000);
 /** The directory with package.json: this file runs from bench/ under ts-node and from dist-bench/bench/ compiled. */
 const PROJECT_ROOT = findProjectRoot(__dirname);
 
-/** What the raw-query floor reads: its own pg pool on the bench database, and whose tickets. */
+/**
+ * What the raw-query floors send: their own pg pool on the bench database, and per real route the
+ * exact SQL text and parameters that route sent to PostgreSQL (captured from the ORM's knex
+ * `query` event on a real request, see captureRouteQueries), so floor and route read the same page
+ * with the same plan.
+ */
 interface RawQueryFixture {
   pool: Pool;
-  reader: string;
+  queries: Partial<Record<FloorName, { text: string; values: unknown[] }>>;
 }
+type FloorName = 'tickets' | 'runs';
 const RAW_QUERY_FIXTURE = Symbol('RAW_QUERY_FIXTURE');
 const UNAUDITED_SUPPORT = Symbol('UNAUDITED_SUPPORT');
 
@@ -109,15 +125,24 @@ class BenchController {
     return { ok: true };
   }
 
-  /** The same SQL and the same page as GET /api/support/tickets for the reader. */
-  @Get('raw-query')
+  /** The floor of GET /api/support/tickets: its SQL through `pg`, rows answered as they come. */
+  @Get('floor/tickets')
   @Public()
-  async rawQuery(): Promise<unknown[]> {
-    const { rows } = await this.fixture.pool.query(
-      'select id, subject, body, status, created_at from support_tickets where user_id = $1 and deleted_at is null order by created_at desc limit 100',
-      [this.fixture.reader],
-    );
-    return rows;
+  ticketsFloor(): Promise<unknown[]> {
+    return this.floor('tickets');
+  }
+
+  /** The floor of GET /api/runs. */
+  @Get('floor/runs')
+  @Public()
+  runsFloor(): Promise<unknown[]> {
+    return this.floor('runs');
+  }
+
+  private async floor(name: FloorName): Promise<unknown[]> {
+    const query = this.fixture.queries[name];
+    if (!query) throw new Error(`the ${name} floor has no query yet`);
+    return (await this.fixture.pool.query(query)).rows;
   }
 }
 
@@ -129,7 +154,8 @@ interface Scenario {
   /** A file of tokens (JSON array) to use in turn, one per request, instead of `token`. */
   tokensFile?: string;
   body?: string;
-  read: boolean;
+  /** An authenticated read judged against this floor (FloorName). */
+  floor?: FloorName;
 }
 
 interface CellResult {
@@ -176,6 +202,7 @@ async function runCell(baseUrl: string, scenario: Scenario, concurrency: number,
     connections: concurrency,
     duration: durationS,
   };
+  const profiler = CPU_PROFILE_DIR ? await startProfiler() : null;
   const cpuBefore = process.cpuUsage();
   const { stdout } = await execFileAsync(process.execPath, ['-e', LOAD_GENERATOR], {
     cwd: PROJECT_ROOT,
@@ -183,6 +210,7 @@ async function runCell(baseUrl: string, scenario: Scenario, concurrency: number,
     maxBuffer: 64 * 1024 * 1024,
   });
   const cpu = process.cpuUsage(cpuBefore);
+  if (profiler) await profiler.stop(join(CPU_PROFILE_DIR!, `${scenario.path.replace(/\W+/g, '_')}-${scenario.method}-c${concurrency}-${Date.now()}.cpuprofile`));
   const result = JSON.parse(stdout) as autocannon.Result;
   const failures = result.errors + result.timeouts + result.non2xx;
   const statusCounts = Object.entries(result.statusCodeStats ?? {})
@@ -283,8 +311,8 @@ async function main(): Promise<void> {
 
   const reader = `bench-reader-${randomUUID()}`;
   await seed(databaseUrl, reader);
-  // The size of the app's pool (orm-options), so the floor has no more connections than the routes.
-  const rawQueryFixture: RawQueryFixture = { pool: new Pool({ connectionString: databaseUrl, max: 10 }), reader };
+  // The size of the app's pool (orm-options), so the floors have no more connections than the routes.
+  const rawQueryFixture: RawQueryFixture = { pool: new Pool({ connectionString: databaseUrl, max: 10 }), queries: {} };
 
   @Module({
     imports: [AppModule.forRoot(config, logger)],
@@ -312,81 +340,103 @@ async function main(): Promise<void> {
     return file;
   };
   const ticketBody = JSON.stringify({ subject: 'Load test', body: 'Where is my export? '.repeat(5) });
+  const readerToken = token(reader);
+  await captureRouteQueries(app, baseUrl, readerToken, rawQueryFixture);
+  for (const [name, query] of Object.entries(rawQueryFixture.queries)) process.stdout.write(`floor ${name}: ${query.text} ${JSON.stringify(query.values)}\n`);
   const allScenarios: Scenario[] = [
-    { name: 'GET /bench/bare (ceiling)', method: 'GET', path: '/bench/bare', read: false },
-    { name: 'GET /bench/raw-query (floor)', method: 'GET', path: '/bench/raw-query', read: false },
-    { name: 'GET /api/support/tickets', method: 'GET', path: '/api/support/tickets', token: token(reader), read: true },
-    { name: 'GET /api/runs', method: 'GET', path: '/api/runs', token: token(reader), read: true },
-    { name: 'POST /api/support/tickets', method: 'POST', path: '/api/support/tickets', tokensFile: await writerTokens('audited'), body: ticketBody, read: false },
+    { name: 'GET /bench/bare (ceiling)', method: 'GET', path: '/bench/bare' },
+    { name: 'GET /bench/floor/tickets (floor)', method: 'GET', path: '/bench/floor/tickets' },
+    { name: 'GET /api/support/tickets', method: 'GET', path: '/api/support/tickets', token: readerToken, floor: 'tickets' },
+    { name: 'GET /bench/floor/runs (floor)', method: 'GET', path: '/bench/floor/runs' },
+    { name: 'GET /api/runs', method: 'GET', path: '/api/runs', token: readerToken, floor: 'runs' },
+    { name: 'POST /api/support/tickets', method: 'POST', path: '/api/support/tickets', tokensFile: await writerTokens('audited'), body: ticketBody },
     {
       name: 'POST /bench/tickets-unaudited (baseline)',
       method: 'POST',
       path: '/bench/tickets-unaudited',
       tokensFile: await writerTokens('unaudited'),
       body: ticketBody,
-      read: false,
     },
   ];
 
-  // The bare route always runs: every other figure is read against it.
+  // The bare route always runs: every other figure is read against it. A read keeps its floor.
+  const picked = (scenario: Scenario) => ONLY.length === 0 || ONLY.some((part) => scenario.name.includes(part));
   const [bareScenario, ...measured] = allScenarios.filter(
-    (scenario, index) => index === 0 || ONLY.length === 0 || ONLY.some((part) => scenario.name.includes(part)),
+    (scenario, index) =>
+      index === 0 || picked(scenario) || allScenarios.some((read) => read.floor && picked(read) && scenario.path === `/bench/floor/${read.floor}`),
   );
-  process.stdout.write(`bench:load ${DURATION_S}s per cell, concurrency ${CONCURRENCY.join('/')}, node ${process.version}\n`);
+  process.stdout.write(`bench:load ${DURATION_S}s per cell, ${ROUNDS} rounds per level, concurrency ${CONCURRENCY.join('/')}, node ${process.version}\n`);
   // Warm-up: JIT, connection pools, the users rows.
   for (const scenario of [bareScenario, ...measured]) await runCell(baseUrl, scenario, 10, WARMUP_S);
 
-  // The bare route runs before and after the others at each concurrency and they are read against
-  // the mean of the two, so a drift of the shared machine during the level does not skew the ratios.
+  // At each concurrency: the bare route, then ROUNDS rounds of every scenario in turn (a read right
+  // after its floor), then the bare route again. Figures of a scenario are over all its rounds
+  // (requests over time; p99 the mean of the rounds'), so a drift of the shared machine during the
+  // level shows in every scenario alike rather than skewing one ratio.
   const results = new Map<string, CellResult>();
   const bareMean = new Map<number, number>();
-  const rows = [['scenario', 'conc', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'x bare', 'app CPU µs/req']];
-  const row = (name: string, concurrency: number, result: CellResult, ratio: string): string[] => [
+  const rows = [['scenario', 'conc', 'round', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'x bare', 'x floor', 'app CPU µs/req']];
+  const row = (name: string, concurrency: number, round: string, result: CellResult, ratios: [string, string]): string[] => [
     name,
     String(concurrency),
+    round,
     result.requestsPerSecond.toFixed(0),
     result.p50Ms.toFixed(0),
     result.p99Ms.toFixed(0),
     result.errors === 0 ? '0' : `${result.errors} (${result.firstError})`,
-    ratio,
+    ...ratios,
     result.cpuMicrosPerRequest.toFixed(0),
   ];
+  const floorPath = (scenario: Scenario) => `/bench/floor/${scenario.floor}`;
   for (const concurrency of CONCURRENCY) {
     const bareBefore = await runCell(baseUrl, bareScenario, concurrency, DURATION_S);
-    const levelResults: [Scenario, CellResult][] = [];
-    for (const scenario of measured) levelResults.push([scenario, await runCell(baseUrl, scenario, concurrency, DURATION_S)]);
+    const rounds = new Map<Scenario, CellResult[]>();
+    for (let round = 0; round < ROUNDS; round += 1) {
+      for (const scenario of measured) rounds.set(scenario, [...(rounds.get(scenario) ?? []), await runCell(baseUrl, scenario, concurrency, DURATION_S)]);
+    }
     const bareAfter = await runCell(baseUrl, bareScenario, concurrency, DURATION_S);
     const bare = (bareBefore.requestsPerSecond + bareAfter.requestsPerSecond) / 2;
     bareMean.set(concurrency, bare);
     results.set(`${bareScenario.name}@${concurrency}`, bareBefore);
-    results.set(`${bareScenario.name} again@${concurrency}`, bareAfter);
-    rows.push(row(`${bareScenario.name}, before`, concurrency, bareBefore, '-'));
-    for (const [scenario, result] of levelResults) {
-      results.set(`${scenario.name}@${concurrency}`, result);
-      rows.push(row(scenario.name, concurrency, result, (result.requestsPerSecond / bare).toFixed(2)));
+    rows.push(row(`${bareScenario.name}, before`, concurrency, '-', bareBefore, ['-', '-']));
+    for (const scenario of measured) {
+      const cells = rounds.get(scenario)!;
+      const combined = combine(cells);
+      results.set(`${scenario.name}@${concurrency}`, combined);
+      const floorCells = scenario.floor ? rounds.get(measured.find((candidate) => candidate.path === floorPath(scenario))!) : undefined;
+      cells.forEach((cell, round) => {
+        const floorRatio = floorCells ? (cell.requestsPerSecond / floorCells[round].requestsPerSecond).toFixed(2) : '-';
+        rows.push(row(scenario.name, concurrency, String(round + 1), cell, [(cell.requestsPerSecond / bare).toFixed(2), floorRatio]));
+      });
+      const floorRatio = floorCells ? (combined.requestsPerSecond / combine(floorCells).requestsPerSecond).toFixed(2) : '-';
+      rows.push(row(`${scenario.name}, all rounds`, concurrency, 'all', combined, [(combined.requestsPerSecond / bare).toFixed(2), floorRatio]));
     }
-    rows.push(row(`${bareScenario.name}, after`, concurrency, bareAfter, '-'));
+    rows.push(row(`${bareScenario.name}, after`, concurrency, '-', bareAfter, ['-', '-']));
+    results.set(`${bareScenario.name} again@${concurrency}`, bareAfter);
   }
   const widths = rows[0].map((_, column) => Math.max(...rows.map((cells) => cells[column].length)));
   for (const cells of rows) process.stdout.write(`${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ')}\n`);
 
-  // Targets: the authenticated GETs at concurrency 50. A level with errors is judged, not skipped.
+  // Targets (issue 24): each authenticated GET at concurrency 50 against its raw-query floor, the
+  // app's own cost over the one query it cannot avoid. A level with errors is judged, not skipped.
   const judged = CONCURRENCY.includes(TARGET_CONCURRENCY) ? TARGET_CONCURRENCY : Math.max(...CONCURRENCY);
   if (judged !== TARGET_CONCURRENCY) process.stdout.write(`concurrency ${TARGET_CONCURRENCY} was not run: judging at ${judged}\n`);
-  for (const scenario of measured.filter((candidate) => candidate.read)) {
+  for (const scenario of measured.filter((candidate) => candidate.floor)) {
     const result = results.get(`${scenario.name}@${judged}`)!;
-    const ratio = result.requestsPerSecond / bareMean.get(judged)!;
+    const floor = results.get(`${measured.find((candidate) => candidate.path === floorPath(scenario))!.name}@${judged}`)!;
+    const throughputRatio = result.requestsPerSecond / floor.requestsPerSecond;
+    const p99Ratio = result.p99Ms / floor.p99Ms;
     reportTarget({
-      name: `${scenario.name} at concurrency ${judged}, p99`,
-      measured: `${result.p99Ms.toFixed(2)} ms`,
-      target: `< ${TARGET_P99_MS} ms`,
-      met: result.p99Ms < TARGET_P99_MS,
+      name: `${scenario.name} at concurrency ${judged}, throughput vs its floor`,
+      measured: `${result.requestsPerSecond.toFixed(0)} vs ${floor.requestsPerSecond.toFixed(0)} req/s, ${throughputRatio.toFixed(2)}x (baseline 0.79x before issue 24)`,
+      target: `>= ${TARGET_FLOOR_THROUGHPUT_RATIO}x`,
+      met: throughputRatio >= TARGET_FLOOR_THROUGHPUT_RATIO,
     });
     reportTarget({
-      name: `${scenario.name} at concurrency ${judged}, throughput`,
-      measured: `${result.requestsPerSecond.toFixed(0)} req/s, ${ratio.toFixed(2)}x the bare route's mean`,
-      target: `>= ${TARGET_RATIO}x`,
-      met: ratio >= TARGET_RATIO,
+      name: `${scenario.name} at concurrency ${judged}, p99 vs its floor`,
+      measured: `${result.p99Ms.toFixed(1)} vs ${floor.p99Ms.toFixed(1)} ms, ${p99Ratio.toFixed(2)}x`,
+      target: `<= ${TARGET_FLOOR_P99_RATIO}x`,
+      met: p99Ratio <= TARGET_FLOOR_P99_RATIO,
     });
     reportTarget({
       name: `${scenario.name} at concurrency ${judged}, errors`,
@@ -394,15 +444,12 @@ async function main(): Promise<void> {
       target: '0',
       met: result.errors === 0,
     });
-  }
-  // The floor against the same targets: what any route reading one page from PostgreSQL could reach here.
-  const floor = measured.find((scenario) => scenario.path === '/bench/raw-query');
-  if (floor) {
-    const concurrency = judged;
-    const result = results.get(`${floor.name}@${concurrency}`)!;
+    // The earlier absolute targets, for reference: on a 2-vCPU machine running the load generator,
+    // PostgreSQL and Redis as well, the floor itself misses them (README).
     process.stdout.write(
-      `for reference, ${floor.name} at concurrency ${concurrency}: p99 ${result.p99Ms.toFixed(2)} ms, ` +
-        `${(result.requestsPerSecond / bareMean.get(concurrency)!).toFixed(2)}x the bare route's mean\n`,
+      `for reference, ${scenario.name} at concurrency ${judged}: p99 ${result.p99Ms.toFixed(1)} ms (earlier target < ${REFERENCE_P99_MS} ms), ` +
+        `${(result.requestsPerSecond / bareMean.get(judged)!).toFixed(2)}x the bare route (earlier target >= ${REFERENCE_BARE_RATIO}x); ` +
+        `its floor ${floor.p99Ms.toFixed(1)} ms, ${(floor.requestsPerSecond / bareMean.get(judged)!).toFixed(2)}x\n`,
     );
   }
   // The audited write against the same write without audit, at the judged level.
@@ -416,7 +463,7 @@ async function main(): Promise<void> {
       name: `${audited.name} at concurrency ${judged} vs the same POST without audit`,
       measured:
         `${withAudit.requestsPerSecond.toFixed(0)} vs ${withoutAudit.requestsPerSecond.toFixed(0)} req/s, ${ratio.toFixed(2)}x ` +
-        `(app CPU ${withAudit.cpuMicrosPerRequest.toFixed(0)} vs ${withoutAudit.cpuMicrosPerRequest.toFixed(0)} µs/req)`,
+        `(app CPU ${withAudit.cpuMicrosPerRequest.toFixed(0)} vs ${withoutAudit.cpuMicrosPerRequest.toFixed(0)} µs/req; baseline 0.11x with the global chain lock)`,
       target: `>= ${TARGET_AUDITED_WRITE_RATIO}x`,
       met: ratio >= TARGET_AUDITED_WRITE_RATIO,
     });
@@ -428,6 +475,74 @@ async function main(): Promise<void> {
   await rawQueryFixture.pool.end();
   rmSync(tokensDir, { recursive: true, force: true });
   if (!process.env.BENCH_DATABASE_URL) await withAdmin((admin) => admin.query(`drop database if exists "${OWN_DATABASE}" with (force)`));
+}
+
+/**
+ * BENCH_CPU_PROFILE=<dir>: a V8 CPU profile of the app for each cell (the load generator is
+ * another process), to open in Chrome DevTools: where a scenario's per-request CPU goes.
+ */
+const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
+
+async function startProfiler(): Promise<{ stop(file: string): Promise<void> }> {
+  const session = new InspectorSession();
+  session.connect();
+  const post = (method: string) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, (error, result) => (error ? reject(error) : resolve(result))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return {
+    stop: async (file) => {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      session.disconnect();
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, JSON.stringify(profile));
+    },
+  };
+}
+
+/** One figure over several cells of a scenario: requests over their total time, the mean p50/p99, errors summed. */
+function combine(cells: CellResult[]): CellResult {
+  const requests = cells.reduce((sum, cell) => sum + cell.requests, 0);
+  const seconds = cells.reduce((sum, cell) => sum + cell.requests / Math.max(cell.requestsPerSecond, 1e-9), 0);
+  const mean = (pick: (cell: CellResult) => number) => cells.reduce((sum, cell) => sum + pick(cell), 0) / cells.length;
+  return {
+    requests,
+    errors: cells.reduce((sum, cell) => sum + cell.errors, 0),
+    firstError: cells.find((cell) => cell.firstError)?.firstError ?? null,
+    requestsPerSecond: requests / seconds,
+    p50Ms: mean((cell) => cell.p50Ms),
+    p99Ms: mean((cell) => cell.p99Ms),
+    cpuMicrosPerRequest: cells.reduce((sum, cell) => sum + cell.cpuMicrosPerRequest * cell.requests, 0) / Math.max(1, requests),
+  };
+}
+
+/**
+ * Sends one GET to each real read route and keeps the list query it sent (knex's `query` event,
+ * the statement and parameters as they reach `pg`) for its floor. The first request of a user also
+ * upserts the users row, so each route is called until only its list query is seen.
+ */
+async function captureRouteQueries(app: NestExpressApplication, baseUrl: string, token: string, fixture: RawQueryFixture): Promise<void> {
+  const knex = app.get(EntityManager).getConnection().getKnex();
+  const routes: [FloorName, string, string][] = [
+    ['tickets', '/api/support/tickets', 'support_tickets'],
+    ['runs', '/api/runs', 'workflow_runs'],
+  ];
+  for (const [name, path, table] of routes) {
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const seen: { sql: string; bindings: unknown[] }[] = [];
+      const listener = (query: { sql: string; bindings?: unknown[] }) => seen.push({ sql: query.sql, bindings: query.bindings ?? [] });
+      knex.on('query', listener);
+      const response = await fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      knex.removeListener('query', listener);
+      if (response.status !== 200) throw new Error(`GET ${path} answered ${response.status} while capturing its query`);
+      if (seen.length === 1 && seen[0].sql.includes(table)) {
+        const native = knex.raw(seen[0].sql, seen[0].bindings as Parameters<typeof knex.raw>[1] & object).toSQL().toNative();
+        fixture.queries[name] = { text: native.sql, values: [...native.bindings] };
+        break;
+      }
+    }
+    if (!fixture.queries[name]) throw new Error(`GET ${path} did not settle on one query of ${table}`);
+  }
 }
 
 function findProjectRoot(from: string): string {

@@ -110,6 +110,30 @@ describe('Authentication (HS256)', () => {
     expect(allowed.body).toMatchObject({ valid: true, checked: 0, recordedHead: null });
   });
 
+  it('should refuse a token the guard let in once it expires, and keep the route’s role check for a remembered token', async () => {
+    // `exp` has whole-second resolution: two seconds ahead leaves at least one full second of validity.
+    const exp = Math.floor(Date.now() / 1000) + 2;
+    const shortLived = sign({ exp }, TEST_JWT_SECRET, { subject: 'alice', audience: AUDIENCE, issuer: ISSUER });
+    expect((await sut.http.get(USER_ROUTE).set(bearer(shortLived))).status).toBe(200);
+    // Remembered now: the second call is answered from the verified-token cache, and still refused the admin route.
+    expect((await sut.http.get(USER_ROUTE).set(bearer(shortLived))).status).toBe(200);
+    expect((await sut.http.get(ADMIN_ROUTE).set(bearer(shortLived))).status).toBe(403);
+    await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 50));
+
+    const expired = await sut.http.get(USER_ROUTE).set(bearer(shortLived));
+    expect(expired.status).toBe(401);
+    expect(expired.body.code).toBe('UNAUTHENTICATED');
+    expect(expired.body.message).toContain('expired');
+  });
+
+  it('should not let in a token whose signature was changed after the genuine one was remembered', async () => {
+    const token = sut.token('alice');
+    expect((await sut.http.get(USER_ROUTE).set(bearer(token))).status).toBe(200);
+    const [header, payload, signature] = token.split('.');
+    const tampered = `${header}.${payload}.${signature.slice(0, -2)}${signature.endsWith('AA') ? 'BB' : 'AA'}`;
+    expect((await sut.http.get(USER_ROUTE).set(bearer(tampered))).status).toBe(401);
+  });
+
   it('should keep public routes public', async () => {
     expect((await sut.http.get('/api/health')).status).toBe(200);
     expect((await sut.http.get('/docs-json')).status).toBe(200);

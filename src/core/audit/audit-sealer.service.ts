@@ -11,7 +11,6 @@ import { LockService } from '../locks/lock.service';
 import { AuditHeadStore } from './audit-head.store';
 import { AUDIT_GENESIS_HASH, AuditHasher } from './audit-hashing';
 import { AuditRepository } from './audit.repository';
-import { merkleRoot } from './merkle-tree';
 
 const SEALER_LOCK = 'audit:sealer';
 const SEALER_LOCK_TTL_MS = 60_000;
@@ -152,7 +151,7 @@ export class AuditSealer implements OnApplicationBootstrap, BeforeApplicationShu
       firstSeq: String(BigInt(afterId) + 1n),
       lastSeq: rows[rows.length - 1].id,
       size: rows.length,
-      root: merkleRoot(rows.map((row) => this.hasher.leafHash(row.leaf))).toString('hex'),
+      root: this.hasher.rootOf(rows.map((row) => row.leaf)),
       prevHash: previous?.chainedHash ?? AUDIT_GENESIS_HASH,
       sealedAt: this.clock.now(),
     };

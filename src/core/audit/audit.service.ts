@@ -16,6 +16,8 @@ import { AuditBatchRow, AuditLeafRow, AuditRepository } from './audit.repository
 import { inclusionPath, merkleRoot } from './merkle-tree';
 
 const VERIFY_PAGE = 500;
+/** Batches whose entries are being read (each on its own connection) while one is hashed. */
+const VERIFY_READ_AHEAD = 2;
 /** An entry id as the API takes it: digits (then checked to be a positive bigint). */
 export const AUDIT_ENTRY_ID_PATTERN = '^\\d{1,19}$';
 const ENTRY_ID = new RegExp(AUDIT_ENTRY_ID_PATTERN);
@@ -134,19 +136,24 @@ export class AuditService {
     let afterId = '0';
     verifying: for (;;) {
       const page = await this.repository.batchesAfter(afterId, VERIFY_PAGE);
-      // The next batch's entries are read while this one is hashed: PostgreSQL and this process work at once.
-      let next = page.length > 0 ? this.repository.entriesOf(page[0]) : null;
-      for (const [index, batch] of page.entries()) {
-        const rows = await next!;
-        next = index + 1 < page.length ? this.repository.entriesOf(page[index + 1]) : null;
+      // The next batches' entries are read while this one is hashed: PostgreSQL (on more than one
+      // connection) and this process work at once.
+      const reads: Promise<AuditLeafRow[]>[] = [];
+      let toRead = 0;
+      for (const batch of page) {
+        while (toRead < page.length && reads.length <= VERIFY_READ_AHEAD) {
+          const read = this.repository.entriesOf(page[toRead++]);
+          // Handled now, awaited (and thrown) in turn: one that fails while an earlier one is awaited is not an unhandled rejection.
+          read.catch(() => undefined);
+          reads.push(read);
+        }
+        const rows = await reads.shift()!;
         const reason = await this.checkBatch(batch, rows, previous, anchored, report);
         if (reason === 'pruned') {
           report.pruned = { batches: report.pruned.batches + 1, throughBatchId: batch.id, throughSealedAt: batch.sealedAt.toISOString() };
         } else if (reason) {
           report.valid = false;
           report.brokenAt = { batchId: batch.id, firstSeq: batch.firstSeq, lastSeq: batch.lastSeq, reason };
-          // Read but not needed: its result (or error) is dropped.
-          next?.catch(() => undefined);
           break verifying;
         } else {
           anchored = true;
@@ -210,8 +217,7 @@ export class AuditService {
     }
     if (!anchored && rows.length < batch.size) return 'pruned';
     if (rows.length !== batch.size) return 'root_mismatch';
-    const root = merkleRoot(rows.map((row) => this.hasher.leafHash(row.leaf))).toString('hex');
-    if (root !== batch.root) return 'root_mismatch';
+    if (this.hasher.rootOf(rows.map((row) => row.leaf)) !== batch.root) return 'root_mismatch';
     report.checked += rows.length;
     return null;
   }

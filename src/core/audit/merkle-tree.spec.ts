@@ -117,6 +117,19 @@ describe(AuditHasher.name, () => {
     expect(sut.leafHash(leafText.replace('"c": 2', '"c": 3')).toString('hex')).not.toBe(leaf);
   });
 
+  it('should give the root of merkleRoot over leafHash from rootOf, for every tree shape and any text', () => {
+    const sut = new AuditHasher(key);
+    // Multi-byte characters (2, 3 and 4 bytes of UTF-8) and a text longer than the first scratch buffer.
+    const texts = Array.from({ length: 70 }, (_, i) => leafText.replace('alice', `alice ${i} é ✓ 😀 ${'x'.repeat(i === 40 ? 9000 : i)}`));
+    for (let n = 1; n <= texts.length; n += 1) {
+      const leaves = texts.slice(0, n);
+      expect(sut.rootOf(leaves)).toBe(merkleRoot(leaves.map((text) => sut.leafHash(text))).toString('hex'));
+    }
+    // After a long text, a short one is hashed over its own bytes only (nothing left over in the scratch buffer).
+    expect(sut.rootOf([texts[40], texts[1]])).toBe(merkleRoot([sut.leafHash(texts[40]), sut.leafHash(texts[1])]).toString('hex'));
+    expect(sut.rootOf([texts[1]])).toBe(sut.leafHash(texts[1]).toString('hex'));
+  });
+
   it('should chain a batch over its range, size, root, previous hash and time', () => {
     const sut = new AuditHasher(key);
     const batch = { firstSeq: '1', lastSeq: '9', size: 8, root: 'a'.repeat(64), prevHash: '0'.repeat(64), sealedAt: new Date('2026-01-02T00:00:00Z') };

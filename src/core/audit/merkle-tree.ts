@@ -32,6 +32,38 @@ export function merkleRoot(leaves: readonly Buffer[]): Buffer {
   return level[0];
 }
 
+/**
+ * A SHA-256 digest as a 32-character latin1 ('binary') string, one character per byte: what the batch-root
+ * paths below pass around instead of Buffers. A Buffer that crypto.hash returns costs an external
+ * allocation and its collection; a short string does not, which makes a million-leaf verification
+ * several times faster (bench:audit) and gives the same bytes.
+ */
+export type BinaryDigest = string;
+
+/** 0x01 || left || right, rewritten for every inner node (synchronous, so one buffer serves all). */
+const nodeScratch = Buffer.alloc(1 + 32 + 32);
+nodeScratch[0] = 0x01;
+
+/** nodeHash over BinaryDigest values. */
+export function nodeDigest(left: BinaryDigest, right: BinaryDigest): BinaryDigest {
+  nodeScratch.write(left, 1, 32, 'latin1');
+  nodeScratch.write(right, 33, 32, 'latin1');
+  return hash('sha256', nodeScratch, 'binary');
+}
+
+/** merkleRoot over BinaryDigest leaves: the same tree and the same root, as a BinaryDigest. */
+export function merkleRootOfDigests(leaves: readonly BinaryDigest[]): BinaryDigest {
+  if (leaves.length === 0) throw new RangeError('A Merkle tree needs at least one leaf');
+  let level = leaves.slice();
+  while (level.length > 1) {
+    const next: BinaryDigest[] = [];
+    for (let i = 0; i + 1 < level.length; i += 2) next.push(nodeDigest(level[i], level[i + 1]));
+    if (level.length % 2 === 1) next.push(level[level.length - 1]);
+    level = next;
+  }
+  return level[0];
+}
+
 /** The audit path of leaf `index` (RFC 9162 section 2.1.3.1): sibling hashes from the leaf up. */
 export function inclusionPath(leaves: readonly Buffer[], index: number): Buffer[] {
   if (!Number.isInteger(index) || index < 0 || index >= leaves.length) throw new RangeError(`No leaf ${index} in a tree of ${leaves.length}`);

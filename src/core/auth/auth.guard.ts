@@ -8,7 +8,9 @@ import { AUTH_OPTIONS_KEY, AuthenticatedOptions, IS_PUBLIC_KEY, RECENT_SIGN_IN_K
 import { AuthThrottledException, ForbiddenRoleException, ReauthRequiredException, UnauthenticatedException } from './auth.exception';
 import { FailedAuthLimiter } from './failed-auth.limiter';
 import { AuthenticatedUser, RequestWithUser } from './authenticated-user';
+import { extractBearerToken } from './bearer-token';
 import { toUnauthenticated } from './jwt.strategy';
+import { VerifiedTokenCache } from './verified-token-cache';
 
 /** Global guard: every route needs a valid JWT (the 'jwt' strategy) unless it is marked @Public(). */
 @Injectable()
@@ -17,6 +19,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     private readonly reflector: Reflector,
     private readonly users: UsersService,
     private readonly failures: FailedAuthLimiter,
+    private readonly verifiedTokens: VerifiedTokenCache,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() private readonly userContext?: RequestUserContext,
   ) {
@@ -33,7 +36,13 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     const blockedForMs = await this.failures.blockedFor(ip);
     if (blockedForMs > 0) throw new AuthThrottledException(blockedForMs);
     try {
-      await super.canActivate(context);
+      // A token the strategy verified in the last minute (and that has not expired since) skips
+      // Passport's per-request set-up as well as the verification; the route's role and
+      // recent-sign-in checks (handleRequest) run on both paths.
+      const token = extractBearerToken(request);
+      const remembered = token === null ? undefined : this.verifiedTokens.get(token);
+      if (remembered) request.user = this.handleRequest(null, remembered, undefined, context);
+      else await super.canActivate(context);
     } catch (error) {
       if (error instanceof UnauthenticatedException) await this.failures.recordFailure(ip);
       throw error;

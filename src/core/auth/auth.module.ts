@@ -10,6 +10,7 @@ import { FailedAuthLimiter } from './failed-auth.limiter';
 import { JwksKeyProvider } from './jwks-key-provider';
 import { JwtKeyResolver } from './jwt-key-resolver';
 import { JwtStrategy } from './jwt.strategy';
+import { VerifiedTokenCache } from './verified-token-cache';
 import { PersonalDataModule } from '../personal-data';
 import { AUTH_PERSONAL_DATA } from './auth.personal-data';
 
@@ -27,6 +28,7 @@ import { AUTH_PERSONAL_DATA } from './auth.personal-data';
     FailedAuthLimiter,
     JwtKeyResolver,
     JwtStrategy,
+    VerifiedTokenCache,
     // Order matters: the throttler runs after authentication so it can count per user.
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: UserThrottlerGuard },

@@ -8,13 +8,14 @@ import { JwksKeyProvider } from './jwks-key-provider';
 import { JwtKeyResolver } from './jwt-key-resolver';
 import { JwtStrategy, toUnauthenticated } from './jwt.strategy';
 import { mintToken } from './token-issuer';
+import { VerifiedTokenCache } from './verified-token-cache';
 
 const SECRET = 'unit-test-secret-that-is-long-enough-0123456789';
 
 function createStrategy(): { sut: JwtStrategy; keys: JwtKeyResolver } {
   const config = { jwt: { secret: SECRET, jwksUrl: undefined, issuer: undefined, audience: undefined } } as AppConfig;
   const keys = new JwtKeyResolver(config, new JwksKeyProvider(config, new SystemClock()));
-  return { sut: new JwtStrategy(config, keys), keys };
+  return { sut: new JwtStrategy(config, keys, new VerifiedTokenCache()), keys };
 }
 
 /** Runs the strategy as Passport does: on a copy given the success, fail and error actions. */

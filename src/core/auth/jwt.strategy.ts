@@ -1,6 +1,7 @@
 // The one Passport strategy ('jwt'): passport-jwt checks the signature (with the key
 // JwtKeyResolver picks), the pinned algorithms, `exp`, issuer and audience; `validate` turns the
-// claims into the AuthenticatedUser. A token verified in the last minute is answered from memory.
+// claims into the AuthenticatedUser. A token verified in the last minute is answered from memory
+// (VerifiedTokenCache, which the global guard also reads before it runs Passport).
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-jwt';
@@ -21,9 +22,11 @@ interface TokenClaims {
 
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
-  private readonly verifiedTokens = new VerifiedTokenCache();
-
-  constructor(@Inject(APP_CONFIG) config: AppConfig, keys: JwtKeyResolver) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    keys: JwtKeyResolver,
+    private readonly verifiedTokens: VerifiedTokenCache,
+  ) {
     super({
       jwtFromRequest: extractBearerToken,
       secretOrKeyProvider: (_request: unknown, rawToken: string, done: (error: unknown, key?: Buffer) => void) => {

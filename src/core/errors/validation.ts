@@ -12,15 +12,49 @@ export class RequestValidationException extends DomainException {
 /**
  * PostgreSQL text cannot hold U+0000, so a NUL anywhere in a request would become a 500 at the
  * first insert; refuse it up front with the field's path instead.
+ *
+ * A list route called without a query string (most calls of GET /api/runs and the like) gets `{}`
+ * as its query, and validating `{}` against a DTO class always gives the same answer: the first
+ * one is kept per class and each later request gets its own copy (class-transformer and
+ * class-validator cost about a tenth of such a request's CPU). Only an answer that passed, and
+ * only one whose fields are all primitives (nothing a handler could change for the next
+ * request), is kept; anything else is validated every time.
  */
 class RequestValidationPipe extends ValidationPipe {
+  private readonly emptyQueryResults = new WeakMap<object, object>();
+
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'query' && metadata.metatype && isEmptyObject(value)) {
+      const known = this.emptyQueryResults.get(metadata.metatype);
+      if (known) return copyOf(known);
+      const result = await this.validateAndTransform(value, metadata);
+      if (isReusable(result, metadata.metatype)) this.emptyQueryResults.set(metadata.metatype, copyOf(result));
+      return result;
+    }
+    return this.validateAndTransform(value, metadata);
+  }
+
+  private async validateAndTransform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type !== 'custom') {
       const paths = findNulCharacters(value, metadata.type === 'body' ? '' : (metadata.data ?? ''));
       if (paths.length > 0) throw new RequestValidationException(paths.map((path) => `${path || metadata.type} must not contain NUL characters`));
     }
     return super.transform(value, metadata);
   }
+}
+
+function isEmptyObject(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0;
+}
+
+/** An instance of the DTO class whose own fields are all primitives (or absent). */
+function isReusable(result: unknown, metatype: object): result is object {
+  if (result === null || typeof result !== 'object' || Object.getPrototypeOf(result) !== (metatype as { prototype?: unknown }).prototype) return false;
+  return Object.values(result).every((field) => field === null || (typeof field !== 'object' && typeof field !== 'function'));
+}
+
+function copyOf<T extends object>(instance: T): T {
+  return Object.assign(Object.create(Object.getPrototypeOf(instance) as object | null) as T, instance);
 }
 
 function findNulCharacters(value: unknown, path: string, depth = 0): string[] {

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AuditHeadStore } from '../../../src/core/audit/audit-head.store';
+import { AUDIT_LEAF_TEXT_SQL } from '../../../src/core/audit/audit-hashing';
 import { AuditSealer, MAX_BATCH_LEAVES } from '../../../src/core/audit/audit-sealer.service';
 import { AuditRepository } from '../../../src/core/audit/audit.repository';
 import { AuditService } from '../../../src/core/audit/audit.service';
@@ -143,6 +144,23 @@ describe.each(['server', 'embedded'] as const)('Audit sealing (%s mode)', (mode)
     const report = await harness.service.verifyAuditChain();
     expect(report).toMatchObject({ valid: true, checked: committed * 5, batches: batches.length, unsealed: { count: 0 } });
     expect(report.recordedHead).toMatchObject({ id: String(batches.length), matches: true });
+  });
+
+  it('should build the same leaf text as the jsonb form the first batches were sealed with, for awkward rows', async () => {
+    const awkward = ['quote " backslash \\ slash /', 'tab\tnewline\nreturn\rformfeed\fbackspace\b', 'control \u0001\u001f del \u007f', 'é ✓ 😀 \u2028 \u00a0', ''];
+    for (const [i, text] of awkward.entries()) {
+      await harness.sql(
+        `insert into audit_log (user_id, action, category, details, created_at) values (?, ?, ?, ?::jsonb, ?::timestamptz)`,
+        [i % 2 === 0 ? null : text, text, `cat ${text}`, JSON.stringify({ [text]: [text, 1.5, -0, 1e21, 12345678901234567890, true, null, { z: { a: text } }] }), ['2026-01-02T03:04:05Z', '2026-01-02T03:04:05.1Z', '2026-01-02T03:04:05.123456Z', '1999-12-31T23:59:59.000001Z', '2026-06-30T12:00:00.5+02:00'][i]],
+      );
+    }
+    await harness.sql(`insert into audit_log (user_id, action, category, details, created_at) values ('bob', 'scalar', 'test', '"just a string"'::jsonb, now()), ('bob', 'empty', 'test', '{}'::jsonb, now())`);
+    const jsonbForm = `jsonb_build_array(audit_log.id::text, audit_log.user_id, audit_log.action, audit_log.category, audit_log.details,
+      to_char(audit_log.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))::text`;
+    const rows = await harness.sql<{ current: string; sealedWith: string }>(`select ${AUDIT_LEAF_TEXT_SQL} as current, ${jsonbForm} as "sealedWith" from audit_log order by id`);
+    expect(rows).toHaveLength(awkward.length + 2);
+    for (const row of rows) expect(row.current).toBe(row.sealedWith);
+    expect(rows[1].current).toContain('"2026-01-02T03:04:05.100000Z"');
   });
 
   it('should report entries written since the last seal as unsealed, and seal them on the next run', async () => {

@@ -2,6 +2,7 @@ import { ExecutionContext } from '@nestjs/common';
 import { JwksKeyProvider } from '../../../core/auth/jwks-key-provider';
 import { JwtKeyResolver } from '../../../core/auth/jwt-key-resolver';
 import { JwtStrategy } from '../../../core/auth/jwt.strategy';
+import { VerifiedTokenCache } from '../../../core/auth/verified-token-cache';
 import { mintToken } from '../../../core/auth/token-issuer';
 import { SystemClock } from '../../../core/clock/clock';
 import { AppConfig } from '../../../core/config/app-config';
@@ -23,7 +24,7 @@ function contextWith(authorization: string | undefined): ExecutionContext {
 function guard(metricsToken: string | undefined): MetricsAccessGuard {
   const cfg = config(metricsToken);
   // Constructing the strategy registers it with Passport as 'jwt', which the guard authenticates with.
-  new JwtStrategy(cfg, new JwtKeyResolver(cfg, new JwksKeyProvider(cfg, new SystemClock())));
+  new JwtStrategy(cfg, new JwtKeyResolver(cfg, new JwksKeyProvider(cfg, new SystemClock())), new VerifiedTokenCache());
   return new MetricsAccessGuard(cfg);
 }
 
