@@ -351,3 +351,33 @@ describe('Personal-data map in embedded mode (PGlite)', () => {
     expect(JSON.stringify(event.payload)).not.toContain('ada@example.com');
   });
 });
+
+describe('Retention in embedded mode (PGlite)', () => {
+  let sut: TestApp;
+
+  beforeAll(async () => {
+    sut = await startTestApp({ mode: 'embedded' });
+  });
+  afterAll(() => sut.close());
+
+  it('should soft-delete expired log lines over several page ranges on its own connection, and keep the live ones', async () => {
+    const sql = sqlOf(sut);
+    const now = new Date();
+    // Enough rows for several batches of pages, expired and live interleaved on every page.
+    await sql(
+      `insert into run_logs (run_id, user_id, level, message, created_at)
+       select gen_random_uuid(), 'embedded-retention', 'info', 'step ' || i || ' finished: fetched 100 tweets, 0 skipped',
+              case when i % 3 = 0 then ?::timestamptz else ?::timestamptz end
+         from generate_series(1, 60000) i`,
+      [now, new Date(now.getTime() - (RETENTION_DAYS.logs + 1) * DAY)],
+    );
+
+    const result = await sut.app.get(RetentionService).cleanupExpiredRecords(now);
+
+    expect(result.categories.find((c) => c.category === 'logs')).toEqual({ category: 'logs', softDeleted: 40000, hardDeleted: 0 });
+    expect(await sql("select count(*)::int as n from run_logs where user_id = 'embedded-retention' and deleted_at is null")).toEqual([{ n: 20000 }]);
+    expect(await sql("select count(*)::int as n from run_logs where user_id = 'embedded-retention' and deleted_at is null and created_at < ?", [now])).toEqual([
+      { n: 0 },
+    ]);
+  });
+});
