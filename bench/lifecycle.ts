@@ -4,7 +4,8 @@
 //      1,000,000 rows across twitter_data, analyses, workflow_runs, run_logs and support_tickets,
 //      vs raw `DELETE ... WHERE user_id = $1` statements (one transaction; the service's tables in
 //      the service's order) on identically re-planted rows (VACUUM ANALYZE + CHECKPOINT before each
-//      side), after a warm-up of both paths on a person of 1% the size.
+//      run), after a warm-up of both paths on a person of 1% the size; raw, service, service, raw,
+//      each side's faster run counted.
 //   2. export of 1,000,000 rows (mostly tweets) through the real ExportBuilder, in process: rows/s,
 //      MB/s and peak RSS growth (sampled every 50 ms), vs `COPY (same queries) TO STDOUT` read by a
 //      pg client (the CopyData messages are counted and dropped; pg-copy-streams is not installed).
@@ -214,8 +215,15 @@ async function benchErasure(test: TestApp, baseUrl: string, db: Client): Promise
   if (warm.status !== 200) throw new Error(`warm-up erasure answered ${warm.status}`);
   await settle(db);
 
-  // Raw, service, raw again: the baseline is the mean of the two raw runs, so neither side gains
-  // from going first or second on tables that were already deleted from and re-planted.
+  // Raw, service, service, raw (ABBA), each on identically re-planted rows: neither side gains from
+  // its place in the sequence, and each side's figure is the faster of its two runs, so a burst of
+  // other work on the (shared) machine during one run does not decide the ratio.
+  const replant = async (): Promise<void> => {
+    await db.query(`vacuum ${ERASE_TABLES.join(', ')}`);
+    await db.query('delete from notifications where user_id = $1', [ERASE_USER]); // the service's "deleted" notice
+    await plantErasureUser(db);
+    await settle(db);
+  };
   const rawDelete = async (): Promise<{ deleted: number; seconds: number }> => {
     log(`erasure: baseline, raw DELETE ... WHERE user_id = $1 on ${deletedTables.length} tables in one transaction`);
     const rawStartedAt = process.hrtime.bigint();
@@ -224,42 +232,43 @@ async function benchErasure(test: TestApp, baseUrl: string, db: Client): Promise
     log(`erasure: raw deleted ${deleted} rows in ${elapsed.toFixed(2)} s`);
     return { deleted, seconds: elapsed };
   };
+  const serviceDelete = async (): Promise<{ deleted: number; seconds: number; status: number; ok: boolean }> => {
+    log('erasure: POST /api/privacy/delete-my-data');
+    const startedAt = process.hrtime.bigint();
+    const response = await serviceDeleteOf(ERASE_USER);
+    const body = (await response.json()) as { ok: boolean; deleted?: Record<string, number> };
+    const elapsed = seconds(startedAt);
+    const deleted = Object.entries(body.deleted ?? {})
+      .filter(([key]) => key !== 'jobs')
+      .reduce((sum, [, n]) => sum + n, 0);
+    log(`erasure: service answered ${response.status} ok=${body.ok}, deleted ${deleted} rows in ${elapsed.toFixed(2)} s`);
+    return { deleted, seconds: elapsed, status: response.status, ok: body.ok };
+  };
   const firstRaw = await rawDelete();
+  await replant();
+  const firstService = await serviceDelete();
+  await replant();
+  const secondService = await serviceDelete();
+  await replant();
+  const secondRaw = await rawDelete();
+
   const rawDeleted = firstRaw.deleted;
-
-  await db.query(`vacuum ${ERASE_TABLES.join(', ')}`);
-  await plantErasureUser(db);
-  await settle(db);
-
-  log('erasure: POST /api/privacy/delete-my-data');
-  const startedAt = process.hrtime.bigint();
-  const response = await serviceDeleteOf(ERASE_USER);
-  const body = (await response.json()) as { ok: boolean; deleted?: Record<string, number> };
-  const serviceSeconds = seconds(startedAt);
-  const serviceDeleted = Object.entries(body.deleted ?? {})
-    .filter(([key]) => key !== 'jobs')
-    .reduce((sum, [, n]) => sum + n, 0);
-  log(`erasure: service answered ${response.status} ok=${body.ok}, deleted ${serviceDeleted} rows in ${serviceSeconds.toFixed(2)} s`);
+  const services = [firstService, secondService];
   figures.push({
     figure: 'delete-my-data rows removed',
-    measured: `${serviceDeleted} rows (answer ${response.status}, ok=${body.ok})`,
+    measured: services.map((run) => `${run.deleted} rows (answer ${run.status}, ok=${run.ok})`).join('; '),
     baseline: `${rawDeleted} rows (raw DELETEs)`,
-    ratio: rawDeleted === 0 ? NaN : serviceDeleted / rawDeleted,
+    ratio: rawDeleted === 0 ? NaN : firstService.deleted / rawDeleted,
     target: '= the raw DELETEs, ok',
-    met: body.ok && serviceDeleted === rawDeleted,
+    met: services.every((run) => run.ok && run.deleted === rawDeleted),
   });
-
-  await db.query(`vacuum ${ERASE_TABLES.join(', ')}`);
-  await plantErasureUser(db);
-  await settle(db);
-  const secondRaw = await rawDelete();
-  const rawSeconds = (firstRaw.seconds + secondRaw.seconds) / 2;
-
+  const serviceSeconds = Math.min(firstService.seconds, secondService.seconds);
+  const rawSeconds = Math.min(firstRaw.seconds, secondRaw.seconds);
   const ratio = serviceSeconds / rawSeconds;
   figures.push({
     figure: `delete-my-data, ${ERASE_ROWS} rows`,
-    measured: `${serviceSeconds.toFixed(2)} s`,
-    baseline: `${rawSeconds.toFixed(2)} s (raw DELETEs, mean of ${firstRaw.seconds.toFixed(2)} before, ${secondRaw.seconds.toFixed(2)} after)`,
+    measured: `${serviceSeconds.toFixed(2)} s (faster of ${firstService.seconds.toFixed(2)}, ${secondService.seconds.toFixed(2)})`,
+    baseline: `${rawSeconds.toFixed(2)} s (raw DELETEs, faster of ${firstRaw.seconds.toFixed(2)}, ${secondRaw.seconds.toFixed(2)})`,
     ratio,
     target: '<= 1.5x',
     met: ratio <= 1.5,
@@ -470,9 +479,15 @@ function one() {
   return new Promise((resolve) => {
     const startedAt = process.hrtime.bigint();
     const request = http.get(url, { agent, headers: { authorization: 'Bearer ' + token } }, (response) => {
-      response.resume();
+      // A failed answer's body is kept (its first KB) for its error code; a 200's is dropped.
+      let body = '';
+      response.on('data', (chunk) => { if (response.statusCode !== 200 && body.length < 1024) body += chunk; });
       response.on('end', () => {
-        if (response.statusCode !== 200) fail('HTTP ' + response.statusCode);
+        if (response.statusCode !== 200) {
+          let code = '';
+          try { const parsed = JSON.parse(body); code = parsed.code || parsed.error || ''; } catch { code = body.slice(0, 60); }
+          fail('HTTP ' + response.statusCode + (code ? ' ' + code : ''));
+        }
         latencies.push(Number(process.hrtime.bigint() - startedAt) / 1e6);
         resolve();
       });
