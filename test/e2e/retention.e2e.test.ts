@@ -91,7 +91,7 @@ describe('Retention cleanup', () => {
     const [held] = await sql('select id from run_logs order by id limit 1');
     const holder = await sut.em().getConnection().getKnex().transaction();
     try {
-      await holder.raw('select id from run_logs where id = ? for update', [held.id]);
+      await holder.raw('select id from run_logs where id = ? for update', [String(held.id)]);
       const first = await retention.cleanupExpiredRecords(NOW);
       expect(first.categories.find((c) => c.category === 'logs')).toEqual({ category: 'logs', softDeleted: 2, hardDeleted: 0 });
       expect(await sql('select id from run_logs where deleted_at is null')).toEqual([{ id: held.id }]);
