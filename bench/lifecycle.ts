@@ -2,8 +2,10 @@
 // on the same PostgreSQL:
 //   1. delete-my-data (POST /api/privacy/delete-my-data, the real service) for one person with
 //      1,000,000 rows across twitter_data, analyses, workflow_runs, run_logs and support_tickets,
-//      vs raw `DELETE ... WHERE user_id = $1` statements (one transaction) on identically re-planted
-//      rows (VACUUM ANALYZE + CHECKPOINT before each side).
+//      vs raw `DELETE ... WHERE user_id = $1` statements (one transaction; the service's tables in
+//      the service's order) on identically re-planted rows (VACUUM ANALYZE + CHECKPOINT before each
+//      run), after a warm-up of both paths on a person of 1% the size; raw, service, service, raw,
+//      each side's faster run counted.
 //   2. export of 1,000,000 rows (mostly tweets) through the real ExportBuilder, in process: rows/s,
 //      MB/s and peak RSS growth (sampled every 50 ms), vs `COPY (same queries) TO STDOUT` read by a
 //      pg client (the CopyData messages are counted and dropped; pg-copy-streams is not installed).
@@ -27,7 +29,9 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import { Client } from 'pg';
+import { PersonalDataMap } from '../src/core/personal-data';
 import { ExportBuilder } from '../src/modules/export/export-builder';
+import { RETENTION_DAYS } from '../src/modules/retention/retention-policy';
 import { RetentionService } from '../src/modules/retention/retention.service';
 import { startTestApp, TestApp } from '../test/utils/test-app';
 import { reportTarget, reportVerdict } from './targets';
@@ -46,6 +50,7 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? '50');
 const IDLE_MAX_SECONDS = Number(process.env.BENCH_IDLE_MAX_SECONDS ?? '120');
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'erase,export,retention').split(','));
 const PLANT_CHUNK = 500_000;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 const ERASE_USER = 'bench-erase-user';
 const EXPORT_USER = 'bench-export-user';
@@ -145,24 +150,25 @@ async function plantTickets(db: Client, userId: string, tag: string, total: numb
 }
 
 /** One person's data, split across the erased tables: 50% tweets, 25% logs, 10% runs, 10% analyses, 5% tickets. */
-async function plantErasureUser(db: Client): Promise<Record<string, number>> {
+async function plantErasureUser(db: Client, userId = ERASE_USER, tag = 'erase', rows = ERASE_ROWS): Promise<Record<string, number>> {
   const split = {
-    twitter_data: Math.round(ERASE_ROWS * 0.5),
-    run_logs: Math.round(ERASE_ROWS * 0.25),
-    workflow_runs: Math.round(ERASE_ROWS * 0.1),
-    analyses: Math.round(ERASE_ROWS * 0.1),
+    twitter_data: Math.round(rows * 0.5),
+    run_logs: Math.round(rows * 0.25),
+    workflow_runs: Math.round(rows * 0.1),
+    analyses: Math.round(rows * 0.1),
     support_tickets: 0,
   };
-  split.support_tickets = ERASE_ROWS - split.twitter_data - split.run_logs - split.workflow_runs - split.analyses;
-  await db.query('insert into users (id, created_at, last_seen_at) values ($1, now(), now()) on conflict (id) do update set erased_at = null', [ERASE_USER]);
-  await plantTweets(db, ERASE_USER, 'erase', split.twitter_data);
-  await plantRunLogs(db, ERASE_USER, 'erase', split.run_logs, '2026-01-01');
-  await plantRuns(db, ERASE_USER, 'erase', split.workflow_runs);
-  await plantAnalyses(db, ERASE_USER, 'erase', split.analyses);
-  await plantTickets(db, ERASE_USER, 'erase', split.support_tickets);
+  split.support_tickets = rows - split.twitter_data - split.run_logs - split.workflow_runs - split.analyses;
+  await db.query('insert into users (id, created_at, last_seen_at) values ($1, now(), now()) on conflict (id) do update set erased_at = null', [userId]);
+  await plantTweets(db, userId, tag, split.twitter_data);
+  await plantRunLogs(db, userId, tag, split.run_logs, '2026-01-01');
+  await plantRuns(db, userId, tag, split.workflow_runs);
+  await plantAnalyses(db, userId, tag, split.analyses);
+  await plantTickets(db, userId, tag, split.support_tickets);
   return split;
 }
 
+/** Tables the erasure bench plants in or the service deletes from: vacuumed between the runs. */
 const ERASE_TABLES = ['run_logs', 'workflow_runs', 'support_tickets', 'oauth_tokens', 'twitter_data', 'analyses', 'data_exports'];
 
 async function settle(db: Client): Promise<void> {
@@ -180,58 +186,89 @@ async function benchErasure(test: TestApp, baseUrl: string, db: Client): Promise
   log(`erasure: split ${JSON.stringify(split)}`);
   await settle(db);
 
-  // Raw, service, raw again: the baseline is the mean of the two raw runs, so neither side gains
-  // from going first or second on tables that were already deleted from and re-planted.
-  const rawDelete = async (): Promise<{ deleted: number; seconds: number }> => {
-    log('erasure: baseline, raw DELETE ... WHERE user_id = $1 in one transaction');
-    const rawStartedAt = process.hrtime.bigint();
+  // The baseline runs the service's own DELETE statements: every table the personal-data map
+  // erases by deleting, in the map's order (the order alone moved the raw figure by 1.5x: a big
+  // table deleted after others meets shared buffers full of their dirty pages).
+  const deletedTables = test.app
+    .get(PersonalDataMap)
+    .tables()
+    .filter((table) => table.erasure.action === 'delete' && table.person.holds !== 'pseudonym')
+    .map((table) => ({ table: table.table, column: table.person.column }));
+  const rawDeleteOf = async (userId: string): Promise<number> => {
     await db.query('begin');
     let deleted = 0;
-    for (const table of ERASE_TABLES) deleted += (await db.query(`delete from ${table} where user_id = $1`, [ERASE_USER])).rowCount ?? 0;
+    for (const { table, column } of deletedTables) deleted += (await db.query(`delete from ${table} where ${column} = $1`, [userId])).rowCount ?? 0;
     await db.query('commit');
+    return deleted;
+  };
+  const serviceDeleteOf = async (userId: string): Promise<Response> =>
+    fetch(`${baseUrl}/api/privacy/delete-my-data`, { method: 'POST', headers: { authorization: `Bearer ${test.token(userId)}` } });
+
+  // Warm-up, both paths, on a person of 1% the size: connections, JIT, plan and catalogue caches,
+  // so neither side pays a first call inside its measurement.
+  const warmRows = Math.max(100, Math.round(ERASE_ROWS / 100));
+  log(`erasure: warm-up, raw and service, ${warmRows} rows each`);
+  await plantErasureUser(db, 'bench-erase-warm-raw', 'warm-raw', warmRows);
+  await plantErasureUser(db, 'bench-erase-warm-app', 'warm-app', warmRows);
+  await rawDeleteOf('bench-erase-warm-raw');
+  const warm = await serviceDeleteOf('bench-erase-warm-app');
+  if (warm.status !== 200) throw new Error(`warm-up erasure answered ${warm.status}`);
+  await settle(db);
+
+  // Raw, service, service, raw (ABBA), each on identically re-planted rows: neither side gains from
+  // its place in the sequence, and each side's figure is the faster of its two runs, so a burst of
+  // other work on the (shared) machine during one run does not decide the ratio.
+  const replant = async (): Promise<void> => {
+    await db.query(`vacuum ${ERASE_TABLES.join(', ')}`);
+    await db.query('delete from notifications where user_id = $1', [ERASE_USER]); // the service's "deleted" notice
+    await plantErasureUser(db);
+    await settle(db);
+  };
+  const rawDelete = async (): Promise<{ deleted: number; seconds: number }> => {
+    log(`erasure: baseline, raw DELETE ... WHERE user_id = $1 on ${deletedTables.length} tables in one transaction`);
+    const rawStartedAt = process.hrtime.bigint();
+    const deleted = await rawDeleteOf(ERASE_USER);
     const elapsed = seconds(rawStartedAt);
     log(`erasure: raw deleted ${deleted} rows in ${elapsed.toFixed(2)} s`);
     return { deleted, seconds: elapsed };
   };
+  const serviceDelete = async (): Promise<{ deleted: number; seconds: number; status: number; ok: boolean }> => {
+    log('erasure: POST /api/privacy/delete-my-data');
+    const startedAt = process.hrtime.bigint();
+    const response = await serviceDeleteOf(ERASE_USER);
+    const body = (await response.json()) as { ok: boolean; deleted?: Record<string, number> };
+    const elapsed = seconds(startedAt);
+    const deleted = Object.entries(body.deleted ?? {})
+      .filter(([key]) => key !== 'jobs')
+      .reduce((sum, [, n]) => sum + n, 0);
+    log(`erasure: service answered ${response.status} ok=${body.ok}, deleted ${deleted} rows in ${elapsed.toFixed(2)} s`);
+    return { deleted, seconds: elapsed, status: response.status, ok: body.ok };
+  };
   const firstRaw = await rawDelete();
+  await replant();
+  const firstService = await serviceDelete();
+  await replant();
+  const secondService = await serviceDelete();
+  await replant();
+  const secondRaw = await rawDelete();
+
   const rawDeleted = firstRaw.deleted;
-
-  await db.query(`vacuum ${ERASE_TABLES.join(', ')}`);
-  await plantErasureUser(db);
-  await settle(db);
-
-  log('erasure: POST /api/privacy/delete-my-data');
-  const startedAt = process.hrtime.bigint();
-  const response = await fetch(`${baseUrl}/api/privacy/delete-my-data`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${test.token(ERASE_USER)}` },
-  });
-  const body = (await response.json()) as { ok: boolean; deleted?: Record<string, number> };
-  const serviceSeconds = seconds(startedAt);
-  const serviceDeleted = Object.entries(body.deleted ?? {})
-    .filter(([key]) => key !== 'jobs')
-    .reduce((sum, [, n]) => sum + n, 0);
-  log(`erasure: service answered ${response.status} ok=${body.ok}, deleted ${serviceDeleted} rows in ${serviceSeconds.toFixed(2)} s`);
+  const services = [firstService, secondService];
   figures.push({
     figure: 'delete-my-data rows removed',
-    measured: `${serviceDeleted} rows (answer ${response.status}, ok=${body.ok})`,
+    measured: services.map((run) => `${run.deleted} rows (answer ${run.status}, ok=${run.ok})`).join('; '),
     baseline: `${rawDeleted} rows (raw DELETEs)`,
-    ratio: rawDeleted === 0 ? NaN : serviceDeleted / rawDeleted,
+    ratio: rawDeleted === 0 ? NaN : firstService.deleted / rawDeleted,
     target: '= the raw DELETEs, ok',
-    met: body.ok && serviceDeleted === rawDeleted,
+    met: services.every((run) => run.ok && run.deleted === rawDeleted),
   });
-
-  await db.query(`vacuum ${ERASE_TABLES.join(', ')}`);
-  await plantErasureUser(db);
-  await settle(db);
-  const secondRaw = await rawDelete();
-  const rawSeconds = (firstRaw.seconds + secondRaw.seconds) / 2;
-
+  const serviceSeconds = Math.min(firstService.seconds, secondService.seconds);
+  const rawSeconds = Math.min(firstRaw.seconds, secondRaw.seconds);
   const ratio = serviceSeconds / rawSeconds;
   figures.push({
     figure: `delete-my-data, ${ERASE_ROWS} rows`,
-    measured: `${serviceSeconds.toFixed(2)} s`,
-    baseline: `${rawSeconds.toFixed(2)} s (raw DELETEs, mean of ${firstRaw.seconds.toFixed(2)} before, ${secondRaw.seconds.toFixed(2)} after)`,
+    measured: `${serviceSeconds.toFixed(2)} s (faster of ${firstService.seconds.toFixed(2)}, ${secondService.seconds.toFixed(2)})`,
+    baseline: `${rawSeconds.toFixed(2)} s (raw DELETEs, faster of ${firstRaw.seconds.toFixed(2)}, ${secondRaw.seconds.toFixed(2)})`,
     ratio,
     target: '<= 1.5x',
     met: ratio <= 1.5,
@@ -436,30 +473,38 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
 let running = false;
 let latencies = [];
 let errors = 0;
+let failures = {};
+const fail = (what) => { errors++; failures[what] = (failures[what] || 0) + 1; };
 function one() {
   return new Promise((resolve) => {
     const startedAt = process.hrtime.bigint();
     const request = http.get(url, { agent, headers: { authorization: 'Bearer ' + token } }, (response) => {
-      response.resume();
+      // A failed answer's body is kept (its first KB) for its error code; a 200's is dropped.
+      let body = '';
+      response.on('data', (chunk) => { if (response.statusCode !== 200 && body.length < 1024) body += chunk; });
       response.on('end', () => {
-        if (response.statusCode !== 200) errors++;
+        if (response.statusCode !== 200) {
+          let code = '';
+          try { const parsed = JSON.parse(body); code = parsed.code || parsed.error || ''; } catch { code = body.slice(0, 60); }
+          fail('HTTP ' + response.statusCode + (code ? ' ' + code : ''));
+        }
         latencies.push(Number(process.hrtime.bigint() - startedAt) / 1e6);
         resolve();
       });
     });
-    request.on('error', () => { errors++; resolve(); });
+    request.on('error', (error) => { fail(error.code || error.message); resolve(); });
   });
 }
 async function client() { while (running) await one(); }
 let clients = [];
 parentPort.on('message', async (message) => {
   if (message === 'start') {
-    latencies = []; errors = 0; running = true;
+    latencies = []; errors = 0; failures = {}; running = true;
     clients = Array.from({ length: concurrency }, client);
   } else if (message === 'stop') {
     running = false;
     await Promise.all(clients);
-    parentPort.postMessage({ latencies, errors });
+    parentPort.postMessage({ latencies, errors, failures });
   } else if (message === 'exit') {
     agent.destroy();
     process.exit(0);
@@ -470,6 +515,8 @@ parentPort.on('message', async (message) => {
 interface LoadResult {
   requests: number;
   errors: number;
+  /** What the failed requests received: "HTTP 503": 2, "ECONNRESET": 1, ... */
+  failures: Record<string, number>;
   p50: number;
   p99: number;
 }
@@ -486,12 +533,12 @@ class LoadGenerator {
   }
 
   async stop(): Promise<LoadResult> {
-    const result = new Promise<{ latencies: number[]; errors: number }>((resolve) => this.worker.once('message', resolve));
+    const result = new Promise<{ latencies: number[]; errors: number; failures: Record<string, number> }>((resolve) => this.worker.once('message', resolve));
     this.worker.postMessage('stop');
-    const { latencies, errors } = await result;
+    const { latencies, errors, failures } = await result;
     const sorted = Float64Array.from(latencies).sort();
     const at = (fraction: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))];
-    return { requests: sorted.length, errors, p50: at(0.5), p99: at(0.99) };
+    return { requests: sorted.length, errors, failures, p50: at(0.5), p99: at(0.99) };
   }
 
   async close(): Promise<void> {
@@ -502,9 +549,8 @@ class LoadGenerator {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function benchRetention(test: TestApp, baseUrl: string, db: Client): Promise<void> {
-  log(`retention: planting ${RETENTION_ROWS} run_logs older than 90 days (1000 runs of 100 people)`);
-  const startedAt = process.hrtime.bigint();
+/** The retention bench's run_logs: RETENTION_ROWS expired (100 days and older) and 2% live ones. */
+async function plantRetentionLogs(db: Client): Promise<void> {
   await inChunks(RETENTION_ROWS, (offset, count) =>
     db.query(
       `insert into run_logs (run_id, user_id, level, message, created_at)
@@ -516,12 +562,26 @@ async function benchRetention(test: TestApp, baseUrl: string, db: Client): Promi
   );
   // Some live rows too, which the cleanup must leave alone.
   await plantRunLogs(db, 'bench-retention-live', 'live', Math.round(RETENTION_ROWS / 50), new Date().toISOString());
-  await db.query('insert into users (id, created_at, last_seen_at) values ($1, now(), now()) on conflict do nothing', [LOAD_USER]);
-  await plantTickets(db, LOAD_USER, 'load', 20);
   await db.query('vacuum analyze run_logs, support_tickets, users');
   await db.query('checkpoint');
+}
+
+function describeFailures(result: LoadResult): string {
+  const entries = Object.entries(result.failures);
+  return entries.length === 0 ? 'none' : entries.map(([what, n]) => `${n}x ${what}`).join(', ');
+}
+
+async function benchRetention(test: TestApp, baseUrl: string, db: Client): Promise<void> {
+  log(`retention: planting ${RETENTION_ROWS} run_logs older than 90 days (1000 runs of 100 people)`);
+  let startedAt = process.hrtime.bigint();
+  await db.query('insert into users (id, created_at, last_seen_at) values ($1, now(), now()) on conflict do nothing', [LOAD_USER]);
+  await plantTickets(db, LOAD_USER, 'load', 20);
+  await plantRetentionLogs(db);
   log(`retention: planted in ${seconds(startedAt).toFixed(0)} s`);
 
+  const retention = test.app.get(RetentionService);
+  const logsTarget = retention.categories().find((c) => c.category === 'logs')?.targets.find((t) => t.table === 'run_logs');
+  if (!logsTarget) throw new Error('no retention rule for run_logs');
   const load = new LoadGenerator(`${baseUrl}/api/support/tickets`, test.token(LOAD_USER));
   try {
     load.start(); // warm-up: connections, JIT, plan caches
@@ -529,8 +589,26 @@ async function benchRetention(test: TestApp, baseUrl: string, db: Client): Promi
     await load.stop();
     test.logs.length = 0;
 
+    // Baseline: the same rows soft-deleted by ONE bulk statement (the same condition as the
+    // cleanup's), under the same API load; then the table is planted again, identically.
+    log(`retention: baseline, one bulk UPDATE run_logs SET deleted_at under ${CONCURRENCY} concurrent GET /api/support/tickets`);
+    const cutoff = new Date(Date.now() - RETENTION_DAYS.logs * DAY_MS);
+    load.start();
+    startedAt = process.hrtime.bigint();
+    const bulk = await db.query(`update run_logs t set deleted_at = now() where t.deleted_at is null and (${logsTarget.expiredWhere.replaceAll('?', '$1')})`, [cutoff]);
+    const bulkSeconds = seconds(startedAt);
+    const duringBulk = await load.stop();
+    test.logs.length = 0;
+    log(
+      `retention: bulk UPDATE soft-deleted ${bulk.rowCount} rows in ${bulkSeconds.toFixed(1)} s; ` +
+        `${duringBulk.requests} requests (failed: ${describeFailures(duringBulk)}), p50 ${duringBulk.p50.toFixed(1)} ms, p99 ${duringBulk.p99.toFixed(1)} ms`,
+    );
+    startedAt = process.hrtime.bigint();
+    await db.query('truncate run_logs');
+    await plantRetentionLogs(db);
+    log(`retention: planted again in ${seconds(startedAt).toFixed(0)} s`);
+
     log(`retention: cleanupExpiredRecords under ${CONCURRENCY} concurrent GET /api/support/tickets`);
-    const retention = test.app.get(RetentionService);
     load.start();
     const cleanupStartedAt = process.hrtime.bigint();
     const result = await retention.cleanupExpiredRecords(new Date());
@@ -540,7 +618,7 @@ async function benchRetention(test: TestApp, baseUrl: string, db: Client): Promi
     const logs = result.categories.find((c) => c.category === 'logs');
     log(
       `retention: cleanup took ${cleanupSeconds.toFixed(1)} s, logs soft-deleted ${logs?.softDeleted}; ` +
-        `${during.requests} requests (${during.errors} errors), p50 ${during.p50.toFixed(1)} ms, p99 ${during.p99.toFixed(1)} ms`,
+        `${during.requests} requests (failed: ${describeFailures(during)}), p50 ${during.p50.toFixed(1)} ms, p99 ${during.p99.toFixed(1)} ms`,
     );
     figures.push({
       figure: 'retention expired logs soft-deleted',
@@ -557,12 +635,12 @@ async function benchRetention(test: TestApp, baseUrl: string, db: Client): Promi
     await sleep(idleSeconds * 1000);
     const idle = await load.stop();
     test.logs.length = 0;
-    log(`retention: idle ${idle.requests} requests (${idle.errors} errors), p50 ${idle.p50.toFixed(1)} ms, p99 ${idle.p99.toFixed(1)} ms`);
+    log(`retention: idle ${idle.requests} requests (failed: ${describeFailures(idle)}), p50 ${idle.p50.toFixed(1)} ms, p99 ${idle.p99.toFixed(1)} ms`);
 
     const ratio = during.p99 / idle.p99;
     figures.push({
       figure: 'API errors during the cleanup and idle',
-      measured: `${during.errors} during, ${idle.errors} idle`,
+      measured: `${during.errors} during (${describeFailures(during)}), ${idle.errors} idle (${describeFailures(idle)})`,
       baseline: `${during.requests + idle.requests} requests`,
       ratio: NaN,
       target: '0',
@@ -576,13 +654,15 @@ async function benchRetention(test: TestApp, baseUrl: string, db: Client): Promi
       target: '< 2x',
       met: ratio < 2,
     });
+    const cleanupRate = RETENTION_ROWS / cleanupSeconds;
+    const bulkRate = (bulk.rowCount ?? 0) / bulkSeconds;
     figures.push({
       figure: 'retention cleanup throughput',
-      measured: `${Math.round(RETENTION_ROWS / cleanupSeconds)} rows/s`,
-      baseline: '-',
-      ratio: NaN,
-      target: '-',
-      met: true,
+      measured: `${Math.round(cleanupRate)} rows/s (${cleanupSeconds.toFixed(1)} s, the whole run)`,
+      baseline: `${Math.round(bulkRate)} rows/s (one bulk UPDATE, ${bulkSeconds.toFixed(1)} s, API p99 ${duringBulk.p99.toFixed(1)} ms)`,
+      ratio: cleanupRate / bulkRate,
+      target: '>= 0.3x',
+      met: cleanupRate / bulkRate >= 0.3,
     });
   } finally {
     await load.close();

@@ -215,6 +215,46 @@ describe('Personal-data map', () => {
       expect(event.payload).toMatchObject({ type: 'invoice.paid', data: { object: { amount_paid: 1900, metadata: { userId: event.user_id } } } });
     });
 
+    it('should pseudonymise every one of 1,201 billing events (two full batches of 500 and a partial one), and no one else’s', async () => {
+      const userId = `big-payer-${randomUUID()}`;
+      const bystander = `other-payer-${randomUUID()}`;
+      const plantEvents = (person: string, count: number, tag: string) =>
+        sql(
+          `insert into billing_events (id, type, user_id, payload, received_at)
+           select 'evt_' || ? || '_' || i, 'invoice.paid', ?::text,
+                  jsonb_build_object('id', 'evt_' || ? || '_' || i, 'type', 'invoice.paid', 'data', jsonb_build_object('object', jsonb_build_object(
+                    'amount_paid', i, 'customer_email', 'ada@example.com', 'customer_name', 'Ada Lovelace', 'metadata', jsonb_build_object('userId', ?::text)))),
+                  now() - i * interval '1 minute'
+             from generate_series(1, ?::int) i`,
+          [tag, person, tag, person, count],
+        );
+      await plantEvents(userId, 1201, userId);
+      await plantEvents(bystander, 3, bystander);
+
+      const response = await sut.http.post('/api/privacy/delete-my-data').set({ Authorization: `Bearer ${sut.token(userId)}` });
+
+      expect(response.status).toBe(200);
+      expect(response.body.ok).toBe(true);
+      const events = await sql<Array<{ id: string; user_id: string; payload: { data: { object: Record<string, unknown> } } }>>(
+        'select id, user_id, payload from billing_events where id like ? order by id',
+        [`evt_${userId}_%`],
+      );
+      expect(events).toHaveLength(1201);
+      const pseudonym = events[0].user_id;
+      expect(pseudonym).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      const notPseudonymised = events.filter(
+        (event) => event.user_id !== pseudonym || JSON.stringify(event.payload).includes('ada@example.com') || JSON.stringify(event.payload).includes(userId),
+      );
+      expect(notPseudonymised.map((event) => event.id)).toEqual([]);
+      // Each event keeps its own amount: the rows were rewritten one to one, not swapped.
+      const amounts = new Set(events.map((event) => `${event.id.split('_').pop()}=${String(event.payload.data.object.amount_paid)}`));
+      expect([...amounts].filter((pair) => pair.split('=')[0] !== pair.split('=')[1])).toEqual([]);
+      expect(await sql('select count(*)::int as n from billing_events where user_id = ?', [userId])).toEqual([{ n: 0 }]);
+      const untouched = await sql<Array<{ user_id: string; payload: unknown }>>('select user_id, payload from billing_events where user_id = ?', [bystander]);
+      expect(untouched).toHaveLength(3);
+      for (const event of untouched) expect(JSON.stringify(event.payload)).toContain('ada@example.com');
+    });
+
     it('should leave the person in a table whose declaration is removed, and the scan names it', async () => {
       const userId = `escapee-${randomUUID()}`;
       await plantPersonalData(sut, userId);
@@ -309,5 +349,35 @@ describe('Personal-data map in embedded mode (PGlite)', () => {
     const [event] = await sqlOf(sut)<Array<{ user_id: string; payload: unknown }>>('select user_id, payload from billing_events');
     expect(event.user_id).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(JSON.stringify(event.payload)).not.toContain('ada@example.com');
+  });
+});
+
+describe('Retention in embedded mode (PGlite)', () => {
+  let sut: TestApp;
+
+  beforeAll(async () => {
+    sut = await startTestApp({ mode: 'embedded' });
+  });
+  afterAll(() => sut.close());
+
+  it('should soft-delete expired log lines over several page ranges on its own connection, and keep the live ones', async () => {
+    const sql = sqlOf(sut);
+    const now = new Date();
+    // Enough rows for several batches of pages, expired and live interleaved on every page.
+    await sql(
+      `insert into run_logs (run_id, user_id, level, message, created_at)
+       select gen_random_uuid(), 'embedded-retention', 'info', 'step ' || i || ' finished: fetched 100 tweets, 0 skipped',
+              case when i % 3 = 0 then ?::timestamptz else ?::timestamptz end
+         from generate_series(1, 60000) i`,
+      [now, new Date(now.getTime() - (RETENTION_DAYS.logs + 1) * DAY)],
+    );
+
+    const result = await sut.app.get(RetentionService).cleanupExpiredRecords(now);
+
+    expect(result.categories.find((c) => c.category === 'logs')).toEqual({ category: 'logs', softDeleted: 40000, hardDeleted: 0 });
+    expect(await sql("select count(*)::int as n from run_logs where user_id = 'embedded-retention' and deleted_at is null")).toEqual([{ n: 20000 }]);
+    expect(await sql("select count(*)::int as n from run_logs where user_id = 'embedded-retention' and deleted_at is null and created_at < ?", [now])).toEqual([
+      { n: 0 },
+    ]);
   });
 });

@@ -85,6 +85,24 @@ describe('Retention cleanup', () => {
     expect(await count('workflow_runs')).toBe(1);
   });
 
+  it('should skip an expired row another transaction holds without waiting for it, and take it on the next run', async () => {
+    await plantUser('u1');
+    for (let i = 0; i < 3; i++) await plantRunLog(ago(RETENTION_DAYS.logs + 1));
+    const [held] = await sql('select id from run_logs order by id limit 1');
+    const holder = await sut.em().getConnection().getKnex().transaction();
+    try {
+      await holder.raw('select id from run_logs where id = ? for update', [String(held.id)]);
+      const first = await retention.cleanupExpiredRecords(NOW);
+      expect(first.categories.find((c) => c.category === 'logs')).toEqual({ category: 'logs', softDeleted: 2, hardDeleted: 0 });
+      expect(await sql('select id from run_logs where deleted_at is null')).toEqual([{ id: held.id }]);
+    } finally {
+      await holder.rollback();
+    }
+    const second = await retention.cleanupExpiredRecords(NOW);
+    expect(second.categories.find((c) => c.category === 'logs')).toEqual({ category: 'logs', softDeleted: 1, hardDeleted: 0 });
+    expect(await count('run_logs', 'deleted_at is null')).toBe(0);
+  });
+
   it('should hard-delete audit entries of batches sealed past 365 days and keep the rest verifiable', async () => {
     // An entry sealed (legitimately, under the key) just over a year before NOW, and one sealed today.
     const hasher = new AuditHasher(sut.config.auditKey);

@@ -29,8 +29,10 @@ export class DataErasureRepository {
 
   /**
    * Rewrites `columns` of every row whose `personColumn` is `person`, batch by batch, through
-   * `rewrite`. The person column is among the rewritten ones (the map checks), so each batch
-   * leaves the rows it rewrote out of the next one. Returns how many rows were rewritten.
+   * `rewrite`: each batch is one SELECT ... FOR UPDATE and one UPDATE of all its rows (a row per
+   * statement took a round trip per billing event). The person column is among the rewritten ones
+   * (the map checks), so each batch leaves the rows it rewrote out of the next one. Returns how
+   * many rows were rewritten.
    */
   async pseudonymiseRows(
     em: EntityManager,
@@ -46,10 +48,17 @@ export class DataErasureRepository {
         `select ctid::text as row_ref, ${columns.join(', ')} from ${table} where ${personColumn} = ? limit ${PSEUDONYMISE_BATCH} for update`,
         [person],
       );
-      for (const row of rows) {
-        const rewritten = rewrite(row);
-        const values = columns.map((column) => toParameter(rewritten[column]));
-        await em.execute(`update ${table} set ${columns.map((column) => `${column} = ?`).join(', ')} where ctid = ?::tid`, [...values, row.row_ref]);
+      if (rows.length > 0) {
+        // The batch goes as one JSON array; jsonb_populate_record gives each value its column's type.
+        // The rows are locked by this transaction, so their ctids hold until the update.
+        const batch = rows.map((row) => ({ ...rewrite(row), row_ref: row.row_ref }));
+        await em.execute(
+          `update ${table} t set ${columns.map((column) => `${column} = v.${column}`).join(', ')}
+             from (select (e ->> 'row_ref')::tid as row_ref, (jsonb_populate_record(null::${table}, e)).*
+                     from jsonb_array_elements(?::jsonb) e) v
+            where t.ctid = v.row_ref`,
+          [JSON.stringify(batch)],
+        );
       }
       total += rows.length;
       if (rows.length < PSEUDONYMISE_BATCH) return total;
@@ -59,9 +68,4 @@ export class DataErasureRepository {
   async markErased(em: EntityManager, userId: string, erasedAt: Date): Promise<void> {
     await em.execute('update users set erased_at = ? where id = ?', [erasedAt, userId]);
   }
-}
-
-/** JSON documents go as text (the driver would turn an array into a PostgreSQL array). */
-function toParameter(value: unknown): unknown {
-  return value !== null && typeof value === 'object' && !(value instanceof Date) ? JSON.stringify(value) : value;
 }
