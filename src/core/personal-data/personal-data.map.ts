@@ -53,6 +53,9 @@ export function buildPersonalDataCatalogue(declared: readonly DeclaredPersonalDa
       if ((table.encrypted?.length ?? 0) + (table.encryptedJson?.length ?? 0) > 0 && table.person.holds === 'pseudonym') {
         fail('encrypts columns but names the person by a pseudonym');
       }
+      if ((table.encrypted?.length ?? 0) + (table.encryptedJson?.length ?? 0) > 0 && (table.export.orderBy ?? 'id') !== 'id') {
+        fail('encrypts columns but is exported in another order than by id (the export opens sealed values by their row id)');
+      }
       if (table.erasure.action === 'pseudonymise') {
         identifiers.push(...Object.keys(table.erasure.columns));
         // The erasure finds the rows by the person column: left naming the person, they would be found forever.
