@@ -5,7 +5,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { DATA_KEY_BYTES, PersonKey } from './content-cipher';
-import { TokenCipher } from './token-cipher';
+import { TokenCipher, TokenDecryptionError } from './token-cipher';
 
 /** How long an unwrapped key may be reused without reading its row again (spec: at most a minute). */
 export const DATA_KEY_CACHE_MS = 60_000;
@@ -87,28 +87,28 @@ export class DataKeys {
   }
 
   /**
-   * Rewraps `batchSize` keys that are not under the current master key; `npm run cli -- rotate-keys`
-   * calls it until it returns 0. The data keys themselves, and so the content, do not change.
+   * Rewraps up to `batchSize` keys (after key id `afterId`) that are not under the current master
+   * key; `npm run cli -- rotate-keys` calls it until it scans nothing. The data keys themselves,
+   * and so the content sealed under them, do not change.
    */
-  async rewrapBatch(em: Queryable, batchSize: number): Promise<{ scanned: number; rewrapped: number; failed: number }> {
+  async rewrapBatch(em: Queryable, afterId: string, batchSize: number): Promise<{ scanned: number; rewrapped: number; failed: number; lastId: string }> {
     const prefix = `v1:${this.masterKeys.currentKeyId}:`;
-    const rows = await query<DataKeyRow>(em, 'select id, user_id, wrapped_key from data_keys where wrapped_key not like ? order by id limit ?', [
-      `${prefix.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`, batchSize,
-    ]);
+    const rows = await query<DataKeyRow>(
+      em,
+      "select id, user_id, wrapped_key from data_keys where id > ? and destroyed_at is null and left(wrapped_key, ?) <> ? order by id limit ? for update",
+      [afterId, prefix.length, prefix, batchSize],
+    );
     let rewrapped = 0;
-    let failed = 0;
     for (const row of rows) {
       try {
         const key = this.masterKeys.decrypt(row.wrapped_key, wrapContext(row.user_id, row.id));
-        await query(em, 'update data_keys set wrapped_key = ? where id = ? and wrapped_key = ?', [
-          this.masterKeys.encrypt(key, wrapContext(row.user_id, row.id)), row.id, row.wrapped_key,
-        ]);
+        await query(em, 'update data_keys set wrapped_key = ? where id = ?', [this.masterKeys.encrypt(key, wrapContext(row.user_id, row.id)), row.id]);
         rewrapped += 1;
-      } catch {
-        failed += 1;
+      } catch (error) {
+        if (!(error instanceof TokenDecryptionError)) throw error;
       }
     }
-    return { scanned: rows.length, rewrapped, failed };
+    return { scanned: rows.length, rewrapped, failed: rows.length - rewrapped, lastId: rows.at(-1)?.id ?? afterId };
   }
 
   private select(em: Queryable, userIds: readonly string[]): Promise<DataKeyRow[]> {
