@@ -4,7 +4,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { DATA_KEY_BYTES, PersonKey } from './content-cipher';
+import { DATA_KEY_BYTES, PersonKey, sealedKeyId } from './content-cipher';
 import { TokenCipher, TokenDecryptionError } from './token-cipher';
 
 /** How long an unwrapped key may be reused without reading its row again (spec: at most a minute). */
@@ -23,7 +23,8 @@ type Queryable = Pick<EntityManager, 'getConnection' | 'getTransactionContext'>;
 
 @Injectable()
 export class DataKeys {
-  private readonly cache = new Map<string, { key: PersonKey; expiresAt: number }>();
+  /** One entry per person: their key, or null for "has no key" (a person who never wrote content). */
+  private readonly cache = new Map<string, { key: PersonKey | null; expiresAt: number }>();
 
   constructor(
     private readonly em: EntityManager,
@@ -49,9 +50,19 @@ export class DataKeys {
     return this.remember(this.unwrap(row));
   }
 
-  /** The key for reading one person's content, or null when they have none (never wrote, or erased). */
-  async forRead(userId: string): Promise<PersonKey | null> {
-    return (await this.forReadMany([userId])).get(userId) ?? null;
+  /**
+   * The key for reading one person's content, or null when they have none (never wrote, or
+   * erased). `stored` are the values about to be opened: when one names another key id than the
+   * cached key (destroyed and made anew meanwhile, on another instance), the row is read again;
+   * `fresh` always reads it (an export file names no key id).
+   */
+  async forRead(userId: string, stored: Iterable<unknown> = [], { fresh = false } = {}): Promise<PersonKey | null> {
+    const cached = fresh ? undefined : this.cache.get(userId);
+    if (cached && cached.expiresAt > Date.now() && namesOnly(stored, cached.key?.keyId ?? null)) return cached.key;
+    const [row] = await this.select(this.em, [userId]);
+    if (row) return this.remember(this.unwrap(row));
+    this.cacheEntry(userId, null);
+    return null;
   }
 
   /** Keys for reading several people's content (an operator's list); people without a key are absent. */
@@ -61,7 +72,7 @@ export class DataKeys {
     const missing: string[] = [];
     for (const userId of new Set(userIds)) {
       const cached = this.cache.get(userId);
-      if (cached && cached.expiresAt > now) keys.set(userId, cached.key);
+      if (cached?.key && cached.expiresAt > now) keys.set(userId, cached.key);
       else missing.push(userId);
     }
     if (missing.length > 0) {
@@ -120,14 +131,28 @@ export class DataKeys {
   }
 
   private remember(key: PersonKey): PersonKey {
+    this.cacheEntry(key.userId, key);
+    return key;
+  }
+
+  private cacheEntry(userId: string, key: PersonKey | null): void {
     if (this.cache.size >= DATA_KEY_CACHE_ENTRIES) {
       const oldest = this.cache.keys().next();
       if (!oldest.done) this.cache.delete(oldest.value);
     }
-    this.cache.delete(key.userId);
-    this.cache.set(key.userId, { key, expiresAt: Date.now() + DATA_KEY_CACHE_MS });
-    return key;
+    this.cache.delete(userId);
+    this.cache.set(userId, { key, expiresAt: Date.now() + DATA_KEY_CACHE_MS });
   }
+}
+
+/** Whether every sealed value among `stored` names `keyId` (plain values name none; null: no key at all). */
+function namesOnly(stored: Iterable<unknown>, keyId: string | null): boolean {
+  for (const value of stored) {
+    if (typeof value !== 'string') continue;
+    const named = sealedKeyId(value);
+    if (named !== null && named !== keyId) return false;
+  }
+  return true;
 }
 
 /** What a wrapped key is bound to: it opens only for its own person and key id. */

@@ -93,13 +93,11 @@ export class AnalysisRepository {
 
   /** The user's newest stored tweets (newest first), their text decrypted. */
   async newestTweets(userId: string, limit: number): Promise<PromptTweet[]> {
-    const [rows, key] = await Promise.all([
-      this.em.execute<Array<{ id: string; tweet_id: string; text: string }>>(
-        'select id, tweet_id, text from twitter_data where user_id = ? and deleted_at is null order by tweet_created_at desc, tweet_id desc limit ?',
-        [userId, limit],
-      ),
-      this.dataKeys.forRead(userId),
-    ]);
+    const rows = await this.em.execute<Array<{ id: string; tweet_id: string; text: string }>>(
+      'select id, tweet_id, text from twitter_data where user_id = ? and deleted_at is null order by tweet_created_at desc, tweet_id desc limit ?',
+      [userId, limit],
+    );
+    const key = await this.dataKeys.forRead(userId, rows.map((row) => row.text));
     return rows.map((row) => ({ tweetId: row.tweet_id, text: openContent(key, 'twitter_data', 'text', row.id, row.text) }));
   }
 
@@ -122,9 +120,9 @@ export class AnalysisRepository {
     return this.em.findOne(Analysis, { id, userId, deletedAt: null });
   }
 
-  /** The person's key for reading their analyses. */
-  readKey(userId: string): Promise<PersonKey | null> {
-    return this.dataKeys.forRead(userId);
+  /** The person's key for reading these analyses of theirs. */
+  readKey(userId: string, analyses: ReadonlyArray<Pick<Analysis, 'summary'>>): Promise<PersonKey | null> {
+    return this.dataKeys.forRead(userId, analyses.map((analysis) => analysis.summary));
   }
 
   /**

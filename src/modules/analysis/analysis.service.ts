@@ -65,17 +65,15 @@ export class AnalysisService {
   async listAnalyses(userId: string, query: ListAnalysesQueryDto): Promise<AnalysisDto[]> {
     const before = query.before === undefined ? undefined : await this.analyses.findForUser(userId, query.before);
     if (query.before !== undefined && !before) throw new AnalysisNotFoundException('before');
-    const [analyses, key] = await Promise.all([
-      this.analyses.listForUser(userId, query.limit ?? DEFAULT_ANALYSES_PAGE, AnalysisDto.FIELDS, before ?? undefined),
-      this.analyses.readKey(userId),
-    ]);
+    const analyses = await this.analyses.listForUser(userId, query.limit ?? DEFAULT_ANALYSES_PAGE, AnalysisDto.FIELDS, before ?? undefined);
+    const key = await this.analyses.readKey(userId, analyses);
     return analyses.map((analysis) => AnalysisDto.from(openAnalysis(key, analysis)));
   }
 
   async getAnalysis(userId: string, id: string): Promise<AnalysisDto> {
     const analysis = isUuid(id) ? await this.analyses.findForUser(userId, id) : null;
     if (!analysis) throw new AnalysisNotFoundException('id');
-    return AnalysisDto.from(openAnalysis(await this.analyses.readKey(userId), analysis));
+    return AnalysisDto.from(openAnalysis(await this.analyses.readKey(userId, [analysis]), analysis));
   }
 
   async getQuota(userId: string): Promise<QuotaDto> {

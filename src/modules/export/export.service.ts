@@ -101,7 +101,7 @@ export class ExportService {
     const dataExport = await this.exports.findReady(exportId);
     if (!dataExport?.filePath) throw new ExportNotFoundException();
     const path = join(this.config.dataDir, dataExport.filePath);
-    const key = await this.dataKeys.forRead(dataExport.userId);
+    const key = await this.dataKeys.forRead(dataExport.userId, [], { fresh: true });
     if (!key || !(await stat(path).then((file) => file.isFile(), () => false))) throw new ExportNotFoundException();
     await this.audit.audit(dataExport.userId, 'Data export downloaded', 'dsar_exports', { exportId });
     return { stream: openExportFile(path, key), filename: `repazoo-export-${exportId}.json` };

@@ -45,7 +45,8 @@ export class SupportRepository {
   ): Promise<Pick<SupportTicket, P | 'id' | 'subject' | 'body'>[]> {
     const list = listQuery(this.em, SupportTicket, [...new Set<P | 'id' | 'subject' | 'body'>([...fields, 'id', 'subject', 'body'])]).ownedBy(userId);
     list.query.orderBy(list.column('createdAt'), 'desc').limit(limit);
-    const [rows, key] = await Promise.all([list.rows(), this.dataKeys.forRead(userId)]);
+    const rows = await list.rows();
+    const key = await this.dataKeys.forRead(userId, rows.map((row) => row.subject));
     return rows.map((row) => ({
       ...row,
       subject: openContent(key, 'support_tickets', 'subject', row.id, row.subject),

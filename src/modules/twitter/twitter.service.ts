@@ -47,10 +47,8 @@ export class TwitterService {
   async listTweets(userId: string, query: ListTweetsQueryDto): Promise<TweetDto[]> {
     const before = query.before === undefined ? undefined : await this.tweets.findByTweetId(userId, query.before);
     if (query.before !== undefined && !before) throw new TweetNotFoundException('before');
-    const [tweets, key] = await Promise.all([
-      this.tweets.listForUser(userId, query.limit ?? DEFAULT_TWEETS_PAGE, ['id', ...TweetDto.FIELDS], before ?? undefined),
-      this.dataKeys.forRead(userId),
-    ]);
+    const tweets = await this.tweets.listForUser(userId, query.limit ?? DEFAULT_TWEETS_PAGE, ['id', ...TweetDto.FIELDS], before ?? undefined);
+    const key = await this.dataKeys.forRead(userId, tweets.map((tweet) => tweet.text));
     return tweets.map((tweet) => TweetDto.from({ ...tweet, text: openContent(key, 'twitter_data', 'text', tweet.id, tweet.text) }));
   }
 }
