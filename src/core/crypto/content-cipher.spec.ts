@@ -16,6 +16,12 @@ describe(PersonKey.name, () => {
     expect(sut.open('twitter_data', 'text', 'row-1', sealed)).toBe(text);
   });
 
+  it('should round-trip any text, multibyte characters included', () => {
+    for (const value of ['', 'é', 'Ünïcödé 🎉 text with emoji 👩‍👩‍👧 and 中文', 'x'.repeat(10_000)]) {
+      expect(sut.open('support_tickets', 'body', 'row-9', sut.seal('support_tickets', 'body', 'row-9', value))).toBe(value);
+    }
+  });
+
   it('should use a fresh nonce for every value', () => {
     const sealed = new Set(Array.from({ length: 500 }, () => sut.seal('twitter_data', 'text', 'row-1', text)));
     expect(sealed.size).toBe(500);

@@ -63,12 +63,19 @@ export class ExportBuilder {
   private async writeSection(writer: ExportFileWriter, section: ExportSection, person: string, key: PersonKey): Promise<void> {
     await writer.beginArray(section.name);
     const open = section.encrypted.length + section.encryptedJson.length > 0;
-    let after: string | null = null;
+    // The next batch is asked for before this one is opened and written: PostgreSQL reads it
+    // while this process decrypts (two batches in memory at most).
+    let rows = await this.repository.sectionBatch(section, person, null);
     for (;;) {
-      const rows = await this.repository.sectionBatch(section, person, after);
-      await writer.rows(rows.map(({ cursor, ...row }) => (open ? openRow(section, key, String(cursor), row) : row)));
-      if (rows.length < EXPORT_BATCH_SIZE) break;
-      after = String(rows[rows.length - 1].cursor);
+      const next = rows.length < EXPORT_BATCH_SIZE ? null : this.repository.sectionBatch(section, person, String(rows[rows.length - 1].cursor));
+      try {
+        await writer.rows(rows.map(({ cursor, ...row }) => (open ? openRow(section, key, String(cursor), row) : row)));
+      } catch (error) {
+        await next?.catch(() => undefined);
+        throw error;
+      }
+      if (!next) break;
+      rows = await next;
     }
     await writer.endArray();
   }
