@@ -33,7 +33,7 @@ const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0
 const DATABASE_NAME = process.env.BENCH_DATABASE_NAME ?? 'repazoo_bench_shred';
 const DATABASE_URL = ADMIN_URL.replace(/\/[^/]*$/, `/${DATABASE_NAME}`);
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/1';
-const DURATION_S = Number(process.env.BENCH_DURATION_S ?? '5');
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? '4');
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? '10');
 const INGEST_TWEETS = Number(process.env.BENCH_INGEST_TWEETS ?? Math.round(100_000 * SCALE));
 const EXPORT_ROWS = Number(process.env.BENCH_EXPORT_ROWS ?? Math.round(200_000 * SCALE));
@@ -157,14 +157,14 @@ async function benchListRoutes(test: TestApp, baseUrl: string, db: Client): Prom
       await run(url, SEALED_USER, 1000); // warm-up: JIT, connections, key cache
       await run(url, PLAIN_USER, 1000);
       const totals = { sealed: 0, plain: 0, failed: 0 };
-      // Alternated, two rounds each, so neither side gains from going first on a loaded machine.
-      for (const side of ['plain', 'sealed', 'sealed', 'plain'] as const) {
+      // Alternated (ABBA BAAB), four rounds each, so neither side gains from going first on a loaded machine.
+      for (const side of ['plain', 'sealed', 'sealed', 'plain', 'sealed', 'plain', 'plain', 'sealed'] as const) {
         const result = await run(url, side === 'sealed' ? SEALED_USER : PLAIN_USER, DURATION_S * 1000);
         totals[side] += result.ok;
         totals.failed += result.failed;
       }
-      const sealedRate = totals.sealed / (2 * DURATION_S);
-      const plainRate = totals.plain / (2 * DURATION_S);
+      const sealedRate = totals.sealed / (4 * DURATION_S);
+      const plainRate = totals.plain / (4 * DURATION_S);
       log(`list ${name}: sealed ${sealedRate.toFixed(0)} req/s, plain ${plainRate.toFixed(0)} req/s, ${totals.failed} failed`);
       figures.push({
         figure: `GET ${path} (${CONCURRENCY} clients)`,
