@@ -2,7 +2,9 @@
 // (pg_dump, as the README says: `--exclude-table-data=data_keys`) and restored into a fresh
 // database holds the erased person's rows, but none of their content can be read with the app's
 // keys (ENCRYPTION_KEYS and the live data_keys), while everyone else's still can.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +14,7 @@ import { DataKeys } from '../../../src/core/crypto/data-keys';
 import { PersonalDataMap } from '../../../src/core/personal-data';
 import { plantedTweetText, plantPersonalData } from '../../utils/plant-personal-data';
 import { startTestApp, TestApp } from '../../utils/test-app';
-import { TEST_DATABASE_NAME, TEST_DATABASE_URL, TEST_POSTGRES_ADMIN_URL } from '../../utils/test-env';
+import { TEST_DATABASE_NAME, TEST_DATABASE_URL, TEST_POSTGRES_ADMIN_URL, TEST_SECRETS_ENV } from '../../utils/test-env';
 
 const RESTORED_DATABASE = `${TEST_DATABASE_NAME}_restored`;
 const RESTORED_URL = TEST_POSTGRES_ADMIN_URL.replace(/\/[^/]*$/, `/${RESTORED_DATABASE}`);
@@ -143,5 +145,54 @@ describe('Crypto-shredding: a backup taken before an erasure', () => {
       expect(response.status).toBe(500);
       expect(JSON.stringify(response.body)).not.toContain('tweet 101');
     }
+  });
+
+  it('should seal rows written before encryption with encrypt-content, resumably, with progress on stderr', async () => {
+    await sut.resetDatabase();
+    const sql = (query: string, params: unknown[] = []) => sut.em().getConnection().execute<Array<Record<string, string>>>(query, params);
+    const now = new Date();
+    for (const [index, text] of ['old tweet one of erin', 'old tweet two of erin', 'old tweet three of erin'].entries()) {
+      await sql('insert into twitter_data (id, user_id, tweet_id, text, tweet_created_at, fetched_at) values (?, ?, ?, ?, ?, ?)', [
+        randomUUID(), 'erin', String(200 + index), text, new Date(now.getTime() - index * 1000), now,
+      ]);
+    }
+    await sql("insert into support_tickets (id, user_id, subject, body, status, created_at) values (?, 'erin', 'Old subject', 'Old body', 'open', ?)", [randomUUID(), now]);
+    await sql(
+      "insert into analyses (id, user_id, run_id, provider, model, overall, score, summary, tweet_count, tweets, created_at) values (?, 'erin', ?, 'local', 'lexicon', 'positive', 0.5, 'Old summary', 1, ?, ?)",
+      [randomUUID(), randomUUID(), JSON.stringify([{ tweetId: '200', sentiment: 'positive', score: 0.5 }]), now],
+    );
+
+    const cli = () =>
+      promisify(execFile)(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, '..', '..', '..', 'src', 'cli.ts'), 'encrypt-content', '--batch-size', '2'], {
+        cwd: join(__dirname, '..', '..', '..'),
+        env: { ...process.env, ...TEST_SECRETS_ENV, NODE_ENV: 'test', DATA_DIR: dir, DATABASE_URL: TEST_DATABASE_URL },
+      });
+    const first = await cli();
+    expect(first.stderr).toContain('encrypt-content: twitter_data batch 1: 2 rows sealed (2 so far)');
+    expect(first.stderr).toContain('encrypt-content: twitter_data batch 2: 1 rows sealed (3 so far)');
+    expect(first.stdout).toContain('twitter_data: 3 rows sealed');
+    expect(first.stdout).toContain('support_tickets: 1 rows sealed');
+    expect(first.stdout).toContain('analyses: 1 rows sealed');
+
+    const stored = await sql("select text from twitter_data where user_id = 'erin' order by tweet_id");
+    expect(stored.map((row) => row.text)).toEqual([expect.stringMatching(/^c1:/), expect.stringMatching(/^c1:/), expect.stringMatching(/^c1:/)]);
+    const [analysis] = await sql("select summary, tweets from analyses where user_id = 'erin'");
+    expect(analysis.summary).toMatch(/^c1:/);
+    expect(analysis.tweets).toMatch(/^c1:/);
+
+    // Read back through the API, as the person sees it.
+    sut.app.get(DataKeys, { strict: false }).forget('erin');
+    const auth = { Authorization: `Bearer ${sut.token('erin')}` };
+    const tweets = await sut.http.get('/api/twitter/tweets').set(auth);
+    expect(tweets.body.map((tweet: { text: string }) => tweet.text)).toEqual(['old tweet one of erin', 'old tweet two of erin', 'old tweet three of erin']);
+    const tickets = await sut.http.get('/api/support/tickets').set(auth);
+    expect(tickets.body.map((ticket: { subject: string; body: string }) => [ticket.subject, ticket.body])).toEqual([['Old subject', 'Old body']]);
+    const analyses = await sut.http.get('/api/analysis').set(auth);
+    expect(analyses.body[0]).toMatchObject({ summary: 'Old summary', tweets: [{ tweetId: '200', sentiment: 'positive', score: 0.5 }] });
+
+    // Run again: nothing is left to seal, and nothing is sealed twice.
+    const second = await cli();
+    expect(second.stdout).toContain('twitter_data: 0 rows sealed');
+    expect((await sql("select text from twitter_data where user_id = 'erin' order by tweet_id")).map((row) => row.text)).toEqual(stored.map((row) => row.text));
   });
 });
