@@ -22,15 +22,17 @@
 // repazoo_bench), created, migrated with the CLI and dropped by the bench. BENCH_SCALE=0.1 scales
 // every row count for a quick run; BENCH_ONLY=erase,export,retention picks figures.
 import { execFileSync } from 'node:child_process';
-import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import { Client } from 'pg';
+import { DataKeys } from '../src/core/crypto/data-keys';
 import { PersonalDataMap } from '../src/core/personal-data';
 import { ExportBuilder } from '../src/modules/export/export-builder';
+import { openExportFile } from '../src/modules/export/export-file-cipher';
 import { RETENTION_DAYS } from '../src/modules/retention/retention-policy';
 import { RetentionService } from '../src/modules/retention/retention.service';
 import { startTestApp, TestApp } from '../test/utils/test-app';
@@ -309,7 +311,7 @@ async function copyOut(db: Client, query: string): Promise<{ rows: number; bytes
  * full export is hundreds of MB): a streaming scan that tracks strings and nesting, and counts a
  * value each time one starts directly inside a section's array. Throws if the document is cut off.
  */
-async function countExportRows(path: string): Promise<Record<string, number>> {
+async function countExportRows(test: TestApp, userId: string, path: string): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   const open: string[] = [];
   let inString = false;
@@ -317,7 +319,12 @@ async function countExportRows(path: string): Promise<Record<string, number>> {
   let key = '';
   let section = '';
   let expectingElement = false;
-  for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 }) as AsyncIterable<string>) {
+  // The file is sealed under the person's data key (crypto-shredding): read it as the download does.
+  const dataKey = await test.app.get(DataKeys, { strict: false }).forRead(userId, [], { fresh: true });
+  if (!dataKey) throw new Error(`no data key for ${userId}`);
+  const plain = openExportFile(path, dataKey);
+  plain.setEncoding('utf8');
+  for await (const chunk of plain as AsyncIterable<string>) {
     for (let i = 0; i < chunk.length; i++) {
       const ch = chunk[i];
       if (inString) {
@@ -413,7 +420,7 @@ async function benchExport(test: TestApp, db: Client): Promise<void> {
     const growthMb = (rssPeak - rssBefore) / 1e6;
     log(`export: ${(size / 1e6).toFixed(1)} MB in ${exportSeconds.toFixed(2)} s, RSS ${(rssBefore / 1e6).toFixed(0)} -> peak ${(rssPeak / 1e6).toFixed(0)} MB`);
 
-    const written = await countExportRows(path);
+    const written = await countExportRows(test, EXPORT_USER, path);
     const writtenRows = Object.values(written).reduce((sum, n) => sum + n, 0);
     const planted: Record<string, number> = {
       tweets: split.twitter_data,

@@ -48,6 +48,8 @@ import { AuditService } from '../src/core/audit/audit.service';
 import { Authenticated, CurrentUser, Public } from '../src/core/auth/auth.decorators';
 import { AuthenticatedUser } from '../src/core/auth/authenticated-user';
 import { Clock } from '../src/core/clock/clock';
+import { CryptoModule } from '../src/core/crypto/crypto.module';
+import { DataKeys } from '../src/core/crypto/data-keys';
 import { APP_CONFIG, AppConfig } from '../src/core/config/app-config';
 import { mintToken } from '../src/core/auth/token-issuer';
 import { loadConfig } from '../src/core/config/load-config';
@@ -99,9 +101,9 @@ const RAW_QUERY_FIXTURE = Symbol('RAW_QUERY_FIXTURE');
 const UNAUDITED_SUPPORT = Symbol('UNAUDITED_SUPPORT');
 
 /** The real SupportService with an audit log that writes nothing: the ticket POST minus its audit entry. */
-function unauditedSupportService(em: EntityManager, clock: Clock, config: AppConfig): SupportService {
+function unauditedSupportService(em: EntityManager, clock: Clock, config: AppConfig, dataKeys: DataKeys): SupportService {
   const noAudit = { audit: async () => undefined } as unknown as AuditService;
-  return new SupportService(em, new SupportRepository(em), noAudit, clock, config);
+  return new SupportService(em, new SupportRepository(em, dataKeys), noAudit, clock, config);
 }
 
 @Controller('bench')
@@ -315,11 +317,11 @@ async function main(): Promise<void> {
   const rawQueryFixture: RawQueryFixture = { pool: new Pool({ connectionString: databaseUrl, max: 10 }), queries: {} };
 
   @Module({
-    imports: [AppModule.forRoot(config, logger)],
+    imports: [AppModule.forRoot(config, logger), CryptoModule],
     controllers: [BenchController],
     providers: [
       { provide: RAW_QUERY_FIXTURE, useValue: rawQueryFixture },
-      { provide: UNAUDITED_SUPPORT, inject: [EntityManager, Clock, APP_CONFIG], useFactory: unauditedSupportService },
+      { provide: UNAUDITED_SUPPORT, inject: [EntityManager, Clock, APP_CONFIG, DataKeys], useFactory: unauditedSupportService },
     ],
   })
   class BenchModule {}

@@ -6,6 +6,9 @@ import { ConfigValidationError } from './core/config/config.errors';
 import { loadConfig } from './core/config/load-config';
 import { runMigrations } from './core/database/standalone-orm';
 import { runRotateKeysCommand } from './modules/consent/rotate-keys.command';
+import { encryptPlainContent } from './core/crypto/content-encryption';
+import { DataKeys } from './core/crypto/data-keys';
+import { EntityManager } from '@mikro-orm/postgresql';
 import { createAppContext } from './create-app-context';
 import { AppLogger } from './core/logging/app-logger';
 import { ENTITIES } from './entities';
@@ -28,7 +31,8 @@ Commands:
   migrate                                  apply pending database migrations
   redact [--profile log|prompt] [--json]   redact text lines from stdin to stdout
   retention [--dry-run] [--now <ISO time>] run the retention cleanup once and print a table
-  rotate-keys [--batch-size 100]           re-encrypt stored OAuth tokens under the first ENCRYPTION_KEYS key
+  rotate-keys [--batch-size 100]           re-encrypt stored OAuth tokens and rewrap the data keys under the first ENCRYPTION_KEYS key
+  encrypt-content [--batch-size 500]       seal content written before crypto-shredding under each person's data key (resumable; progress on stderr)
   runs [--state FAILED] [--job <name>] [--user <id>] [--from <ISO>] [--to <ISO>] [--limit 20] [--before <run id>]
                                            every run (scheduled ones too), newest first, as a table
   runs show <id>                           one run with its log
@@ -78,6 +82,25 @@ const commands: Record<string, Command> = {
     const config = loadConfig(process.env, { requiredSecrets: ['ENCRYPTION_KEYS'] });
     const report = await runRotateKeysCommand(config, ENTITIES, process.stdout, { batchSize });
     return report.failed > 0 ? 1 : 0;
+  },
+
+  async 'encrypt-content'(args) {
+    const { values } = parseArgs({ args, options: { 'batch-size': { type: 'string', default: '500' } } });
+    const batchSize = Number(values['batch-size']);
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) {
+      return usageError('encrypt-content: --batch-size must be an integer from 1 to 10000');
+    }
+    const context = await createAppContext(loadConfig(), new AppLogger({ level: 'warn', destination: process.stderr }));
+    try {
+      const report = await encryptPlainContent(context.get(EntityManager), context.get(PersonalDataMap).tables(), context.get(DataKeys, { strict: false }), {
+        batchSize,
+        onBatch: (batch) => process.stderr.write(`encrypt-content: ${batch.table} batch ${batch.batch}: ${batch.sealed} rows sealed (${batch.tableTotal} so far)\n`),
+      });
+      for (const { table, sealed } of report.tables) process.stdout.write(`${table}: ${sealed} rows sealed\n`);
+      return 0;
+    } finally {
+      await context.close();
+    }
   },
 
   async retention(args) {

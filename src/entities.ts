@@ -4,6 +4,7 @@
 // DatabaseModule and buildOrmOptions are handed this list and know no module.
 import { AuditBatch } from './core/audit/audit-batch.entity';
 import { AuditEntry } from './core/audit/audit-entry.entity';
+import { DataKey } from './core/crypto/data-key.entity';
 import type { OrmEntities } from './core/database/orm-options';
 import { RunLog } from './core/jobs/entities/run-log.entity';
 import { WorkflowRun } from './core/jobs/entities/workflow-run.entity';
@@ -29,6 +30,7 @@ export const ENTITIES: OrmEntities = [
   User,
   AuditEntry,
   AuditBatch,
+  DataKey,
   WorkflowRun,
   RunLog,
   ConsentRecord,

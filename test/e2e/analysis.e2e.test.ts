@@ -120,10 +120,10 @@ describe('Analysis (server mode, fake Anthropic)', () => {
       tools: [{ name: 'record_sentiment', input_schema: RECORD_SENTIMENT_TOOL.input_schema }],
     });
     expect(String(request.body?.system)).toContain('Do not infer, guess or mention the author');
-    const newest = await sut.em().getConnection().execute<{ tweet_id: string; text: string }[]>(
-      'select tweet_id, text from twitter_data where user_id = ? order by tweet_created_at desc limit 100',
-      [account.userId],
-    );
+    // Tweet text is sealed in the table: read through the API, as the person sees it.
+    const tweets = await sut.http.get('/api/twitter/tweets').query({ limit: 100 }).set(bearer(account.userId));
+    expect(tweets.status).toBe(200);
+    const newest = (tweets.body as Array<{ tweetId: string; text: string }>).map((tweet) => ({ tweet_id: tweet.tweetId, text: tweet.text }));
     const listed = await sut.http.get('/api/analysis').set(bearer(account.userId));
     expect(listed.status).toBe(200);
     const [analysis] = listed.body as AnalysisBody[];

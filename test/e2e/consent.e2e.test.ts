@@ -573,6 +573,16 @@ describe('Consent without X credentials', () => {
   });
 });
 
+async function dataKeyRows(test: TestApp): Promise<Array<{ user_id: string; wrapped_key: string }>> {
+  return test.em().getConnection().execute('select user_id, wrapped_key from data_keys order by user_id');
+}
+
+async function sealedTicketOf(test: TestApp, userId: string): Promise<string> {
+  const [row] = await test.em().getConnection().execute<Array<{ subject: string }>>('select subject from support_tickets where user_id = ?', [userId]);
+  expect(row?.subject).toMatch(/^c1:/);
+  return row.subject;
+}
+
 describe('Encryption key rotation (npm run cli -- rotate-keys)', () => {
   const fakeX = new FakeXServer();
   const OLD_KEYS = `old:${keyOf(1)}`;
@@ -584,6 +594,7 @@ describe('Encryption key rotation (npm run cli -- rotate-keys)', () => {
   it('should re-encrypt rows made under an old key under the new first key, which still decrypt', async () => {
     const before = await startTestApp({ env: { ...xEnv(fakeX), ENCRYPTION_KEYS: OLD_KEYS } });
     let aliceToken: string | undefined;
+    let sealedBefore: string | undefined;
     try {
       await before.resetDatabase();
       await connect(before, fakeX, 'alice');
@@ -592,6 +603,14 @@ describe('Encryption key rotation (npm run cli -- rotate-keys)', () => {
       await connect(before, fakeX, 'carol', { id: '43', username: 'carol', name: 'Carol' });
       aliceToken = (await plaintextOf(before, 'alice')).accessToken;
       expect((await tokenRows(before)).filter((row) => row.key_id === 'old')).toHaveLength(2);
+      // Content sealed under alice's data key, itself wrapped under the old master key.
+      await before.http
+        .post('/api/support/tickets')
+        .set('Authorization', `Bearer ${before.token('alice')}`)
+        .send({ subject: 'Rotation subject', body: 'Sealed before the rotation' })
+        .expect(201);
+      sealedBefore = await sealedTicketOf(before, 'alice');
+      expect((await dataKeyRows(before)).map((row) => row.wrapped_key.slice(0, 7))).toEqual(['v1:old:']);
     } finally {
       await before.close();
     }
@@ -610,6 +629,8 @@ describe('Encryption key rotation (npm run cli -- rotate-keys)', () => {
     expect(stdout).toContain('re-encrypting oauth_tokens under key "new" (batches of 1)');
     expect(stdout).toContain('batch 1: 1 rows, 1 re-encrypted, 0 failed');
     expect(stdout).toContain('done: 2 rows needed rotation, 2 re-encrypted, 0 failed');
+    expect(stdout).toContain('data_keys batch 1: 1 keys, 1 rewrapped, 0 failed');
+    expect(stdout).toContain('done: 1 data keys rewrapped');
 
     // Only the new key configured: the rows must open without the old one.
     const after = await startTestApp({ env: { ...xEnv(fakeX), ENCRYPTION_KEYS: `new:${keyOf(2)}` } });
@@ -625,6 +646,13 @@ describe('Encryption key rotation (npm run cli -- rotate-keys)', () => {
       expect(token.accessToken).toBe(aliceToken);
       expect(fakeX.isAccessTokenValid(token.accessToken)).toBe(true);
       expect((await plaintextOf(after, 'carol')).refreshToken).toEqual(expect.any(String));
+      // The data key was rewrapped; the content under it was not touched, and opens with the new key alone.
+      expect((await dataKeyRows(after)).map((row) => row.wrapped_key.slice(0, 7))).toEqual(['v1:new:']);
+      expect(await sealedTicketOf(after, 'alice')).toBe(sealedBefore);
+      const tickets = await after.http.get('/api/support/tickets').set('Authorization', `Bearer ${after.token('alice')}`).expect(200);
+      expect(tickets.body.map((ticket: { subject: string; body: string }) => [ticket.subject, ticket.body])).toEqual([
+        ['Rotation subject', 'Sealed before the rotation'],
+      ]);
     } finally {
       await after.resetDatabase();
       await after.close();

@@ -46,6 +46,19 @@ describe('Twitter (server mode, fake X)', () => {
   const tweetRows = (userId: string) =>
     sut.em().getConnection().execute<TweetRow[]>('select tweet_id, text, run_id, fetched_at from twitter_data where user_id = ? order by tweet_id', [userId]);
 
+  /** Every stored tweet of the person as the API shows it (the table holds the text sealed). */
+  async function tweetsThroughApi(userId: string): Promise<Array<{ tweetId: string; text: string }>> {
+    const all: Array<{ tweetId: string; text: string }> = [];
+    for (let before: string | undefined; ; ) {
+      const response = await sut.http.get('/api/twitter/tweets').query({ limit: 100, ...(before ? { before } : {}) }).set(bearer(userId));
+      expect(response.status).toBe(200);
+      const page = response.body as Array<{ tweetId: string; text: string }>;
+      all.push(...page);
+      if (page.length < 100) return all;
+      before = page[page.length - 1].tweetId;
+    }
+  }
+
   async function sync(userId: string): Promise<string> {
     const response = await sut.http.post('/api/twitter/sync').set(bearer(userId));
     expect(response.status).toBe(202);
@@ -95,14 +108,20 @@ describe('Twitter (server mode, fake X)', () => {
     expect(rows).toHaveLength(250);
     expect(new Set(rows.map((row) => row.tweet_id))).toEqual(new Set(seeded.map((tweet) => tweet.id)));
     for (const row of rows) {
-      expect(row.text).not.toMatch(EMAIL);
-      expect(row.text).not.toMatch(PHONE);
-      expect(row.text).not.toMatch(URL_PATTERN);
+      // Sealed under the person's data key: nothing of the tweet is readable in the table.
+      expect(row.text).toMatch(/^c1:[A-Za-z0-9_-]+:[A-Za-z0-9+/=]+$/);
       expect(row.run_id).toBe(run.id);
       expect(new Date(row.fetched_at).getTime()).toBeGreaterThanOrEqual(run.startedAt!.getTime() - 1000);
     }
+    const listed = await tweetsThroughApi(account.userId);
+    expect(new Set(listed.map((tweet) => tweet.tweetId))).toEqual(new Set(seeded.map((tweet) => tweet.id)));
+    for (const tweet of listed) {
+      expect(tweet.text).not.toMatch(EMAIL);
+      expect(tweet.text).not.toMatch(PHONE);
+      expect(tweet.text).not.toMatch(URL_PATTERN);
+    }
     const emailTweet = seeded.find((tweet) => tweet.text.startsWith('Email me at'));
-    expect(rows.find((row) => row.tweet_id === emailTweet?.id)?.text).toBe('Email me at [EMAIL] about the launch, great news!');
+    expect(listed.find((tweet) => tweet.tweetId === emailTweet?.id)?.text).toBe('Email me at [EMAIL] about the launch, great news!');
     const audit = await sut.em().getConnection().execute('select action, category, details from audit_log where user_id = ?', [account.userId]);
     expect(audit).toEqual([{ action: 'Tweets ingested', category: 'twitter', details: { count: 250, fetched: 250, runId: run.id } }]);
   });

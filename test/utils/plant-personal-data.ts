@@ -13,6 +13,8 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { INestApplicationContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AuditService } from '../../src/core/audit/audit.service';
+import { PersonKey } from '../../src/core/crypto/content-cipher';
+import { DataKeys } from '../../src/core/crypto/data-keys';
 import { Pseudonyms } from '../../src/core/crypto/pseudonyms';
 import { PersonalDataMap, PersonalDataTable } from '../../src/core/personal-data';
 
@@ -30,6 +32,8 @@ interface PlantingContext {
   userId: string;
   runId: string;
   now: Date;
+  /** The person's data key: content columns are planted sealed, as the app writes them. */
+  key: PersonKey;
 }
 
 type Example = (context: PlantingContext) => Promise<void>;
@@ -47,17 +51,19 @@ const EXAMPLES: Record<string, Example> = {
   run_logs: async ({ sql, userId, runId, now }) => {
     await sql("insert into run_logs (run_id, user_id, level, message, created_at) values (?, ?, 'info', 'fetched 2 tweets', ?)", [runId, userId, now]);
   },
-  twitter_data: async ({ sql, userId, runId, now }) => {
+  twitter_data: async ({ sql, userId, runId, now, key }) => {
     for (const tweetId of PLANTED_TWEET_IDS) {
+      const id = randomUUID();
       await sql('insert into twitter_data (id, user_id, tweet_id, text, tweet_created_at, fetched_at, run_id) values (?, ?, ?, ?, ?, ?, ?)', [
-        randomUUID(), userId, tweetId, `tweet ${tweetId} of ${userId}`, now, now, runId,
+        id, userId, tweetId, key.seal('twitter_data', 'text', id, plantedTweetText(tweetId, userId)), now, now, runId,
       ]);
     }
   },
-  analyses: async ({ sql, userId, runId, now }) => {
+  analyses: async ({ sql, userId, runId, now, key }) => {
+    const id = randomUUID();
     await sql(
-      "insert into analyses (id, user_id, run_id, provider, model, overall, score, summary, tweet_count, tweets, created_at) values (?, ?, ?, 'local', 'lexicon', 'positive', 0.5, 'upbeat', 2, '[]', ?)",
-      [randomUUID(), userId, runId, now],
+      "insert into analyses (id, user_id, run_id, provider, model, overall, score, summary, tweet_count, tweets, created_at) values (?, ?, ?, 'local', 'lexicon', 'positive', 0.5, ?, 2, ?, ?)",
+      [id, userId, runId, key.seal('analyses', 'summary', id, 'upbeat'), JSON.stringify(key.seal('analyses', 'tweets', id, '[]')), now],
     );
   },
   oauth_tokens: async ({ sql, userId, now }) => {
@@ -137,8 +143,13 @@ interface ColumnInfo {
   column_default: string | null;
 }
 
-/** One row built from the table's schema: every required column filled by its type. */
-async function plantFromSchema(table: PersonalDataTable, person: string, { sql, userId, now }: PlantingContext): Promise<void> {
+/** The text of a planted tweet (read back through GET /api/twitter/tweets: the table holds it sealed). */
+export function plantedTweetText(tweetId: string, userId: string): string {
+  return `tweet ${tweetId} of ${userId}`;
+}
+
+/** One row built from the table's schema: every required column filled by its type, content columns sealed. */
+async function plantFromSchema(table: PersonalDataTable, person: string, { sql, userId, now, key }: PlantingContext): Promise<void> {
   const columns = (await sql(
     `select c.column_name, c.data_type, c.is_nullable, c.column_default,
             (select e.enumlabel from pg_enum e join pg_type t on t.oid = e.enumtypid where t.typname = c.udt_name order by e.enumsortorder limit 1) as enum_label
@@ -161,6 +172,11 @@ async function plantFromSchema(table: PersonalDataTable, person: string, { sql, 
       continue;
     }
     values.push(valueOfType(column.data_type, table.erasure.action === 'delete' ? `planted ${randomUUID()} for ${userId}` : `planted ${randomUUID()}`, now));
+  }
+  const rowId = String(values[names.indexOf('id')]);
+  for (const [index, name] of names.entries()) {
+    if (table.encrypted?.includes(name)) values[index] = key.seal(table.table, name, rowId, String(values[index]));
+    if (table.encryptedJson?.includes(name)) values[index] = JSON.stringify(key.seal(table.table, name, rowId, String(values[index])));
   }
   await sql(`insert into ${table.table} (${names.join(', ')}) values (${names.map(() => '?').join(', ')})`, values);
 }
@@ -195,7 +211,8 @@ function valueOfType(dataType: string, text: string, now: Date): unknown {
 /** Plants one person's data in every table of the personal-data map. */
 export async function plantPersonalData(target: PlantingTarget, userId: string): Promise<void> {
   const sql = (query: string, params: unknown[]) => target.em().getConnection().execute(query, params);
-  const context: PlantingContext = { sql, target, userId, runId: randomUUID(), now: new Date() };
+  const key = await target.app.get(DataKeys).forWrite(target.em(), userId);
+  const context: PlantingContext = { sql, target, userId, runId: randomUUID(), now: new Date(), key };
   const pseudonym = target.app.get(Pseudonyms).of(userId);
   for (const table of target.app.get(PersonalDataMap).tables()) {
     const example = EXAMPLES[table.table];

@@ -47,6 +47,15 @@ export function buildPersonalDataCatalogue(declared: readonly DeclaredPersonalDa
       owners.set(table.table, owner);
       const identifiers = [table.table, table.person.column, ...table.export.columns, table.export.orderBy ?? 'id'];
       if (table.fileColumn !== undefined) identifiers.push(table.fileColumn);
+      identifiers.push(...(table.encrypted ?? []), ...(table.encryptedJson ?? []));
+      // Sealed values are bound to the row's id and the person: a table keyed otherwise, or whose
+      // person column holds a pseudonym, cannot say whose key opens them.
+      if ((table.encrypted?.length ?? 0) + (table.encryptedJson?.length ?? 0) > 0 && table.person.holds === 'pseudonym') {
+        fail('encrypts columns but names the person by a pseudonym');
+      }
+      if ((table.encrypted?.length ?? 0) + (table.encryptedJson?.length ?? 0) > 0 && (table.export.orderBy ?? 'id') !== 'id') {
+        fail('encrypts columns but is exported in another order than by id (the export opens sealed values by their row id)');
+      }
       if (table.erasure.action === 'pseudonymise') {
         identifiers.push(...Object.keys(table.erasure.columns));
         // The erasure finds the rows by the person column: left naming the person, they would be found forever.
@@ -119,11 +128,17 @@ export class PersonalDataMap implements OnModuleInit {
 }
 
 /**
+ * Tables that name a person but are erased by the erasure itself rather than through the map:
+ * `data_keys`, destroyed first (crypto-shredding), and never exported (they are secrets).
+ */
+export const SELF_ERASED_TABLES: readonly string[] = ['data_keys'];
+
+/**
  * Tables of the ORM's entities that have a `user_id` column but no declaration in `map`: in a
  * process wired without some module (a partial app), an erasure or export would silently miss them.
  */
 export function undeclaredPersonTables(entities: ReadonlyArray<{ tableName: string; props: ReadonlyArray<{ fieldNames?: string[] }> }>, map: PersonalDataMap): string[] {
-  const declared = new Set(map.tables().map((table) => table.table));
+  const declared = new Set([...map.tables().map((table) => table.table), ...SELF_ERASED_TABLES]);
   return entities
     .filter((entity) => entity.props.some((prop) => prop.fieldNames?.includes('user_id')) && !declared.has(entity.tableName))
     .map((entity) => entity.tableName)

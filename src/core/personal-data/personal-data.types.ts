@@ -76,6 +76,14 @@ export interface PersonalDataTable {
    * retention remove the file with the row.
    */
   fileColumn?: string;
+  /**
+   * Text columns holding the person's content, sealed under their data key (crypto-shredding,
+   * src/core/crypto/content-cipher.ts) and bound to the row's `id`: export decrypts them, and
+   * `npm run cli -- encrypt-content` seals rows written before encryption.
+   */
+  encrypted?: readonly string[];
+  /** JSON columns sealed the same way: the column holds the sealed text of the document as a JSON string. */
+  encryptedJson?: readonly string[];
   erasure: ErasureAction;
   export: ExportRule;
   retention: RetentionPolicy;

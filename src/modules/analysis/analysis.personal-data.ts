@@ -11,8 +11,10 @@ export const ANALYSIS_PERSONAL_DATA: PersonalDataDeclarations = {
       purpose: 'Show the person the sentiment of their tweets',
       legalBasis: 'Art. 6(1)(a) consent',
       recipients: ['Anthropic'],
-      safeguards: ['Tweets pseudonymised (prompt profile) before they are sent to Anthropic', 'Summaries redacted before they are stored'],
+      safeguards: ['Tweets pseudonymised (prompt profile) before they are sent to Anthropic', 'Summaries redacted before they are stored', 'Summary and per-tweet results encrypted under the person\u2019s own data key, destroyed on erasure (crypto-shredding)'],
       softDeletable: true,
+      encrypted: ['summary'],
+      encryptedJson: ['tweets'],
       erasure: { action: 'delete', countAs: 'analyses' },
       export: { key: 'analyses', columns: ['id', 'run_id', 'provider', 'model', 'overall', 'score', 'summary', 'tweet_count', 'tweets', 'created_at'] },
       retention: {

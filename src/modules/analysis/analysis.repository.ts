@@ -2,19 +2,37 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
+import { openContent, PersonKey } from '../../core/crypto/content-cipher';
+import { DataKeys } from '../../core/crypto/data-keys';
 import { listQuery } from '../../core/database/list-query';
 import { RunState } from '../../core/jobs/entities/workflow-run.entity';
 import { JobName } from '../../core/jobs/job-payloads';
-import { Tweet } from '../twitter/entities/tweet.entity';
 import type { QuotaMonth } from './analysis-quota';
-import { Analysis } from './entities/analysis.entity';
+import { Analysis, TweetSentiments } from './entities/analysis.entity';
+import type { PromptTweet } from './sentiment-prompt.builder';
+
+/** An analysis as the person sees it: summary and per-tweet results decrypted. */
+export type OpenedAnalysis<T extends Pick<Analysis, 'id' | 'summary' | 'tweets'> = Analysis> = Omit<T, 'tweets'> & { tweets: TweetSentiments };
+
+/** Opens (decrypts) an analysis's sealed columns with the person's key; plain rows from before encryption pass. */
+export function openAnalysis<T extends Pick<Analysis, 'id' | 'summary' | 'tweets'>>(key: PersonKey | null, analysis: T): OpenedAnalysis<T> {
+  const tweets = analysis.tweets;
+  return {
+    ...analysis,
+    summary: openContent(key, 'analyses', 'summary', analysis.id, analysis.summary),
+    tweets: typeof tweets === 'string' ? (JSON.parse(openContent(key, 'analyses', 'tweets', analysis.id, tweets)) as TweetSentiments) : tweets,
+  };
+}
 
 /** First key of the two-key advisory lock that serialises one user's quota decisions. */
 const QUOTA_LOCK_CLASS = 7_316_002;
 
 @Injectable()
 export class AnalysisRepository {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly dataKeys: DataKeys,
+  ) {}
 
   /**
    * Holds the user's quota lock until the caller's transaction ends, so two requests cannot both
@@ -73,28 +91,43 @@ export class AnalysisRepository {
     return { used: row?.used ?? 0, inFlight: row?.in_flight ?? 0 };
   }
 
-  /** The user's newest stored tweets (newest first). */
-  newestTweets(userId: string, limit: number): Promise<Tweet[]> {
-    return this.em.find(Tweet, { userId, deletedAt: null }, { orderBy: { tweetCreatedAt: 'desc', tweetId: 'desc' }, limit });
+  /** The user's newest stored tweets (newest first), their text decrypted. */
+  async newestTweets(userId: string, limit: number): Promise<PromptTweet[]> {
+    const rows = await this.em.execute<Array<{ id: string; tweet_id: string; text: string }>>(
+      'select id, tweet_id, text from twitter_data where user_id = ? and deleted_at is null order by tweet_created_at desc, tweet_id desc limit ?',
+      [userId, limit],
+    );
+    const key = await this.dataKeys.forRead(userId, rows.map((row) => row.text));
+    return rows.map((row) => ({ tweetId: row.tweet_id, text: openContent(key, 'twitter_data', 'text', row.id, row.text) }));
   }
 
   findByRun(runId: string): Promise<Analysis | null> {
     return this.em.findOne(Analysis, { runId });
   }
 
-  async insert(em: EntityManager, analysis: Omit<Analysis, 'id' | 'deletedAt'>): Promise<Analysis> {
-    const entity = em.create(Analysis, analysis);
+  /** Stores an analysis with its summary and per-tweet results sealed under the person's data key. */
+  async insert(em: EntityManager, analysis: Omit<Analysis, 'id' | 'deletedAt' | 'tweets'> & { tweets: TweetSentiments }): Promise<Analysis> {
+    const key = await this.dataKeys.forWrite(em, analysis.userId);
+    const entity: Analysis = Object.assign(new Analysis(), analysis);
+    entity.summary = key.seal('analyses', 'summary', entity.id, analysis.summary);
+    entity.tweets = key.seal('analyses', 'tweets', entity.id, JSON.stringify(analysis.tweets));
     await em.persistAndFlush(entity);
     return entity;
   }
 
+  /** The user's analysis, as stored (sealed): for its id and time, or `openAnalysis` it. */
   findForUser(userId: string, id: string): Promise<Analysis | null> {
     return this.em.findOne(Analysis, { id, userId, deletedAt: null });
   }
 
+  /** The person's key for reading these analyses of theirs. */
+  readKey(userId: string, analyses: ReadonlyArray<Pick<Analysis, 'summary'>>): Promise<PersonKey | null> {
+    return this.dataKeys.forRead(userId, analyses.map((analysis) => analysis.summary));
+  }
+
   /**
    * The user's analyses, newest first, after the `before` one when given: read-only rows of
-   * `fields`, not entities (see list-query.ts).
+   * `fields`, not entities (see list-query.ts), as stored (sealed).
    */
   listForUser<P extends keyof Analysis & string>(
     userId: string,

@@ -13,7 +13,7 @@ import { ComplianceEventsService } from '../monitoring/compliance-events.service
 import { ComplianceEventKind } from '../monitoring/entities/compliance-event.entity';
 import { ANALYSIS_MONTHLY_QUOTA, quotaMonthOf } from './analysis-quota';
 import { AnalysisNotFoundException, QuotaExceededException } from './analysis.exception';
-import { AnalysisRepository } from './analysis.repository';
+import { AnalysisRepository, openAnalysis } from './analysis.repository';
 import { AnalysisDto, AnalysisStartedDto, QuotaDto } from './dto/analysis.dto';
 import { ListAnalysesQueryDto } from './dto/list-analyses-query.dto';
 import { isUuid } from '../../core/util/is-uuid';
@@ -66,13 +66,14 @@ export class AnalysisService {
     const before = query.before === undefined ? undefined : await this.analyses.findForUser(userId, query.before);
     if (query.before !== undefined && !before) throw new AnalysisNotFoundException('before');
     const analyses = await this.analyses.listForUser(userId, query.limit ?? DEFAULT_ANALYSES_PAGE, AnalysisDto.FIELDS, before ?? undefined);
-    return analyses.map((analysis) => AnalysisDto.from(analysis));
+    const key = await this.analyses.readKey(userId, analyses);
+    return analyses.map((analysis) => AnalysisDto.from(openAnalysis(key, analysis)));
   }
 
   async getAnalysis(userId: string, id: string): Promise<AnalysisDto> {
     const analysis = isUuid(id) ? await this.analyses.findForUser(userId, id) : null;
     if (!analysis) throw new AnalysisNotFoundException('id');
-    return AnalysisDto.from(analysis);
+    return AnalysisDto.from(openAnalysis(await this.analyses.readKey(userId, [analysis]), analysis));
   }
 
   async getQuota(userId: string): Promise<QuotaDto> {

@@ -3,8 +3,11 @@
 // however large the data.
 import { Injectable } from '@nestjs/common';
 import { rename, rm, stat } from 'node:fs/promises';
+import { openContent, PersonKey } from '../../core/crypto/content-cipher';
+import { DataKeys } from '../../core/crypto/data-keys';
 import { Pseudonyms } from '../../core/crypto/pseudonyms';
 import { PersonalDataMap } from '../../core/personal-data';
+import { ExportFrameSealer } from './export-file-cipher';
 import { ExportFileWriter } from './export-file-writer';
 import { EXPORT_BATCH_SIZE, ExportSection, exportSectionsOf } from './export-sections';
 import { ExportRepository } from './export.repository';
@@ -15,6 +18,7 @@ export class ExportBuilder {
     private readonly repository: ExportRepository,
     private readonly personalData: PersonalDataMap,
     private readonly pseudonyms: Pseudonyms,
+    private readonly dataKeys: DataKeys,
   ) {}
 
   /** The document's sections, from the personal-data map. */
@@ -22,18 +26,22 @@ export class ExportBuilder {
     return exportSectionsOf(this.personalData.tables());
   }
 
-  /** Writes the document to `path` (via a temporary file, so a half-written export is never served). */
+  /**
+   * Writes the document to `path` (via a temporary file, so a half-written export is never served),
+   * sealed under the person's data key (created if they have none yet). Returns the file's size.
+   */
   async build(userId: string, path: string, exportedAt: Date): Promise<number> {
     const temporary = `${path}.partial`;
     await rm(temporary, { force: true }); // left by a crashed earlier attempt
-    const writer = new ExportFileWriter(temporary);
+    const key = await this.dataKeys.forWrite(this.repository.entityManager(), userId);
+    const writer = new ExportFileWriter(temporary, new ExportFrameSealer(key));
     try {
       await writer.begin();
       await writer.value('exportedAt', exportedAt.toISOString());
       for (const section of this.sections()) {
         const person = section.personHolds === 'pseudonym' ? this.pseudonyms.of(userId) : userId;
         if (section.single) await this.writeObject(writer, section, person);
-        else await this.writeSection(writer, section, person);
+        else await this.writeSection(writer, section, person, key);
       }
       await writer.end();
     } catch (error) {
@@ -52,15 +60,36 @@ export class ExportBuilder {
     await writer.value(section.name, value);
   }
 
-  private async writeSection(writer: ExportFileWriter, section: ExportSection, person: string): Promise<void> {
+  private async writeSection(writer: ExportFileWriter, section: ExportSection, person: string, key: PersonKey): Promise<void> {
     await writer.beginArray(section.name);
-    let after: string | null = null;
+    const open = section.encrypted.length + section.encryptedJson.length > 0;
+    // The next batch is asked for before this one is opened and written: PostgreSQL reads it
+    // while this process decrypts (two batches in memory at most).
+    let rows = await this.repository.sectionBatch(section, person, null);
     for (;;) {
-      const rows = await this.repository.sectionBatch(section, person, after);
-      await writer.rows(rows.map(({ cursor: _cursor, ...row }) => row));
-      if (rows.length < EXPORT_BATCH_SIZE) break;
-      after = String(rows[rows.length - 1].cursor);
+      const next = rows.length < EXPORT_BATCH_SIZE ? null : this.repository.sectionBatch(section, person, String(rows[rows.length - 1].cursor));
+      try {
+        await writer.rows(rows.map(({ cursor, ...row }) => (open ? openRow(section, key, String(cursor), row) : row)));
+      } catch (error) {
+        await next?.catch(() => undefined);
+        throw error;
+      }
+      if (!next) break;
+      rows = await next;
     }
     await writer.endArray();
   }
+}
+
+/** A row with its sealed columns opened (the cursor of a section with sealed columns is its `id`). */
+function openRow(section: ExportSection, key: PersonKey, rowId: string, row: Record<string, unknown>): Record<string, unknown> {
+  for (const column of section.encrypted) {
+    const stored = row[column];
+    if (typeof stored === 'string') row[column] = openContent(key, section.table, column, rowId, stored);
+  }
+  for (const column of section.encryptedJson) {
+    const stored = row[column];
+    if (typeof stored === 'string') row[column] = JSON.parse(openContent(key, section.table, column, rowId, stored)) as unknown;
+  }
+  return row;
 }

@@ -1,18 +1,27 @@
 // Streams one JSON document to a file, section by section, row by row, respecting the file
-// stream's backpressure: memory stays flat however many rows a person has.
+// stream's backpressure: memory stays flat however many rows a person has. The document is sealed
+// in 256 KB frames under the person's data key on its way to disk (export-file-cipher.ts).
 import { once } from 'node:events';
 import { createWriteStream, WriteStream } from 'node:fs';
+import { EXPORT_FRAME_BYTES, ExportFrameSealer } from './export-file-cipher';
 
 export class ExportFileWriter {
   private readonly stream: WriteStream;
   private sectionCount = 0;
   private rowCount = 0;
+  /** Text not yet sealed into a frame, and its length in UTF-16 units (a frame is cut at 256 K of them). */
+  private pending: string[] = [];
+  private pendingLength = 0;
 
-  constructor(path: string) {
+  constructor(
+    path: string,
+    private readonly sealer: ExportFrameSealer,
+  ) {
     this.stream = createWriteStream(path, { flags: 'wx', mode: 0o600 });
   }
 
   async begin(): Promise<void> {
+    await this.writeBytes(this.sealer.header());
     await this.write('{');
   }
 
@@ -38,7 +47,9 @@ export class ExportFileWriter {
   }
 
   async end(): Promise<void> {
-    await this.write('}\n');
+    this.pending.push('}\n');
+    await this.writeBytes(this.sealer.seal(Buffer.from(this.pending.join(''), 'utf8'), true));
+    this.pending = [];
     this.stream.end();
     await once(this.stream, 'close');
   }
@@ -48,6 +59,29 @@ export class ExportFileWriter {
   }
 
   private async write(chunk: string): Promise<void> {
-    if (!this.stream.write(chunk)) await once(this.stream, 'drain');
+    this.pending.push(chunk);
+    this.pendingLength += chunk.length;
+    if (this.pendingLength < EXPORT_FRAME_BYTES) return;
+    const text = this.pending.join('');
+    this.pending = [];
+    this.pendingLength = 0;
+    // Whole frames only; the rest waits for the next write (or the last frame).
+    let start = 0;
+    while (start + EXPORT_FRAME_BYTES <= text.length) {
+      let end = start + EXPORT_FRAME_BYTES;
+      // Never between the two halves of a surrogate pair: each half alone would encode as U+FFFD.
+      const last = text.charCodeAt(end - 1);
+      if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+      await this.writeBytes(this.sealer.seal(Buffer.from(text.slice(start, end), 'utf8'), false));
+      start = end;
+    }
+    if (start < text.length) {
+      this.pending.push(text.slice(start));
+      this.pendingLength = text.length - start;
+    }
+  }
+
+  private async writeBytes(bytes: Buffer): Promise<void> {
+    if (!this.stream.write(bytes)) await once(this.stream, 'drain');
   }
 }

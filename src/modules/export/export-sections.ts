@@ -17,6 +17,9 @@ export interface ExportSection {
   personHolds: 'user-id' | 'pseudonym';
   /** One object (the account) rather than a list of rows. */
   single: boolean;
+  /** Columns sealed under the person's data key (text, and JSON documents), opened as rows are written. */
+  encrypted: readonly string[];
+  encryptedJson: readonly string[];
 }
 
 /** The sections of the export document: the single objects (the account) first, then the lists. */
@@ -30,6 +33,8 @@ export function exportSectionsOf(tables: readonly PersonalDataTable[]): ExportSe
     personColumn: table.person.column,
     personHolds: table.person.holds ?? 'user-id',
     single: table.export.single === true,
+    encrypted: (table.encrypted ?? []).filter((column) => table.export.columns.includes(column)),
+    encryptedJson: (table.encryptedJson ?? []).filter((column) => table.export.columns.includes(column)),
   }));
   return [...sections.filter((section) => section.single), ...sections.filter((section) => !section.single)];
 }

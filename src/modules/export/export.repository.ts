@@ -12,6 +12,11 @@ export type ReadyExport = Required<Pick<DataExport, 'filePath' | 'sizeBytes' | '
 export class ExportRepository {
   constructor(private readonly em: EntityManager) {}
 
+  /** The request's (or run's) entity manager, for reads outside a transaction. */
+  entityManager(): EntityManager {
+    return this.em;
+  }
+
   /** Serialises one person's export requests until the transaction ends. */
   async lockUserExports(em: EntityManager, userId: string): Promise<void> {
     await em.execute('select pg_advisory_xact_lock(hashtext(?))', [`export:${userId}`]);

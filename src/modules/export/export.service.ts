@@ -3,7 +3,10 @@
 import { dailyLimitRetryAfterSeconds, dayWindowStart } from '../../core/util/daily-limit';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable } from '@nestjs/common';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { DataKeys } from '../../core/crypto/data-keys';
+import { openExportFile } from './export-file-cipher';
 import { join } from 'node:path';
 import { NotificationKind } from '../notifications/entities/notification.entity';
 import { NotificationsService } from '../notifications/notifications.service';
@@ -33,6 +36,7 @@ export const EXPORT_LINK_VALIDITY_MS = 24 * 60 * 60 * 1000;
 export class ExportService {
   constructor(
     private readonly em: EntityManager,
+    private readonly dataKeys: DataKeys,
     private readonly exports: ExportRepository,
     private readonly runs: RunsService,
     private readonly builder: ExportBuilder,
@@ -88,16 +92,19 @@ export class ExportService {
     };
   }
 
-  /** Checks a signed link and returns the file to stream. */
-  async openDownload(exportId: string, expires: string | undefined, signature: string | undefined): Promise<{ path: string; filename: string }> {
+  /** Checks a signed link and returns the file's plain document, decrypted as it streams. */
+  async openDownload(exportId: string, expires: string | undefined, signature: string | undefined): Promise<{ stream: Readable; filename: string }> {
     if (!isUuid(exportId)) throw new ExportLinkInvalidException();
     const check = this.signer.check(exportId, expires, signature, this.clock.nowMs());
     if (check === 'tampered') throw new ExportLinkInvalidException();
     if (check === 'expired') throw new ExportLinkExpiredException();
     const dataExport = await this.exports.findReady(exportId);
     if (!dataExport?.filePath) throw new ExportNotFoundException();
+    const path = join(this.config.dataDir, dataExport.filePath);
+    const key = await this.dataKeys.forRead(dataExport.userId, [], { fresh: true });
+    if (!key || !(await stat(path).then((file) => file.isFile(), () => false))) throw new ExportNotFoundException();
     await this.audit.audit(dataExport.userId, 'Data export downloaded', 'dsar_exports', { exportId });
-    return { path: join(this.config.dataDir, dataExport.filePath), filename: `repazoo-export-${exportId}.json` };
+    return { stream: openExportFile(path, key), filename: `repazoo-export-${exportId}.json` };
   }
 
   @OnRun(JobName.ExportBuild)

@@ -12,6 +12,7 @@ import Redis from 'ioredis';
 import { AuditService } from '../../core/audit/audit.service';
 import { Clock } from '../../core/clock/clock';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
+import { DataKeys } from '../../core/crypto/data-keys';
 import { Pseudonyms } from '../../core/crypto/pseudonyms';
 import { RunsService } from '../../core/jobs/runs.service';
 import { PersonalDataMap, PersonalDataTable, pseudonymiseColumn, undeclaredPersonTables } from '../../core/personal-data';
@@ -50,6 +51,7 @@ export class DataErasureService implements OnModuleInit {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(REDIS_CLIENT) private readonly redis: Redis | null,
     private readonly notifications: NotificationsService,
+    private readonly dataKeys: DataKeys,
   ) {}
 
   /**
@@ -91,6 +93,9 @@ export class DataErasureService implements OnModuleInit {
   private async eraseRows(em: EntityManager, userId: string): Promise<{ deleted: DeletedCountsDto; files: string[] }> {
     await this.erasure.lockErasure(em, userId);
     if (await this.holds.isHeld(em, userId)) throw new LegalHoldException();
+    // Crypto-shredding: the person's data key goes first, in this transaction. From its commit on,
+    // every copy of their sealed content (backups, replicas, WAL archives) is unreadable.
+    await this.dataKeys.destroy(em, userId);
     const counts: Record<string, number> = { jobs: await this.runs.removeQueuedJobsOfUser(userId) };
     const pseudonymised: Record<string, number> = {};
     const files: string[] = [];

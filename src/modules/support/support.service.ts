@@ -25,7 +25,8 @@ export class SupportService {
   /** At most SUPPORT_TICKETS_PER_DAY tickets per person in 24 hours, decided under a per-user lock. */
   async createTicket(userId: string, dto: CreateTicketDto): Promise<TicketDto> {
     const now = this.clock.now();
-    const ticket = this.em.create(SupportTicket, { userId, subject: dto.subject, body: dto.body, createdAt: now });
+    // Built, not `em.create`d: the repository inserts it sealed, and this plain copy is the answer.
+    const ticket = Object.assign(new SupportTicket(), { userId, subject: dto.subject, body: dto.body, createdAt: now });
     await this.em.transactional(async (em) => {
       await this.tickets.lockUserTickets(em, userId);
       const limit = this.config.dailyLimits.supportTickets;

@@ -4,6 +4,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../../core/audit/audit.service';
 import { Clock } from '../../core/clock/clock';
+import { DataKeys } from '../../core/crypto/data-keys';
 import { JobName } from '../../core/jobs/job-payloads';
 import { OnRun } from '../../core/jobs/on-run.decorator';
 import type { RunContext } from '../../core/jobs/run-context';
@@ -35,6 +36,7 @@ export class TwitterIngestionService {
     private readonly tweets: TwitterRepository,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly dataKeys: DataKeys,
   ) {}
 
   @OnRun(JobName.TwitterIngest)
@@ -62,7 +64,7 @@ export class TwitterIngestionService {
     const fetchedAt = this.clock.now();
     const stored = await ctx.storeResults(async (em) => {
       await this.consent.assertConsent(userId, em, { lockToken: true });
-      const inserted = await this.tweets.insertNew(em, userId, ctx.runId, fetchedAt, rows);
+      const inserted = await this.tweets.insertNew(em, await this.dataKeys.forWrite(em, userId), ctx.runId, fetchedAt, rows);
       await this.audit.audit(userId, 'Tweets ingested', 'twitter', { count: inserted, fetched: tweets.length, runId: ctx.runId });
       return inserted;
     });

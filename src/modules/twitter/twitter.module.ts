@@ -1,3 +1,4 @@
+import { CryptoModule } from '../../core/crypto/crypto.module';
 import { Module } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { AuditModule } from '../../core/audit/audit.module';
@@ -25,7 +26,7 @@ import { TWITTER_PERSONAL_DATA } from './twitter.personal-data';
  * Redis when there is one.
  */
 @Module({
-  imports: [PersonalDataModule.declare('twitter', TWITTER_PERSONAL_DATA), AuditModule, ConsentModule, JobsModule, RateLimitModule, RedisModule, SchedulingModule],
+  imports: [PersonalDataModule.declare('twitter', TWITTER_PERSONAL_DATA), AuditModule, ConsentModule, CryptoModule, JobsModule, RateLimitModule, RedisModule, SchedulingModule],
   controllers: [TwitterController],
   providers: [
     TwitterService,

@@ -11,8 +11,9 @@ export const TWITTER_PERSONAL_DATA: PersonalDataDeclarations = {
       purpose: 'Sentiment analysis of the person\u2019s own tweets, which they asked for',
       legalBasis: 'Art. 6(1)(a) consent',
       recipients: ['X (Twitter)'],
-      safeguards: ['Redacted (log profile) before they are stored', 'Deleted when deleted at X, when consent is revoked, and on erasure'],
+      safeguards: ['Redacted (log profile) before they are stored', 'Text encrypted under the person\u2019s own data key, destroyed on erasure (crypto-shredding)', 'Deleted when deleted at X, when consent is revoked, and on erasure'],
       softDeletable: true,
+      encrypted: ['text'],
       erasure: { action: 'delete', countAs: 'tweets' },
       export: { key: 'tweets', columns: ['id', 'tweet_id', 'text', 'lang', 'tweet_created_at', 'fetched_at'] },
       retention: {

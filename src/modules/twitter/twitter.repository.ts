@@ -2,6 +2,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { PersonKey } from '../../core/crypto/content-cipher';
 import { listQuery } from '../../core/database/list-query';
 import { Tweet } from './entities/tweet.entity';
 
@@ -39,14 +40,19 @@ export class TwitterRepository {
   /**
    * Inserts the rows the user does not have yet (`on conflict (user_id, tweet_id) do nothing`), so
    * a retried run never stores a tweet twice. Runs in the given transaction (the run's
-   * `storeResults`). Returns how many were new.
+   * `storeResults`). The text is sealed under the person's data key `key`, bound to the row.
+   * Returns how many were new.
    */
-  async insertNew(em: EntityManager, userId: string, runId: string, fetchedAt: Date, rows: readonly NewTweetRow[]): Promise<number> {
+  async insertNew(em: EntityManager, key: PersonKey, runId: string, fetchedAt: Date, rows: readonly NewTweetRow[]): Promise<number> {
+    const userId = key.userId;
     let inserted = 0;
     for (let start = 0; start < rows.length; start += INSERT_BATCH) {
       const batch = rows.slice(start, start + INSERT_BATCH);
       const values = batch.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
-      const params = batch.flatMap((row) => [randomUUID(), userId, row.tweetId, row.text, row.lang, row.tweetCreatedAt, fetchedAt, runId]);
+      const params = batch.flatMap((row) => {
+        const id = randomUUID();
+        return [id, userId, row.tweetId, key.seal('twitter_data', 'text', id, row.text), row.lang, row.tweetCreatedAt, fetchedAt, runId];
+      });
       const result = await em.execute<{ tweet_id: string }[]>(
         `insert into twitter_data (id, user_id, tweet_id, text, lang, tweet_created_at, fetched_at, run_id) values ${values} on conflict (user_id, tweet_id) do nothing returning tweet_id`,
         params,
@@ -58,7 +64,7 @@ export class TwitterRepository {
 
   /**
    * The user's tweets, newest first, after the `before` tweet when given: read-only rows of
-   * `fields`, not entities (see list-query.ts).
+   * `fields`, not entities (see list-query.ts). `text`, when asked for, is as stored (sealed).
    */
   listForUser<P extends keyof Tweet & string>(
     userId: string,

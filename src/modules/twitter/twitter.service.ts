@@ -2,6 +2,8 @@
 // list the caller's stored tweets.
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { openContent } from '../../core/crypto/content-cipher';
+import { DataKeys } from '../../core/crypto/data-keys';
 import { RunFlow } from '../../core/jobs/entities/workflow-run.entity';
 import { JobName } from '../../core/jobs/job-payloads';
 import { RunsService } from '../../core/jobs/runs.service';
@@ -21,6 +23,7 @@ export class TwitterService {
     private readonly em: EntityManager,
     private readonly runs: RunsService,
     private readonly tweets: TwitterRepository,
+    private readonly dataKeys: DataKeys,
   ) {}
 
   /**
@@ -44,7 +47,8 @@ export class TwitterService {
   async listTweets(userId: string, query: ListTweetsQueryDto): Promise<TweetDto[]> {
     const before = query.before === undefined ? undefined : await this.tweets.findByTweetId(userId, query.before);
     if (query.before !== undefined && !before) throw new TweetNotFoundException('before');
-    const tweets = await this.tweets.listForUser(userId, query.limit ?? DEFAULT_TWEETS_PAGE, TweetDto.FIELDS, before ?? undefined);
-    return tweets.map((tweet) => TweetDto.from(tweet));
+    const tweets = await this.tweets.listForUser(userId, query.limit ?? DEFAULT_TWEETS_PAGE, ['id', ...TweetDto.FIELDS], before ?? undefined);
+    const key = await this.dataKeys.forRead(userId, tweets.map((tweet) => tweet.text));
+    return tweets.map((tweet) => TweetDto.from({ ...tweet, text: openContent(key, 'twitter_data', 'text', tweet.id, tweet.text) }));
   }
 }

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { SENTIMENTS } from '../sentiment';
-import { Analysis, Sentiment } from '../entities/analysis.entity';
+import { Analysis, Sentiment, TweetSentiments } from '../entities/analysis.entity';
 
 export class TweetSentimentDto {
   @ApiProperty({ example: '1790000000000000000' }) tweetId!: string;
@@ -8,8 +8,8 @@ export class TweetSentimentDto {
   @ApiProperty({ minimum: -1, maximum: 1 }) score!: number;
 }
 
-/** What an analysis's response is made of: an entity or a row of the list query. */
-export type AnalysisFields = Pick<Analysis, (typeof AnalysisDto.FIELDS)[number]>;
+/** What an analysis's response is made of: a row of the list query or an entity, opened (decrypted). */
+export type AnalysisFields = Omit<Pick<Analysis, (typeof AnalysisDto.FIELDS)[number]>, 'tweets'> & { tweets: TweetSentiments };
 
 export class AnalysisDto {
   @ApiProperty({ format: 'uuid' }) id!: string;

@@ -2,6 +2,7 @@ import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
 
 export type Sentiment = 'positive' | 'negative' | 'neutral' | 'mixed';
+export type TweetSentiments = Array<{ tweetId: string; sentiment: Sentiment; score: number }>;
 
 /** The stored result of one sentiment analysis run. */
 @Entity({ tableName: 'analyses' })
@@ -29,15 +30,19 @@ export class Analysis {
   @Property({ type: 'double' })
   score!: number;
 
+  /** Sealed under the person's data key (`c1:...`). */
   @Property({ type: 'text' })
   summary!: string;
 
   @Property({ type: 'integer' })
   tweetCount!: number;
 
-  /** Per-tweet sentiment: `[{ tweetId, sentiment, score }]`. */
+  /**
+   * Per-tweet sentiment: `[{ tweetId, sentiment, score }]`; as stored, that document sealed under
+   * the person's data key (a JSON string `c1:...`, see AnalysisRepository).
+   */
   @Property({ type: 'json' })
-  tweets: Array<{ tweetId: string; sentiment: Sentiment; score: number }> = [];
+  tweets: TweetSentiments | string = [];
 
   @Property({ type: 'datetime' })
   createdAt: Date = new Date();
