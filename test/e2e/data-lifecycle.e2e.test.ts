@@ -1,7 +1,11 @@
 // Export (GDPR Art. 20) and delete-my-data (Art. 17) through the HTTP API, against PostgreSQL.
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManualClock } from '../../src/core/clock/clock';
+import { ContentOpenerPool } from '../../src/core/crypto/content-opener-pool';
+import { DataKeys } from '../../src/core/crypto/data-keys';
+import { EXPORT_BATCH_SIZE } from '../../src/modules/export/export-sections';
 import { PersonalDataMap } from '../../src/core/personal-data';
 import { plantPersonalData, PLANTED_TWEET_IDS } from '../utils/plant-personal-data';
 import { startTestApp, TestApp } from '../utils/test-app';
@@ -65,6 +69,33 @@ describe('Data export', () => {
     expect(text).not.toContain('someone-else');
     const actions = (await sut.http.get('/api/privacy/audit').set(auth)).body.map((entry: { action: string }) => entry.action);
     expect(actions).toEqual(expect.arrayContaining(['Data export requested', 'Data export downloaded']));
+  });
+
+  it('should export every one of thousands of sealed tweets, opened on the opener thread batch by batch, in order', async () => {
+    const userId = 'exporter-many';
+    const auth = { Authorization: `Bearer ${sut.token(userId)}` };
+    const key = await sut.app.get(DataKeys, { strict: false }).forWrite(sut.em(), userId);
+    // More than two export batches (2,000 rows each), each above the opener thread's threshold.
+    const tweets = Array.from({ length: 2 * EXPORT_BATCH_SIZE + 345 }, (_, i) => ({ id: randomUUID(), tweetId: String(1_600_000_000_000 + i), text: `tweet number ${i} ✓` }));
+    for (let start = 0; start < tweets.length; start += 1000) {
+      const rows = tweets.slice(start, start + 1000);
+      await sut.em().getConnection().execute(
+        `insert into twitter_data (id, user_id, tweet_id, text, lang, tweet_created_at, fetched_at) values ${rows.map(() => "(?, ?, ?, ?, 'en', now(), now())").join(', ')}`,
+        rows.flatMap((tweet) => [tweet.id, userId, tweet.tweetId, key.seal('twitter_data', 'text', tweet.id, tweet.text)]),
+      );
+    }
+    const before = sut.app.get(ContentOpenerPool, { strict: false }).threadCount;
+
+    const started = await sut.http.post('/api/privacy/export').set(auth);
+    const status = await waitForExport(sut, auth, started.body.exportId);
+    const url = new URL(status.body.url);
+    const download = await sut.http.get(url.pathname + url.search).buffer(true);
+    const document = JSON.parse(download.text || download.body.toString());
+
+    expect(before).toBe(0);
+    expect(sut.app.get(ContentOpenerPool, { strict: false }).threadCount).toBeGreaterThan(0);
+    const byId = [...tweets].sort((a, b) => (a.id < b.id ? -1 : 1));
+    expect(document.tweets.map((tweet: { id: string; text: string }) => [tweet.id, tweet.text])).toEqual(byId.map((tweet) => [tweet.id, tweet.text]));
   });
 
   it('should refuse a tampered link with 403 and an expired one with 410', async () => {

@@ -52,6 +52,13 @@ export function contentBinding(table: string, column: string, rowId: string, use
   return `${table}.${column}:${rowId}:${userId}`;
 }
 
+/** A person's key as it crosses to a worker thread. */
+export interface PersonKeyMessage {
+  userId: string;
+  keyId: string;
+  key: Uint8Array;
+}
+
 /** One person's unwrapped data key. Never logged, never cached beside another person's. */
 export class PersonKey {
   private readonly prefix: string;
@@ -65,6 +72,18 @@ export class PersonKey {
     this.prefix = `${SEALED_PREFIX}${keyId}:`;
   }
 
+  /**
+   * What a worker thread needs to rebuild this key (content-opener.worker.ts): a copy of the key
+   * bytes, sent by postMessage within this process and never written anywhere.
+   */
+  toWorkerMessage(): PersonKeyMessage {
+    return { userId: this.userId, keyId: this.keyId, key: new Uint8Array(this.key) };
+  }
+
+  static fromWorkerMessage(message: PersonKeyMessage): PersonKey {
+    return new PersonKey(message.userId, message.keyId, Buffer.from(message.key.buffer, message.key.byteOffset, message.key.byteLength));
+  }
+
   /** Seals a value of `table.column` in row `rowId` of this person. */
   seal(table: string, column: string, rowId: string, plaintext: string): string {
     return this.prefix + this.sealBytes(contentBinding(table, column, rowId, this.userId), Buffer.from(plaintext, 'utf8')).toString('base64');
@@ -76,17 +95,7 @@ export class PersonKey {
     if (!stored.startsWith(this.prefix)) throw new ContentDecryptionError(`${table}.${column} was sealed under another data key`);
     const sealed = Buffer.from(stored.slice(this.prefix.length), 'base64');
     if (sealed.length < NONCE_BYTES + TAG_BYTES) throw new ContentDecryptionError(`Malformed sealed ${table}.${column}`);
-    // As openBytes, decoding straight to a string (the export opens hundreds of thousands of these).
-    const decipher = createDecipheriv(ALGORITHM, this.key, sealed.subarray(0, NONCE_BYTES), { authTagLength: TAG_BYTES });
-    decipher.setAAD(Buffer.from(contentBinding(table, column, rowId, this.userId), 'utf8'));
-    decipher.setAuthTag(sealed.subarray(NONCE_BYTES, NONCE_BYTES + TAG_BYTES));
-    const text = decipher.update(sealed.subarray(NONCE_BYTES + TAG_BYTES), undefined, 'utf8');
-    try {
-      decipher.final();
-    } catch {
-      throw new ContentDecryptionError(`Sealed ${table}.${column} failed authentication: it was altered, or belongs to another row or person`);
-    }
-    return text;
+    return this.openBytes(contentBinding(table, column, rowId, this.userId), sealed, `${table}.${column}`).toString('utf8');
   }
 
   /** `nonce | tag | ciphertext` of `plaintext`, bound to `binding`. */

@@ -3,7 +3,8 @@
 // however large the data.
 import { Injectable } from '@nestjs/common';
 import { rename, rm, stat } from 'node:fs/promises';
-import { openContent, PersonKey } from '../../core/crypto/content-cipher';
+import { PersonKey } from '../../core/crypto/content-cipher';
+import { ContentOpenerPool } from '../../core/crypto/content-opener-pool';
 import { DataKeys } from '../../core/crypto/data-keys';
 import { Pseudonyms } from '../../core/crypto/pseudonyms';
 import { PersonalDataMap } from '../../core/personal-data';
@@ -19,6 +20,7 @@ export class ExportBuilder {
     private readonly personalData: PersonalDataMap,
     private readonly pseudonyms: Pseudonyms,
     private readonly dataKeys: DataKeys,
+    private readonly opener: ContentOpenerPool,
   ) {}
 
   /** The document's sections, from the personal-data map. */
@@ -62,34 +64,52 @@ export class ExportBuilder {
 
   private async writeSection(writer: ExportFileWriter, section: ExportSection, person: string, key: PersonKey): Promise<void> {
     await writer.beginArray(section.name);
-    const open = section.encrypted.length + section.encryptedJson.length > 0;
-    // The next batch is asked for before this one is opened and written: PostgreSQL reads it
-    // while this process decrypts (two batches in memory at most).
-    let rows = await this.repository.sectionBatch(section, person, null);
+    const fetch = (after: string | null): Promise<Array<Record<string, unknown>>> => this.repository.sectionBatch(section, person, after);
+    // Three batches in flight at most: PostgreSQL reads the next one while the opener threads
+    // decrypt this one and this thread serialises and writes the one before (memory stays flat).
+    let rows = await fetch(null);
+    let opened = this.openRows(section, key, rows);
     for (;;) {
-      const next = rows.length < EXPORT_BATCH_SIZE ? null : this.repository.sectionBatch(section, person, String(rows[rows.length - 1].cursor));
+      const next = rows.length < EXPORT_BATCH_SIZE ? null : fetch(String(rows[rows.length - 1].cursor));
+      let ready: Array<Record<string, unknown>>;
       try {
-        await writer.rows(rows.map(({ cursor, ...row }) => (open ? openRow(section, key, String(cursor), row) : row)));
+        ready = await opened;
+        if (next) {
+          rows = await next;
+          opened = this.openRows(section, key, rows);
+          // Marked handled now: when writing this batch fails, nobody awaits the next one.
+          opened.catch(() => undefined);
+        }
       } catch (error) {
         await next?.catch(() => undefined);
         throw error;
       }
+      await writer.rows(ready);
       if (!next) break;
-      rows = await next;
     }
     await writer.endArray();
   }
-}
 
-/** A row with its sealed columns opened (the cursor of a section with sealed columns is its `id`). */
-function openRow(section: ExportSection, key: PersonKey, rowId: string, row: Record<string, unknown>): Record<string, unknown> {
-  for (const column of section.encrypted) {
-    const stored = row[column];
-    if (typeof stored === 'string') row[column] = openContent(key, section.table, column, rowId, stored);
+  /** A batch's rows without their cursor, sealed columns opened (the cursor of a section with sealed columns is its `id`). */
+  private async openRows(section: ExportSection, key: PersonKey, rows: Array<Record<string, unknown>>): Promise<Array<Record<string, unknown>>> {
+    const sealedColumns = [...section.encrypted, ...section.encryptedJson];
+    const plain = rows.map(({ cursor: _cursor, ...row }) => row);
+    if (sealedColumns.length === 0 || rows.length === 0) return plain;
+    const columns = sealedColumns.map((column) => ({ column, stored: rows.map((row) => (typeof row[column] === 'string' ? (row[column] as string) : null)) }));
+    const opened = await this.opener.openColumns(
+      key,
+      section.table,
+      rows.map((row) => String(row.cursor)),
+      columns,
+    );
+    sealedColumns.forEach((column, c) => {
+      const json = c >= section.encrypted.length;
+      plain.forEach((row, i) => {
+        const value = opened[c][i];
+        // Not a string in the database (null, or a JSON document never sealed): written as it is.
+        if (value !== null) row[column] = json ? (JSON.parse(value) as unknown) : value;
+      });
+    });
+    return plain;
   }
-  for (const column of section.encryptedJson) {
-    const stored = row[column];
-    if (typeof stored === 'string') row[column] = JSON.parse(openContent(key, section.table, column, rowId, stored)) as unknown;
-  }
-  return row;
 }

@@ -1,0 +1,22 @@
+// The worker thread of ContentOpenerPool: opens one batch of one person's sealed values and
+// answers them in the same order. It holds no state between messages: the key arrives with each
+// batch and is dropped with it, so no key outlives its batch here or meets another person's.
+import { parentPort } from 'node:worker_threads';
+import { ContentDecryptionError, openContent, PersonKey } from './content-cipher';
+import type { OpenBatchReply, OpenBatchRequest } from './content-opener-pool';
+
+function openBatch(request: OpenBatchRequest): OpenBatchReply {
+  try {
+    const key = PersonKey.fromWorkerMessage(request.key);
+    const opened = request.columns.map(({ column, stored }) =>
+      stored.map((value, i) => (typeof value === 'string' ? openContent(key, request.table, column, request.rowIds[i], value) : value)),
+    );
+    return { id: request.id, opened };
+  } catch (error) {
+    // Only the error's own message crosses back: ContentDecryptionError never names content or keys.
+    if (error instanceof ContentDecryptionError) return { id: request.id, decryptionError: error.message };
+    return { id: request.id, failure: error instanceof Error ? error.name : 'Error' };
+  }
+}
+
+parentPort?.on('message', (request: OpenBatchRequest) => parentPort?.postMessage(openBatch(request)));
