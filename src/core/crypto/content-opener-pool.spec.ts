@@ -83,6 +83,15 @@ describe(ContentOpenerPool.name, () => {
     expect(sut.threadCount).toBe(Math.min(2, sut.size));
   });
 
+  it('should start every thread on warmUp, ready for the first batch', async () => {
+    await sut.warmUp();
+
+    expect(sut.threadCount).toBe(sut.size);
+    const [opened] = await sut.openColumns(key, 'twitter_data', rowIds, [{ column: 'text', stored: sealed }]);
+    expect(opened).toEqual(texts);
+    expect(sut.threadCount).toBe(sut.size);
+  });
+
   it('should reject the batches of a thread that dies and start a new thread for the next batch', async () => {
     await sut.openColumns(key, 'twitter_data', rowIds, [{ column: 'text', stored: sealed }]);
     const pending = sut.openColumns(key, 'twitter_data', rowIds, [{ column: 'text', stored: sealed }]);

@@ -13,6 +13,12 @@ import { ContentDecryptionError, openContent, PersonKey, PersonKeyMessage } from
 /** Fewer values than this are opened on the calling thread. */
 export const OPEN_IN_WORKER_MIN_VALUES = 256;
 
+/** A ping, answered with nothing opened once the thread has loaded (see `warmUp`). */
+export interface PingRequest {
+  id: number;
+  ping: true;
+}
+
 /** One batch: the same rows' values of one or more columns of `table`, all one person's. */
 export interface OpenBatchRequest {
   id: number;
@@ -52,7 +58,7 @@ class OpenerThread {
     });
   }
 
-  open(request: OpenBatchRequest): Promise<Array<Array<string | null>>> {
+  open(request: OpenBatchRequest | PingRequest): Promise<Array<Array<string | null>>> {
     return new Promise((resolve, reject) => {
       // Referenced only while it owes an answer: an idle pool never keeps the process alive.
       if (this.pending.size === 0) this.worker.ref();
@@ -100,6 +106,19 @@ export class ContentOpenerPool implements OnModuleDestroy {
     }
     const id = this.nextRequestId++;
     return this.thread(id).open({ id, key: key.toWorkerMessage(), table, rowIds, columns });
+  }
+
+  /**
+   * Starts every thread now and waits until each has loaded, rather than on the first large batch:
+   * for a process about to export, and for measurements of an export alone.
+   */
+  async warmUp(): Promise<void> {
+    const pings: Array<Promise<unknown>> = [];
+    while (this.threads.length < this.size) {
+      const id = this.nextRequestId++;
+      pings.push(this.thread(id).open({ id, ping: true }));
+    }
+    await Promise.all(pings);
   }
 
   /** Threads running now (started on first use; for tests and diagnostics). */

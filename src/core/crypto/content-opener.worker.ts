@@ -3,9 +3,10 @@
 // batch and is dropped with it, so no key outlives its batch here or meets another person's.
 import { parentPort } from 'node:worker_threads';
 import { ContentDecryptionError, openContent, PersonKey } from './content-cipher';
-import type { OpenBatchReply, OpenBatchRequest } from './content-opener-pool';
+import type { OpenBatchReply, OpenBatchRequest, PingRequest } from './content-opener-pool';
 
-function openBatch(request: OpenBatchRequest): OpenBatchReply {
+function openBatch(request: OpenBatchRequest | PingRequest): OpenBatchReply {
+  if ('ping' in request) return { id: request.id, opened: [] };
   try {
     const key = PersonKey.fromWorkerMessage(request.key);
     const opened = request.columns.map(({ column, stored }) =>
@@ -19,4 +20,4 @@ function openBatch(request: OpenBatchRequest): OpenBatchReply {
   }
 }
 
-parentPort?.on('message', (request: OpenBatchRequest) => parentPort?.postMessage(openBatch(request)));
+parentPort?.on('message', (request: OpenBatchRequest | PingRequest) => parentPort?.postMessage(openBatch(request)));
