@@ -16,8 +16,10 @@
 // Run with `npm run bench:load`, which compiles the app and this file with tsc first and runs the
 // JavaScript, as production does: under ts-node every EventEmitter (each pg and knex query is one)
 // goes through the `domain` module, which ts-node's REPL loads, and the figures would be a loader's.
-// BENCH_DURATION_S (default 30) per cell; BENCH_WARMUP_S (default 5) per scenario first;
-// BENCH_CONCURRENCY (default 1,10,50); BENCH_ROUNDS (default 2) rounds of every scenario per level;
+// BENCH_DURATION_S (default 10) per cell; BENCH_WARMUP_S (default 5) per scenario first;
+// BENCH_CONCURRENCY (default 1,10,50); BENCH_ROUNDS (default 6) rounds of every scenario per level
+// (short cells in many rounds: a read and its floor run back to back six times, so a drift of the
+// shared machine meets both sides; two rounds of 30 s gave ratios from 0.55x to 0.91x for the same code);
 // BENCH_ONLY (scenario name parts; a read keeps its floor); BENCH_CPU_PROFILE (a directory: one
 // V8 CPU profile of the app per cell); BENCH_DATABASE_URL (default: a fresh database named
 // BENCH_DATABASE_NAME, default `repazoo_bench_load`, migrated, dropped at the end);
@@ -62,7 +64,7 @@ import { SupportService } from '../src/modules/support/support.service';
 import { reportTarget, reportVerdict } from './targets';
 
 const execFileAsync = promisify(execFile);
-const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 30);
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 5);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,10,50').split(',').map(Number);
 /** BENCH_ONLY=tickets,runs keeps the scenarios whose name contains one of the parts (for profiling). */
@@ -71,7 +73,7 @@ const POSTGRES_ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postg
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/1';
 const JWT_SECRET = 'bench-secret-that-is-long-enough-for-hs256-0123456789';
 /** Rounds of every scenario per concurrency level (BENCH_ROUNDS): a miss must show in each to count. */
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
 /** Issue 24: an authenticated GET against the raw-query floor of the same SQL. */
 const TARGET_FLOOR_THROUGHPUT_RATIO = 0.85;
 const TARGET_FLOOR_P99_RATIO = 1.2;

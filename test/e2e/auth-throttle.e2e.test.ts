@@ -1,6 +1,8 @@
 // Failed authentications are throttled per client address before any token is verified: after
-// AUTH_FAILURES_PER_MINUTE failures, even a valid token from that address gets 429 AUTH_THROTTLED
-// for the rest of the minute, while other clients are unaffected. In Redis in server mode (every
+// AUTH_FAILURES_PER_MINUTE failures, a token from that address that would need verifying (even a
+// valid one) gets 429 AUTH_THROTTLED for the rest of the minute, while other clients are
+// unaffected, and so is a token this instance verified in the last minute (it costs no
+// verification: someone sharing the address keeps working). In Redis in server mode (every
 // instance counts the same client), in memory in embedded mode.
 import { randomInt } from 'node:crypto';
 import { startTestApp, TestApp } from '../utils/test-app';
@@ -33,6 +35,22 @@ describe.each(['server', 'embedded'] as const)('Failed authentications per addre
     expect(Number(throttled.headers['retry-after'])).toBeGreaterThan(0);
     expect(Number(throttled.headers['retry-after'])).toBeLessThanOrEqual(60);
     expect(neighbourAnswer.status).toBe(200);
+  });
+
+  it('should let a token verified before the block through from that address, and refuse a new one', async () => {
+    const sharedAddress = randomIp();
+    const call = (token: string) => sut.http.get('/api/support/tickets').set('X-Forwarded-For', sharedAddress).set('Authorization', `Bearer ${token}`);
+    const colleague = sut.token('colleague');
+    expect((await call(colleague)).status).toBe(200);
+
+    for (let i = 0; i < LIMIT; i += 1) expect((await call('not.a.jwt')).status).toBe(401);
+    const blocked = await call('still.not.a.jwt');
+    const colleagueAgain = await call(colleague);
+    const newcomer = await call(sut.token('newcomer'));
+
+    expect(blocked.status).toBe(429);
+    expect(colleagueAgain.status).toBe(200);
+    expect(newcomer.status).toBe(429);
   });
 
   it('should not count successful authentications', async () => {
