@@ -26,13 +26,13 @@ describe('delete-my-data when the server is killed mid-erasure', () => {
     await db.end();
   });
 
+  /** One query at a time: a pg Client runs queries in turn (queueing them is deprecated in pg 8). */
   async function counts(): Promise<Record<string, number>> {
-    const entries = await Promise.all(
-      Object.keys(PLANTED).map(async (table) => {
-        const result = await db.query<{ n: number }>(`select count(*)::int as n from ${table} where user_id = $1`, [userId]);
-        return [table, result.rows[0].n] as const;
-      }),
-    );
+    const entries: Array<[string, number]> = [];
+    for (const table of Object.keys(PLANTED)) {
+      const result = await db.query<{ n: number }>(`select count(*)::int as n from ${table} where user_id = $1`, [userId]);
+      entries.push([table, result.rows[0].n]);
+    }
     return Object.fromEntries(entries);
   }
 
