@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ContentDecryptionError, PersonKey } from './content-cipher';
+import { ContentDecryptionError, PersonKey, PersonKeyMessage } from './content-cipher';
 import { ContentOpenerPool, OPEN_IN_WORKER_MIN_VALUES } from './content-opener-pool';
 
 describe(ContentOpenerPool.name, () => {
@@ -31,6 +31,23 @@ describe(ContentOpenerPool.name, () => {
     expect(opened[1]).toBe('a plain row not yet sealed');
     expect(opened[2]).toBeNull();
     expect(opened.slice(3)).toEqual(texts.slice(3));
+  });
+
+  it('should move the key\u2019s copy to the thread, leaving no copy of it on the calling thread', async () => {
+    const messages: PersonKeyMessage[] = [];
+    const toWorkerMessage = key.toWorkerMessage.bind(key);
+    jest.spyOn(key, 'toWorkerMessage').mockImplementation(() => {
+      const message = toWorkerMessage();
+      messages.push(message);
+      return message;
+    });
+
+    const [opened] = await sut.openColumns(key, 'twitter_data', rowIds, [{ column: 'text', stored: sealed }]);
+
+    expect(opened).toEqual(texts);
+    expect(messages).toHaveLength(1);
+    expect(messages[0].key.byteLength).toBe(0); // detached: transferred, not cloned
+    jest.restoreAllMocks();
   });
 
   it('should open several columns of the same rows, each under its own binding', async () => {

@@ -63,7 +63,8 @@ class OpenerThread {
       // Referenced only while it owes an answer: an idle pool never keeps the process alive.
       if (this.pending.size === 0) this.worker.ref();
       this.pending.set(request.id, { resolve, reject });
-      this.worker.postMessage(request);
+      // The key's copy is moved, not cloned: no second copy of it stays behind on this thread.
+      this.worker.postMessage(request, 'key' in request ? [request.key.key.buffer as ArrayBuffer] : []);
     });
   }
 

@@ -17,6 +17,9 @@ function openBatch(request: OpenBatchRequest | PingRequest): OpenBatchReply {
     // Only the error's own message crosses back: ContentDecryptionError never names content or keys.
     if (error instanceof ContentDecryptionError) return { id: request.id, decryptionError: error.message };
     return { id: request.id, failure: error instanceof Error ? error.name : 'Error' };
+  } finally {
+    // The key's bytes were moved here for this batch alone: wiped now rather than left to the GC.
+    request.key.key.fill(0);
   }
 }
 
