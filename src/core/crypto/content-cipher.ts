@@ -132,3 +132,13 @@ export function openContent(key: PersonKey | null, table: string, column: string
   if (!key) throw new ContentDecryptionError(`${table}.${column} is sealed under a data key that no longer exists`);
   return key.open(table, column, rowId, stored);
 }
+
+/** Several columns of the same rows of `table` (each column's values in the rows' order), opened as `openContent` does; null stays null. */
+export function openColumnValues(
+  key: PersonKey | null,
+  table: string,
+  rowIds: readonly string[],
+  columns: ReadonlyArray<{ column: string; stored: ReadonlyArray<string | null> }>,
+): Array<Array<string | null>> {
+  return columns.map(({ column, stored }) => stored.map((value, i) => (typeof value === 'string' ? openContent(key, table, column, rowIds[i], value) : value)));
+}

@@ -8,7 +8,7 @@ import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { ContentDecryptionError, openContent, PersonKey, PersonKeyMessage } from './content-cipher';
+import { ContentDecryptionError, openColumnValues, PersonKey, PersonKeyMessage } from './content-cipher';
 
 /** Fewer values than this are opened on the calling thread. */
 export const OPEN_IN_WORKER_MIN_VALUES = 256;
@@ -102,9 +102,7 @@ export class ContentOpenerPool implements OnModuleDestroy {
    */
   async openColumns(key: PersonKey | null, table: string, rowIds: string[], columns: Array<{ column: string; stored: Array<string | null> }>): Promise<Array<Array<string | null>>> {
     const values = rowIds.length * columns.length;
-    if (!key || values < OPEN_IN_WORKER_MIN_VALUES) {
-      return columns.map(({ column, stored }) => stored.map((value, i) => (typeof value === 'string' ? openContent(key, table, column, rowIds[i], value) : value)));
-    }
+    if (!key || values < OPEN_IN_WORKER_MIN_VALUES) return openColumnValues(key, table, rowIds, columns);
     const id = this.nextRequestId++;
     return this.thread(id).open({ id, key: key.toWorkerMessage(), table, rowIds, columns });
   }

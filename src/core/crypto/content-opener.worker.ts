@@ -2,17 +2,13 @@
 // answers them in the same order. It holds no state between messages: the key arrives with each
 // batch and is dropped with it, so no key outlives its batch here or meets another person's.
 import { parentPort } from 'node:worker_threads';
-import { ContentDecryptionError, openContent, PersonKey } from './content-cipher';
+import { ContentDecryptionError, openColumnValues, PersonKey } from './content-cipher';
 import type { OpenBatchReply, OpenBatchRequest, PingRequest } from './content-opener-pool';
 
 function openBatch(request: OpenBatchRequest | PingRequest): OpenBatchReply {
   if ('ping' in request) return { id: request.id, opened: [] };
   try {
-    const key = PersonKey.fromWorkerMessage(request.key);
-    const opened = request.columns.map(({ column, stored }) =>
-      stored.map((value, i) => (typeof value === 'string' ? openContent(key, request.table, column, request.rowIds[i], value) : value)),
-    );
-    return { id: request.id, opened };
+    return { id: request.id, opened: openColumnValues(PersonKey.fromWorkerMessage(request.key), request.table, request.rowIds, request.columns) };
   } catch (error) {
     // Only the error's own message crosses back: ContentDecryptionError never names content or keys.
     if (error instanceof ContentDecryptionError) return { id: request.id, decryptionError: error.message };
