@@ -104,7 +104,7 @@ const FEW_ENTITIES = 8;
  * entities: their values are compared in place of building identity strings and Maps.
  */
 export function applyNumberedPlaceholders(text: string, entities: readonly DetectedEntity[]): string {
-  if (entities.length > FEW_ENTITIES) return applyReplacementsWith(text, entities, new PlaceholderRegistry());
+  if (entities.length > FEW_ENTITIES) return applyReplacements(text, entities, new PlaceholderRegistry());
   const values: string[] = [];
   const placeholders: string[] = [];
   let output = '';
@@ -128,7 +128,9 @@ export function applyNumberedPlaceholders(text: string, entities: readonly Detec
   return output + text.slice(copiedUpTo);
 }
 
-function applyReplacementsWith(text: string, entities: readonly DetectedEntity[], replacer: Replacer): string {
+/** Each entity of `text` replaced by what `replacer` gives for it (entities in order, not overlapping). */
+export function applyReplacements(text: string, entities: readonly DetectedEntity[], replacer: Replacer): string {
+  if (entities.length === 0) return text;
   let output = '';
   let copiedUpTo = 0;
   for (const { type, start, end } of entities) {

@@ -1,21 +1,10 @@
 // Free-text redaction: the function the logger, the CLI and the prompt builder all end in.
 import { detectEntities } from './detect-entities';
 import { DetectedEntity, RedactionProfile, RedactionResult } from './entity-type';
-import { applyNumberedPlaceholders, PlaceholderRegistry, Replacer, TYPE_NAME_PLACEHOLDERS, typeNameReplacer } from './placeholders';
+import { applyNumberedPlaceholders, applyReplacements, PlaceholderRegistry, Replacer, TYPE_NAME_PLACEHOLDERS, typeNameReplacer } from './placeholders';
 
 export function replacerFor(profile: RedactionProfile): Replacer {
   return profile === 'log' ? typeNameReplacer : new PlaceholderRegistry();
-}
-
-export function applyReplacements(text: string, entities: readonly DetectedEntity[], replacer: Replacer): string {
-  if (entities.length === 0) return text;
-  let output = '';
-  let copiedUpTo = 0;
-  for (const { type, start, end } of entities) {
-    output += text.slice(copiedUpTo, start) + replacer.replacementFor(type, text.slice(start, end));
-    copiedUpTo = end;
-  }
-  return output + text.slice(copiedUpTo);
 }
 
 /** applyReplacements with the type names of the log profile, which need no value cut out of the text. */
