@@ -21,7 +21,6 @@
 // Run with `npm run bench:lifecycle`. Uses its own database (BENCH_DATABASE_NAME, default
 // repazoo_bench), created, migrated with the CLI and dropped by the bench. BENCH_SCALE=0.1 scales
 // every row count for a quick run; BENCH_ONLY=erase,export,retention picks figures.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,7 +35,8 @@ import { ExportBuilder } from '../src/modules/export/export-builder';
 import { openExportFile } from '../src/modules/export/export-file-cipher';
 import { RETENTION_DAYS } from '../src/modules/retention/retention-policy';
 import { RetentionService } from '../src/modules/retention/retention.service';
-import { startTestApp, TestApp } from '../test/utils/test-app';
+import type { TestApp } from '../test/utils/test-app';
+import { withBenchApp } from './bench-app';
 import { reportTarget, reportVerdict } from './targets';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? '1');
@@ -702,50 +702,14 @@ function printTable(): void {
   reportVerdict('bench:lifecycle');
 }
 
-async function withAdmin(fn: (admin: Client) => Promise<void>): Promise<void> {
-  const admin = new Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  try {
-    await fn(admin);
-  } finally {
-    await admin.end();
-  }
-}
-
 async function main(): Promise<void> {
   log(`BENCH_SCALE=${SCALE}: erasure ${ERASE_ROWS} rows, export ${EXPORT_ROWS} rows, retention ${RETENTION_ROWS} rows`);
-  await withAdmin(async (admin) => {
-    await admin.query(`drop database if exists "${DATABASE_NAME}" with (force)`);
-    await admin.query(`create database "${DATABASE_NAME}"`);
-  });
-  const root = join(__dirname, '..');
-  const dataDir = mkdtempSync(join(tmpdir(), 'repazoo-bench-'));
-  let test: TestApp | undefined;
-  const db = new Client({ connectionString: DATABASE_URL });
-  try {
-    execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', join(root, 'src', 'cli.ts'), 'migrate'], {
-      cwd: root,
-      env: { ...process.env, DATABASE_URL, NODE_ENV: 'test', DATA_DIR: dataDir },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    await db.connect();
-    test = await startTestApp({
-      env: { DATABASE_URL, REDIS_URL, DATA_DIR: dataDir, HTTP_REQUESTS_PER_MINUTE: '1000000000' },
-    });
-    await test.app.listen(0, '127.0.0.1');
-    const baseUrl = (await test.app.getUrl()).replace('[::1]', '127.0.0.1');
+  await withBenchApp({ adminUrl: ADMIN_URL, databaseName: DATABASE_NAME, redisUrl: REDIS_URL }, async ({ test, db, baseUrl }) => {
     if (ONLY.has('erase')) await benchErasure(test, baseUrl, db);
     if (ONLY.has('export')) await benchExport(test, db);
     if (ONLY.has('retention')) await benchRetention(test, baseUrl, db);
     printTable();
-  } finally {
-    await test?.close().catch(() => undefined);
-    await db.end().catch(() => undefined);
-    rmSync(dataDir, { recursive: true, force: true });
-    if (process.env.BENCH_KEEP_DATABASE !== '1') {
-      await withAdmin((admin) => admin.query(`drop database if exists "${DATABASE_NAME}" with (force)`).then(() => undefined));
-    }
-  }
+  });
 }
 
 main().catch((error: unknown) => {

@@ -13,7 +13,6 @@
 // repazoo_bench_shred), created, migrated and dropped by the bench; BENCH_REDIS_URL (default db 1);
 // BENCH_SCALE scales the row counts, BENCH_DURATION_S the seconds per list-route side and round,
 // BENCH_ONLY=list,ingest,export picks figures.
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,7 +24,8 @@ import { DataKeys } from '../src/core/crypto/data-keys';
 import { ExportBuilder } from '../src/modules/export/export-builder';
 import { toStoredRow } from '../src/modules/twitter/twitter-ingestion.service';
 import { TwitterRepository } from '../src/modules/twitter/twitter.repository';
-import { startTestApp, TestApp } from '../test/utils/test-app';
+import type { TestApp } from '../test/utils/test-app';
+import { withBenchApp } from './bench-app';
 import { reportTarget, reportVerdict } from './targets';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? '1');
@@ -317,47 +317,13 @@ function printTable(): void {
   reportVerdict('bench:shred');
 }
 
-async function withAdmin(fn: (admin: Client) => Promise<unknown>): Promise<void> {
-  const admin = new Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  try {
-    await fn(admin);
-  } finally {
-    await admin.end();
-  }
-}
-
 async function main(): Promise<void> {
-  await withAdmin(async (admin) => {
-    await admin.query(`drop database if exists "${DATABASE_NAME}" with (force)`);
-    await admin.query(`create database "${DATABASE_NAME}"`);
-  });
-  const root = join(__dirname, '..');
-  const dataDir = mkdtempSync(join(tmpdir(), 'repazoo-bench-'));
-  let test: TestApp | undefined;
-  const db = new Client({ connectionString: DATABASE_URL });
-  try {
-    execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', join(root, 'src', 'cli.ts'), 'migrate'], {
-      cwd: root,
-      env: { ...process.env, DATABASE_URL, NODE_ENV: 'test', DATA_DIR: dataDir },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    await db.connect();
-    test = await startTestApp({ env: { DATABASE_URL, REDIS_URL, DATA_DIR: dataDir, HTTP_REQUESTS_PER_MINUTE: '1000000000' } });
-    await test.app.listen(0, '127.0.0.1');
-    const baseUrl = (await test.app.getUrl()).replace('[::1]', '127.0.0.1');
+  await withBenchApp({ adminUrl: ADMIN_URL, databaseName: DATABASE_NAME, redisUrl: REDIS_URL }, async ({ test, db, baseUrl }) => {
     if (ONLY.has('list')) await benchListRoutes(test, baseUrl, db);
     if (ONLY.has('ingest')) await benchIngestion(test, db);
     if (ONLY.has('export')) await benchExport(test, db);
     printTable();
-  } finally {
-    await test?.close().catch(() => undefined);
-    await db.end().catch(() => undefined);
-    rmSync(dataDir, { recursive: true, force: true });
-    if (process.env.BENCH_KEEP_DATABASE !== '1') {
-      await withAdmin((admin) => admin.query(`drop database if exists "${DATABASE_NAME}" with (force)`));
-    }
-  }
+  });
 }
 
 main().catch((error: unknown) => {
