@@ -175,14 +175,12 @@ export class RunsRepository {
     fields: readonly P[],
     before?: Pick<WorkflowRun, 'id' | 'createdAt'>,
   ): Promise<Pick<WorkflowRun, P>[]> {
-    const list = listQuery(this.contextual(), WorkflowRun, fields);
-    const { query, column } = list;
-    query.whereNull(column('deletedAt'));
-    if (filter.state) query.where(column('state'), filter.state);
-    if (filter.jobName) query.where(column('jobName'), filter.jobName);
-    if (filter.userId) query.where(column('userId'), filter.userId);
-    if (filter.from) query.where(column('createdAt'), '>=', filter.from);
-    if (filter.to) query.where(column('createdAt'), '<', filter.to);
+    const list = listQuery(this.contextual(), WorkflowRun, fields).whereNull('deletedAt');
+    if (filter.state) list.where('state', '=', filter.state);
+    if (filter.jobName) list.where('jobName', '=', filter.jobName);
+    if (filter.userId) list.where('userId', '=', filter.userId);
+    if (filter.from) list.where('createdAt', '>=', filter.from);
+    if (filter.to) list.where('createdAt', '<', filter.to);
     return list.newestFirst('createdAt', 'id', limit, before).rows();
   }
 

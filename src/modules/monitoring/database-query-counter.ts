@@ -1,5 +1,6 @@
 // Counts database queries per user from the ORM's query events: MikroORM runs every statement
-// through its knex client, whose `query` event fires in the caller's async context, where
+// through its knex client, whose `query` event fires in the caller's async context (the list
+// reads of list-query.ts, which run on a pooled connection directly, fire it too), where
 // `RequestUserContext` says whose request (or run) it is. Counts go to in-memory 5-minute
 // buckets and are flushed to the shared `QueryCountStore` every few seconds and before each check.
 import { EntityManager } from '@mikro-orm/postgresql';

@@ -43,9 +43,10 @@ export class SupportRepository {
     limit: number,
     fields: readonly P[],
   ): Promise<Pick<SupportTicket, P | 'id' | 'subject' | 'body'>[]> {
-    const list = listQuery(this.em, SupportTicket, [...new Set<P | 'id' | 'subject' | 'body'>([...fields, 'id', 'subject', 'body'])]).ownedBy(userId);
-    list.query.orderBy(list.column('createdAt'), 'desc').limit(limit);
-    const rows = await list.rows();
+    const rows = await listQuery(this.em, SupportTicket, [...new Set<P | 'id' | 'subject' | 'body'>([...fields, 'id', 'subject', 'body'])])
+      .ownedBy(userId)
+      .newestFirst('createdAt', 'id', limit)
+      .rows();
     const key = await this.dataKeys.forRead(userId, rows.map((row) => row.subject));
     return rows.map((row) => ({
       ...row,

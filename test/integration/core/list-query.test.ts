@@ -1,6 +1,8 @@
 // The lean list reads (ListQuery) against real PostgreSQL and embedded PGlite: rows have the
 // entity's shape and types, keyset paging returns every row exactly once across pages even when
-// rows share a timestamp, and other users' and soft-deleted rows never show.
+// rows share a timestamp, and other users' and soft-deleted rows never show. The statement is
+// parameterised, fires knex's query event (Monitoring counts it), reads inside the context's
+// transaction and gives its pooled connection back when it fails.
 import { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -81,6 +83,63 @@ describe.each(['server', 'embedded'] as const)('ListQuery (%s mode)', (mode) => 
     expect(times).toEqual([...times].sort((a, b) => b - a));
     const tied = everything.filter((row) => row.createdAt.getTime() === base.getTime() + 2 * 60_000).map((row) => row.id);
     expect(tied).toEqual([...tied].sort().reverse());
+  });
+
+  it('should send parameterised SQL, values never in its text, and fire knex\'s query event for it', async () => {
+    const hostile = `${owner}'); drop table analyses; --`;
+    const seen: Array<{ sql: string; bindings: unknown[] }> = [];
+    const listener = (query: { sql: string; bindings: unknown[] }) => seen.push(query);
+    const knex = orm.em.getConnection().getKnex();
+    knex.on('query', listener);
+    try {
+      expect(await listQuery(orm.em.fork(), Analysis, FIELDS).ownedBy(hostile).newestFirst('createdAt', 'id', 5).rows()).toEqual([]);
+    } finally {
+      knex.removeListener('query', listener);
+    }
+
+    expect(seen).toHaveLength(1);
+    expect(seen[0].sql).toBe(
+      'select "id", "run_id", "provider", "model", "overall", "score", "summary", "tweet_count", "tweets", "created_at" from "analyses" ' +
+        'where "user_id" = $1 and "deleted_at" is null order by "created_at" desc, "id" desc limit $2',
+    );
+    expect(seen[0].bindings).toEqual([hostile, 5]);
+    expect(await page(100)).toHaveLength(7);
+  });
+
+  it('should read inside the context\'s transaction, seeing its uncommitted rows', async () => {
+    // Another connection would not see the uncommitted row (and embedded PGlite, one session at a
+    // time, would wait for the transaction to end: a hang).
+    let insideCount = -1;
+    await orm.em
+      .fork()
+      .transactional(async (tx) => {
+        await tx.insert(Analysis, analysis(owner, new Date(base.getTime() + 60 * 60_000), 50));
+        insideCount = (await listQuery(tx, Analysis, FIELDS).ownedBy(owner).newestFirst('createdAt', 'id', 100).rows()).length;
+        throw new Error('roll back');
+      })
+      .catch((error: Error) => expect(error.message).toBe('roll back'));
+
+    expect(insideCount).toBe(8);
+    expect(await page(100)).toHaveLength(7);
+  });
+
+  it('should give its connection back to the pool when the statement fails', async () => {
+    const failing = () => listQuery(orm.em.fork(), Analysis, FIELDS).ownedBy(owner).where('createdAt', '<', 'not a time').rows();
+    // More failures than the pool has connections: a leaked connection would make the last reads wait forever.
+    for (let i = 0; i < 12; i += 1) await expect(failing()).rejects.toThrow(/invalid input syntax for type timestamp/);
+
+    expect(await page(100)).toHaveLength(7);
+  });
+
+  it('should narrow by comparisons: rows at or after a time, before another', async () => {
+    const rows = await listQuery(orm.em.fork(), Analysis, FIELDS)
+      .ownedBy(owner)
+      .where('createdAt', '>=', new Date(base.getTime() + 60_000))
+      .where('createdAt', '<', new Date(base.getTime() + 3 * 60_000))
+      .newestFirst('createdAt', 'id', 100)
+      .rows();
+
+    expect(rows.map((row) => row.summary).sort()).toEqual(['summary 1', 'summary 2', 'summary 3', 'summary 4']);
   });
 
   it('should refuse a property that is not a column', () => {
