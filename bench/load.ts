@@ -160,6 +160,8 @@ interface Scenario {
   body?: string;
   /** An authenticated read judged against this floor (FloorName). */
   floor?: FloorName;
+  /** A read printed beside this other scenario (by name), with no target of its own. */
+  beside?: string;
 }
 
 interface CellResult {
@@ -171,6 +173,8 @@ interface CellResult {
   p99Ms: number;
   /** The app process's CPU time (all its threads) per request: steadier than throughput on a shared machine. */
   cpuMicrosPerRequest: number;
+  /** Response bytes (headers and body) per request: a read and its floor should send the same page. */
+  bytesPerRequest: number;
 }
 
 /**
@@ -228,6 +232,7 @@ async function runCell(baseUrl: string, scenario: Scenario, concurrency: number,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     cpuMicrosPerRequest: (cpu.user + cpu.system) / Math.max(1, result.requests.total),
+    bytesPerRequest: result.throughput.total / Math.max(1, result.requests.total),
   };
 }
 
@@ -279,6 +284,22 @@ async function seed(databaseUrl: string, reader: string): Promise<void> {
   } finally {
     await db.end();
   }
+}
+
+/**
+ * A reader with 20 tickets written by the app itself (SupportRepository.insert), so their subject
+ * and body are sealed under the reader's data key as in production: each page opens 40 values.
+ */
+async function seedSealedTickets(app: NestExpressApplication, reader: string): Promise<void> {
+  const em = app.get(EntityManager).fork();
+  const tickets = app.get(SupportRepository, { strict: false });
+  await em.getConnection().execute('insert into users (id, created_at, last_seen_at) values (?, now(), now()) on conflict do nothing', [reader]);
+  const now = Date.now();
+  await em.transactional(async (tx) => {
+    for (let i = 0; i < 20; i += 1) {
+      await tickets.insert(tx, { id: randomUUID(), userId: reader, subject: `Ticket ${i}`, body: 'Where is my export? '.repeat(5), createdAt: new Date(now - i * 1000) });
+    }
+  });
 }
 
 /** Account rows for the writers, so no measured request pays for creating one. */
@@ -345,12 +366,21 @@ async function main(): Promise<void> {
   };
   const ticketBody = JSON.stringify({ subject: 'Load test', body: 'Where is my export? '.repeat(5) });
   const readerToken = token(reader);
+  const sealedReader = `bench-sealed-reader-${randomUUID()}`;
+  await seedSealedTickets(app, sealedReader);
   await captureRouteQueries(app, baseUrl, readerToken, rawQueryFixture);
   for (const [name, query] of Object.entries(rawQueryFixture.queries)) process.stdout.write(`floor ${name}: ${query.text} ${JSON.stringify(query.values)}\n`);
   const allScenarios: Scenario[] = [
     { name: 'GET /bench/bare (ceiling)', method: 'GET', path: '/bench/bare' },
     { name: 'GET /bench/floor/tickets (floor)', method: 'GET', path: '/bench/floor/tickets' },
     { name: 'GET /api/support/tickets', method: 'GET', path: '/api/support/tickets', token: readerToken, floor: 'tickets' },
+    {
+      name: 'GET /api/support/tickets (sealed rows)',
+      method: 'GET',
+      path: '/api/support/tickets',
+      token: token(sealedReader),
+      beside: 'GET /api/support/tickets',
+    },
     { name: 'GET /bench/floor/runs (floor)', method: 'GET', path: '/bench/floor/runs' },
     { name: 'GET /api/runs', method: 'GET', path: '/api/runs', token: readerToken, floor: 'runs' },
     { name: 'POST /api/support/tickets', method: 'POST', path: '/api/support/tickets', tokensFile: await writerTokens('audited'), body: ticketBody },
@@ -379,7 +409,7 @@ async function main(): Promise<void> {
   // level shows in every scenario alike rather than skewing one ratio.
   const results = new Map<string, CellResult>();
   const bareMean = new Map<number, number>();
-  const rows = [['scenario', 'conc', 'round', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'x bare', 'x floor', 'app CPU µs/req']];
+  const rows = [['scenario', 'conc', 'round', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'x bare', 'x floor', 'app CPU µs/req', 'bytes/req']];
   const row = (name: string, concurrency: number, round: string, result: CellResult, ratios: [string, string]): string[] => [
     name,
     String(concurrency),
@@ -390,6 +420,7 @@ async function main(): Promise<void> {
     result.errors === 0 ? '0' : `${result.errors} (${result.firstError})`,
     ...ratios,
     result.cpuMicrosPerRequest.toFixed(0),
+    result.bytesPerRequest.toFixed(0),
   ];
   const floorPath = (scenario: Scenario) => `/bench/floor/${scenario.floor}`;
   for (const concurrency of CONCURRENCY) {
@@ -456,6 +487,21 @@ async function main(): Promise<void> {
         `its floor ${floor.p99Ms.toFixed(1)} ms, ${(floor.requestsPerSecond / bareMean.get(judged)!).toFixed(2)}x\n`,
     );
   }
+  // Reads printed beside another (no target): the tickets list of a person whose tickets are sealed
+  // (as every ticket written since crypto-shredding is) beside the plain rows the floors read.
+  for (const scenario of measured.filter((candidate) => candidate.beside)) {
+    const partner = measured.find((candidate) => candidate.name === scenario.beside);
+    if (!partner) continue;
+    const result = results.get(`${scenario.name}@${judged}`)!;
+    const other = results.get(`${partner.name}@${judged}`)!;
+    const floor = partner.floor ? results.get(`${measured.find((candidate) => candidate.path === floorPath(partner))!.name}@${judged}`) : undefined;
+    process.stdout.write(
+      `for reference, ${scenario.name} at concurrency ${judged}: ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.p99Ms.toFixed(1)} ms, ` +
+        `${(result.requestsPerSecond / other.requestsPerSecond).toFixed(2)}x ${partner.name} (${other.requestsPerSecond.toFixed(0)} req/s)` +
+        (floor ? `, ${(result.requestsPerSecond / floor.requestsPerSecond).toFixed(2)}x its floor` : '') +
+        `; app CPU ${result.cpuMicrosPerRequest.toFixed(0)} vs ${other.cpuMicrosPerRequest.toFixed(0)} µs/req\n`,
+    );
+  }
   // The audited write against the same write without audit, at the judged level.
   const audited = measured.find((scenario) => scenario.path === '/api/support/tickets' && scenario.method === 'POST');
   const unaudited = measured.find((scenario) => scenario.path === '/bench/tickets-unaudited');
@@ -517,6 +563,7 @@ function combine(cells: CellResult[]): CellResult {
     p50Ms: mean((cell) => cell.p50Ms),
     p99Ms: mean((cell) => cell.p99Ms),
     cpuMicrosPerRequest: cells.reduce((sum, cell) => sum + cell.cpuMicrosPerRequest * cell.requests, 0) / Math.max(1, requests),
+    bytesPerRequest: cells.reduce((sum, cell) => sum + cell.bytesPerRequest * cell.requests, 0) / Math.max(1, requests),
   };
 }
 
