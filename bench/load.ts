@@ -11,6 +11,10 @@
 // audited write. Both ticket POSTs spread their requests over BENCH_WRITERS (default 1,000)
 // people, one token per request in turn, as a real load would: one person's tickets are
 // serialised by their own lock, so a single writer would measure that lock.
+// The floors' reader has plain ticket rows (inserted with SQL), so the tickets read is judged on
+// the app's own cost; beside it runs the same read for a person whose 20 tickets the app wrote
+// (sealed, as every ticket is since crypto-shredding): each page opens 40 values, and its figures
+// are printed with no target of their own.
 // The product has none of these routes; they live in this file only.
 // The load generator is autocannon, in a child process (its own event loop and CPU accounting).
 // Run with `npm run bench:load`, which compiles the app and this file with tsc first and runs the
