@@ -109,17 +109,31 @@ export class ListQuery<T extends object, P extends keyof T & string> {
     const transaction = this.em.getTransactionContext<Knex.Transaction>();
     const client = (transaction ?? this.em.getConnection().getKnex()).client as unknown as KnexPoolClient;
     const connection = await client.acquireConnection();
+    const startedAt = Date.now();
     let result: QueryResult<EntityDictionary<object>>;
     try {
       // knex's own event for every statement, in the caller's async context, as knex fires it:
       // the per-user query counts of Monitoring listen to it.
       client.emit('query', { method: 'select', sql: text, bindings: values });
       result = await connection.query({ text, values });
+    } catch (error) {
+      this.logStatement(text, startedAt, { level: 'error' });
+      throw error;
     } finally {
       await client.releaseConnection(connection);
     }
+    this.logStatement(text, startedAt, { results: result.rows.length });
     const comparator = this.em.getComparator();
     return result.rows.map((row) => comparator.mapResult<T>(this.meta.className, row as EntityDictionary<T>) as unknown as Pick<T, P>);
+  }
+
+  /**
+   * The ORM's query log (`debug: true`), as its own statements are logged there: the text only,
+   * whose values are `$n` parameters, so no value of a person reaches the log.
+   */
+  private logStatement(text: string, startedAt: number, context: { level?: 'error'; results?: number }): void {
+    const logger = this.em.config.getLogger();
+    if (logger.isEnabled('query')) logger.logQuery({ query: text, took: Date.now() - startedAt, level: 'info', ...context });
   }
 
   private bind(value: unknown): string {

@@ -142,6 +142,24 @@ describe.each(['server', 'embedded'] as const)('ListQuery (%s mode)', (mode) => 
     expect(rows.map((row) => row.summary).sort()).toEqual(['summary 1', 'summary 2', 'summary 3', 'summary 4']);
   });
 
+  it('should log its statement in the ORM\'s query log when that is on, values left out', async () => {
+    const logged: string[] = [];
+    const clientUrl = embedded?.url ?? TEST_DATABASE_URL;
+    const debugOrm = await MikroORM.init({ ...buildOrmOptions({ clientUrl, entities: ENTITIES, poolMax: 1 }), debug: ['query'], logger: (message: string) => logged.push(message) });
+    try {
+      expect(await listQuery(debugOrm.em.fork(), Analysis, FIELDS).ownedBy(owner).newestFirst('createdAt', 'id', 3).rows()).toHaveLength(3);
+      await expect(listQuery(debugOrm.em.fork(), Analysis, FIELDS).ownedBy(owner).where('createdAt', '<', 'not a time').rows()).rejects.toThrow();
+    } finally {
+      await debugOrm.close();
+    }
+
+    const lines = logged.filter((line) => line.includes('from "analyses"'));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toContain('"user_id" = $1');
+    expect(lines[0]).toMatch(/3 results/);
+    expect(lines.join('\n')).not.toContain(owner);
+  });
+
   it('should refuse a property that is not a column', () => {
     const list = listQuery(orm.em.fork(), Analysis, FIELDS);
     expect(() => list.column('nope' as keyof Analysis & string)).toThrow('Analysis.nope is not a single-column property');
