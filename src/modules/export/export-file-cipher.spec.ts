@@ -43,6 +43,13 @@ describe(ExportFrameSealer.name, () => {
     expect(sealed.subarray(0, 4).toString('ascii')).toBe('RZE1');
     expect(sealed.includes(Buffer.from('about the launch'))).toBe(false);
     expect(await readAll(path, key)).toBe(expected);
+    // Frames are cut from the UTF-8 bytes: every frame but the last holds exactly 256 KB (plus nonce
+    // and tag), wherever that falls in a multibyte character.
+    const frameLengths: number[] = [];
+    for (let offset = 4; offset < sealed.length; offset += 4 + frameLengths[frameLengths.length - 1]) frameLengths.push(sealed.readUInt32BE(offset));
+    expect(frameLengths.length).toBeGreaterThan(2);
+    expect(frameLengths.slice(0, -1).every((length) => length === EXPORT_FRAME_BYTES + 28)).toBe(true);
+    expect(frameLengths[frameLengths.length - 1]).toBeLessThanOrEqual(EXPORT_FRAME_BYTES + 28);
   });
 
   it('should refuse a file cut short, a file with a frame dropped, and another person’s key', async () => {
